@@ -1,0 +1,28 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PY := .venv/bin/python
+SCALE ?= 0.05
+
+.PHONY: setup run test lint seed bench
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	$(PY) manage.py seed_city --scale $(SCALE)
+	@bash scripts/run.sh
+
+test:
+	@WITH_BROWSER=1 bash scripts/setup.sh
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	.venv/bin/pytest
+
+lint:
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+seed: setup
+	$(PY) manage.py seed_city --scale $(SCALE)

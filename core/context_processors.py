@@ -1,0 +1,35 @@
+"""Role-aware navigation for the console's base layout."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (label, url name, permission needed or None). Later apps add their pages here.
+NAVIGATION = [
+    (_("Home"), "home", None),
+    (_("Base map"), "grids:map", "grids.view_unitgrid"),
+    (_("Cases"), "cases:console", "cases.view_case"),
+    (_("Hotline orders"), "hotlines:console", "hotlines.view_workorder"),
+    (_("Bulletins"), "evaluation:bulletins", "evaluation.view_bulletin"),
+    (_("Self-evaluation"), "evaluation:self_evaluations", "evaluation.view_selfevaluation"),
+    (_("API docs"), "swagger-ui", None),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, url_name, perm in NAVIGATION:
+        if perm and not user.has_perm(perm):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:  # a page of a layer not built yet
+            continue
+        items.append({"label": label, "url": url, "active": request.path == url})
+    if user.is_staff:
+        items.append({"label": _("Administration"), "url": reverse("admin:index"), "active": False})
+    return {"nav_items": items}

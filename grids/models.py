@@ -1,0 +1,1 @@
+"""Models of this layer; see the README for what belongs here."""

@@ -1,0 +1,76 @@
+"""管理部件: the physical assets of the city, by the hundred thousand."""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grids.choices import ComponentStatus, DataSource
+
+
+class Component(models.Model):
+    """One component. Identifier (GB/T 47678.5-2026): 17 digits = 6 county + 5 class + 6 serial; older CJ/T 214-2007
+    identifiers have 16 digits = 6 county + 4 class + 6 serial. Both occur in live data.
+
+    ``geometry`` is what was surveyed (mostly points; lines and polygons for e.g. green space); ``location`` is a
+    point on it, indexed, and is what look-ups, bbox queries and vector tiles use."""
+
+    identifier = models.CharField(_("identifier"), max_length=17, unique=True)
+    minor_class = models.ForeignKey(
+        "grids.MinorClass", verbose_name=_("class"), on_delete=models.PROTECT, related_name="components"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    supervising_department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("supervising department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervised_components",
+    )
+    owner = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_components",
+    )
+    maintainer = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("maintainer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="maintained_components",
+    )
+    grid = models.ForeignKey(
+        "grids.UnitGrid",
+        verbose_name=_("unit grid"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="components",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ComponentStatus.choices, default=ComponentStatus.INTACT, db_index=True
+    )
+    census_date = models.DateField(_("initial census date"), null=True, blank=True)
+    changed_date = models.DateField(_("change date"), null=True, blank=True)
+    data_source = models.CharField(
+        _("data source"), max_length=12, choices=DataSource.choices, default=DataSource.SURVEYED
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="components/%Y/%m/", blank=True)
+    geometry = models.GeometryField(_("geometry"), srid=4326)
+    location = models.PointField(_("location"), srid=4326)
+    extra = models.JSONField(_("other attributes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("component")
+        verbose_name_plural = _("components")
+        ordering = ["identifier"]
+        indexes = [models.Index(fields=["minor_class", "status"], name="component_class_status")]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} {self.name}".strip()

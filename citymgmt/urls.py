@@ -11,6 +11,8 @@ from core import views as core_views
 
 api_v1 = [
     path("", include("core.api.urls")),
+    path("", include("grids.api.urls")),
+    path("", include("grids.api.taxonomy_urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +22,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("map/", include("grids.urls")),
+    path("tiles/", include("grids.tile_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,4 +1,15 @@
-"""Spatial helpers of the base map (the look-up services grow here)."""
+"""Spatial services of the base map: where a point is, what is near it. Every layer above uses these.
+
+Contract (other layers rely on these names):
+
+- ``locate_point(lng, lat, at=None) -> GridLocation``: the unit grid valid at ``at`` (default: now) containing the
+  point, with its community, street and district. Raises ``OutsideManagedArea`` (a ``ValueError`` whose message names
+  the point) when no grid contains it. One indexed query.
+- ``GridLocation``: frozen dataclass with ``grid_id``, ``grid_code``, ``grid_name``, ``community_code``,
+  ``community_name``, ``street_code``, ``street_name``, ``district_code``, ``district_name``.
+- ``components_near(lng, lat, metres, **filters) -> QuerySet[Component]``: ordered by distance.
+- ``geodesic_area_m2(geometry) -> float``.
+"""
 
 from __future__ import annotations
 

@@ -7,203 +7,418 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClassificationStandard',
+            name="ClassificationStandard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('is_default', models.BooleanField(default=False, verbose_name='default standard')),
-                ('is_local', models.BooleanField(default=False, verbose_name='local extension')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("is_default", models.BooleanField(default=False, verbose_name="default standard")),
+                ("is_local", models.BooleanField(default=False, verbose_name="local extension")),
             ],
             options={
-                'verbose_name': 'classification standard',
-                'verbose_name_plural': 'classification standards',
-                'ordering': ['-is_default', 'code'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='one_default_standard')],
+                "verbose_name": "classification standard",
+                "verbose_name_plural": "classification standards",
+                "ordering": ["-is_default", "code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)), fields=("is_default",), name="one_default_standard"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MajorClass',
+            name="MajorClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('component', 'Component'), ('event', 'Event')], max_length=10, verbose_name='kind')),
-                ('code', models.CharField(max_length=2, verbose_name='code')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='major_classes', to='grids.classificationstandard')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("component", "Component"), ("event", "Event")], max_length=10, verbose_name="kind"
+                    ),
+                ),
+                ("code", models.CharField(max_length=2, verbose_name="code")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="major_classes",
+                        to="grids.classificationstandard",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'major class',
-                'verbose_name_plural': 'major classes',
-                'ordering': ['standard', 'kind', 'code'],
+                "verbose_name": "major class",
+                "verbose_name_plural": "major classes",
+                "ordering": ["standard", "kind", "code"],
             },
         ),
         migrations.CreateModel(
-            name='MinorClass',
+            name="MinorClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('component', 'Component'), ('event', 'Event')], db_index=True, max_length=10, verbose_name='kind')),
-                ('code', models.CharField(max_length=8, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('major', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='minor_classes', to='grids.majorclass')),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='minor_classes', to='grids.classificationstandard')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("component", "Component"), ("event", "Event")],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("code", models.CharField(max_length=8, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "major",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="minor_classes", to="grids.majorclass"
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="minor_classes",
+                        to="grids.classificationstandard",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'minor class',
-                'verbose_name_plural': 'minor classes',
-                'ordering': ['standard', 'kind', 'code'],
+                "verbose_name": "minor class",
+                "verbose_name_plural": "minor classes",
+                "ordering": ["standard", "kind", "code"],
             },
         ),
         migrations.CreateModel(
-            name='FilingCondition',
+            name="FilingCondition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, verbose_name='code')),
-                ('description', models.CharField(max_length=300, verbose_name='filing condition')),
-                ('limit_value', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='disposal time limit')),
-                ('limit_unit', models.CharField(choices=[('work_minutes', 'Working minutes'), ('work_hours', 'Working hours'), ('work_days', 'Working days'), ('natural_hours', 'Natural hours'), ('natural_minutes', 'Natural minutes')], default='work_hours', max_length=20, verbose_name='time unit')),
-                ('closing_condition', models.CharField(blank=True, max_length=300, verbose_name='closing condition')),
-                ('urgency', models.CharField(choices=[('normal', 'Normal'), ('urgent', 'Urgent')], default='normal', max_length=10, verbose_name='urgency')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('default_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='default_conditions', to='core.department', verbose_name='default department')),
-                ('minor_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conditions', to='grids.minorclass')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=16, verbose_name="code")),
+                ("description", models.CharField(max_length=300, verbose_name="filing condition")),
+                (
+                    "limit_value",
+                    models.DecimalField(decimal_places=2, max_digits=7, verbose_name="disposal time limit"),
+                ),
+                (
+                    "limit_unit",
+                    models.CharField(
+                        choices=[
+                            ("work_minutes", "Working minutes"),
+                            ("work_hours", "Working hours"),
+                            ("work_days", "Working days"),
+                            ("natural_hours", "Natural hours"),
+                            ("natural_minutes", "Natural minutes"),
+                        ],
+                        default="work_hours",
+                        max_length=20,
+                        verbose_name="time unit",
+                    ),
+                ),
+                ("closing_condition", models.CharField(blank=True, max_length=300, verbose_name="closing condition")),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("normal", "Normal"), ("urgent", "Urgent")],
+                        default="normal",
+                        max_length=10,
+                        verbose_name="urgency",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "default_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="default_conditions",
+                        to="core.department",
+                        verbose_name="default department",
+                    ),
+                ),
+                (
+                    "minor_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="conditions", to="grids.minorclass"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'filing condition',
-                'verbose_name_plural': 'filing conditions',
-                'ordering': ['minor_class', 'code'],
+                "verbose_name": "filing condition",
+                "verbose_name_plural": "filing conditions",
+                "ordering": ["minor_class", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ClassMapping',
+            name="ClassMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mappings_out', to='grids.minorclass')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mappings_in', to='grids.minorclass')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="mappings_out", to="grids.minorclass"
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="mappings_in", to="grids.minorclass"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'class mapping',
-                'verbose_name_plural': 'class mappings',
+                "verbose_name": "class mapping",
+                "verbose_name_plural": "class mappings",
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.CharField(choices=[('district', 'District / county'), ('street', 'Street / town'), ('community', 'Community / village')], db_index=True, max_length=10, verbose_name='level')),
-                ('boundary', django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=4326, verbose_name='boundary')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='grids.region', verbose_name='parent region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("district", "District / county"),
+                            ("street", "Street / town"),
+                            ("community", "Community / village"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "boundary",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        blank=True, null=True, srid=4326, verbose_name="boundary"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="grids.region",
+                        verbose_name="parent region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['code'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='UnitGrid',
+            name="UnitGrid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=15, verbose_name='grid code')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
-                ('geometry', django.contrib.gis.db.models.fields.MultiPolygonField(srid=4326, verbose_name='geometry')),
-                ('area_m2', models.FloatField(default=0, editable=False, verbose_name='area (m²)')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('community', models.ForeignKey(limit_choices_to={'level': 'community'}, on_delete=django.db.models.deletion.PROTECT, related_name='grids', to='grids.region', verbose_name='community')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(db_index=True, max_length=15, verbose_name="grid code")),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="name")),
+                ("geometry", django.contrib.gis.db.models.fields.MultiPolygonField(srid=4326, verbose_name="geometry")),
+                ("area_m2", models.FloatField(default=0, editable=False, verbose_name="area (m²)")),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        limit_choices_to={"level": "community"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="grids",
+                        to="grids.region",
+                        verbose_name="community",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit grid',
-                'verbose_name_plural': 'unit grids',
-                'ordering': ['code', '-valid_from'],
+                "verbose_name": "unit grid",
+                "verbose_name_plural": "unit grids",
+                "ordering": ["code", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='DutyGrid',
+            name="DutyGrid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('collectors', models.ManyToManyField(blank=True, related_name='duty_grids', to=settings.AUTH_USER_MODEL, verbose_name='collectors')),
-                ('unit_grids', models.ManyToManyField(blank=True, related_name='duty_grids', to='grids.unitgrid', verbose_name='unit grids')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "collectors",
+                    models.ManyToManyField(
+                        blank=True, related_name="duty_grids", to=settings.AUTH_USER_MODEL, verbose_name="collectors"
+                    ),
+                ),
+                (
+                    "unit_grids",
+                    models.ManyToManyField(
+                        blank=True, related_name="duty_grids", to="grids.unitgrid", verbose_name="unit grids"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'duty grid',
-                'verbose_name_plural': 'duty grids',
-                'ordering': ['code'],
+                "verbose_name": "duty grid",
+                "verbose_name_plural": "duty grids",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Component',
+            name="Component",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(max_length=17, unique=True, verbose_name='identifier')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
-                ('status', models.CharField(choices=[('intact', 'Intact'), ('damaged', 'Damaged'), ('lost', 'Lost'), ('abandoned', 'Abandoned'), ('removed', 'Removed'), ('occupied', 'Occupied')], db_index=True, default='intact', max_length=10, verbose_name='status')),
-                ('census_date', models.DateField(blank=True, null=True, verbose_name='initial census date')),
-                ('changed_date', models.DateField(blank=True, null=True, verbose_name='change date')),
-                ('data_source', models.CharField(choices=[('surveyed', 'Field survey'), ('topographic', 'Topographic map'), ('geodata', 'Basic geographic data'), ('other', 'Other')], default='surveyed', max_length=12, verbose_name='data source')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('photo', models.ImageField(blank=True, upload_to='components/%Y/%m/', verbose_name='photo')),
-                ('geometry', django.contrib.gis.db.models.fields.GeometryField(srid=4326, verbose_name='geometry')),
-                ('location', django.contrib.gis.db.models.fields.PointField(srid=4326, verbose_name='location')),
-                ('extra', models.JSONField(blank=True, default=dict, verbose_name='other attributes')),
-                ('maintainer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='maintained_components', to='core.department', verbose_name='maintainer')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_components', to='core.department', verbose_name='owner')),
-                ('supervising_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='supervised_components', to='core.department', verbose_name='supervising department')),
-                ('minor_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='components', to='grids.minorclass', verbose_name='class')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='components', to='grids.unitgrid', verbose_name='unit grid')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("identifier", models.CharField(max_length=17, unique=True, verbose_name="identifier")),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="name")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("intact", "Intact"),
+                            ("damaged", "Damaged"),
+                            ("lost", "Lost"),
+                            ("abandoned", "Abandoned"),
+                            ("removed", "Removed"),
+                            ("occupied", "Occupied"),
+                        ],
+                        db_index=True,
+                        default="intact",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("census_date", models.DateField(blank=True, null=True, verbose_name="initial census date")),
+                ("changed_date", models.DateField(blank=True, null=True, verbose_name="change date")),
+                (
+                    "data_source",
+                    models.CharField(
+                        choices=[
+                            ("surveyed", "Field survey"),
+                            ("topographic", "Topographic map"),
+                            ("geodata", "Basic geographic data"),
+                            ("other", "Other"),
+                        ],
+                        default="surveyed",
+                        max_length=12,
+                        verbose_name="data source",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("photo", models.ImageField(blank=True, upload_to="components/%Y/%m/", verbose_name="photo")),
+                ("geometry", django.contrib.gis.db.models.fields.GeometryField(srid=4326, verbose_name="geometry")),
+                ("location", django.contrib.gis.db.models.fields.PointField(srid=4326, verbose_name="location")),
+                ("extra", models.JSONField(blank=True, default=dict, verbose_name="other attributes")),
+                (
+                    "maintainer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="maintained_components",
+                        to="core.department",
+                        verbose_name="maintainer",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="owned_components",
+                        to="core.department",
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "supervising_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="supervised_components",
+                        to="core.department",
+                        verbose_name="supervising department",
+                    ),
+                ),
+                (
+                    "minor_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="components",
+                        to="grids.minorclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="components",
+                        to="grids.unitgrid",
+                        verbose_name="unit grid",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'component',
-                'verbose_name_plural': 'components',
-                'ordering': ['identifier'],
+                "verbose_name": "component",
+                "verbose_name_plural": "components",
+                "ordering": ["identifier"],
             },
         ),
         migrations.AddConstraint(
-            model_name='majorclass',
-            constraint=models.UniqueConstraint(fields=('standard', 'kind', 'code'), name='major_class_unique_code'),
+            model_name="majorclass",
+            constraint=models.UniqueConstraint(fields=("standard", "kind", "code"), name="major_class_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='minorclass',
-            constraint=models.UniqueConstraint(fields=('standard', 'kind', 'code'), name='minor_class_unique_code'),
+            model_name="minorclass",
+            constraint=models.UniqueConstraint(fields=("standard", "kind", "code"), name="minor_class_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='filingcondition',
-            constraint=models.UniqueConstraint(fields=('minor_class', 'code'), name='condition_unique_code'),
+            model_name="filingcondition",
+            constraint=models.UniqueConstraint(fields=("minor_class", "code"), name="condition_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='classmapping',
-            constraint=models.UniqueConstraint(fields=('source', 'target'), name='class_mapping_unique'),
+            model_name="classmapping",
+            constraint=models.UniqueConstraint(fields=("source", "target"), name="class_mapping_unique"),
         ),
         migrations.AddConstraint(
-            model_name='unitgrid',
-            constraint=models.UniqueConstraint(fields=('code', 'valid_from'), name='grid_unique_code_version'),
+            model_name="unitgrid",
+            constraint=models.UniqueConstraint(fields=("code", "valid_from"), name="grid_unique_code_version"),
         ),
         migrations.AddConstraint(
-            model_name='unitgrid',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_to__isnull', True)), fields=('code',), name='grid_one_current_version'),
+            model_name="unitgrid",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_to__isnull", True)), fields=("code",), name="grid_one_current_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitgrid',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='grid_valid_range'),
+            model_name="unitgrid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True), ("valid_to__gt", models.F("valid_from")), _connector="OR"
+                ),
+                name="grid_valid_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='component',
-            index=models.Index(fields=['minor_class', 'status'], name='component_class_status'),
+            model_name="component",
+            index=models.Index(fields=["minor_class", "status"], name="component_class_status"),
         ),
     ]

@@ -1,0 +1,1 @@
+from . import spatial, taxonomy  # noqa: F401  (registers the admin classes)

@@ -1,0 +1,1 @@
+"""Admin of the taxonomy: standards, classes, mappings and filing conditions (all editable)."""

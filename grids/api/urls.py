@@ -1,0 +1,3 @@
+"""API routes of the base map: grid look-up, grids and components as GeoJSON (spatial services)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Vector tiles of the base map (Mapbox Vector Tiles made by PostGIS ST_AsMVT)."""
+
+urlpatterns: list = []

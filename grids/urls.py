@@ -1,0 +1,4 @@
+"""Console pages of the base map."""
+
+app_name = "grids"
+urlpatterns: list = []

@@ -2,6 +2,7 @@
 
 Permissions are named as strings ("app_label.codename") so this bottom layer does not import the apps above it;
 each app declares its own custom permissions on its models and lists them here for the roles that need them.
+A permission that does not exist yet (an app not migrated) is skipped.
 """
 
 from __future__ import annotations
@@ -10,16 +11,29 @@ from django.contrib.auth.models import Group, Permission
 
 from core.choices import Role
 
-VIEW_BASE_DATA = ["core.view_department", "core.view_calendarday", "core.view_workschedule"]
+BASE_DATA = [
+    "core.view_department",
+    "core.view_calendarday",
+    "core.view_workschedule",
+    "grids.view_region",
+    "grids.view_unitgrid",
+    "grids.view_dutygrid",
+    "grids.view_component",
+    "grids.view_classificationstandard",
+    "grids.view_majorclass",
+    "grids.view_minorclass",
+    "grids.view_filingcondition",
+]
+CENTRE_STAFF = [*BASE_DATA, "cases.view_case", "cases.view_all_cases", "core.view_notification"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.COLLECTOR: [*VIEW_BASE_DATA],
-    Role.OPERATOR: [*VIEW_BASE_DATA],
-    Role.SHIFT_LEADER: [*VIEW_BASE_DATA],
-    Role.DISPATCHER: [*VIEW_BASE_DATA],
-    Role.HANDLER: [*VIEW_BASE_DATA],
-    Role.SUPERVISOR: [*VIEW_BASE_DATA, "core.view_healthcheck"],
-    Role.FINANCE: [*VIEW_BASE_DATA, "core.view_healthcheck"],
+    Role.COLLECTOR: [*BASE_DATA, "cases.view_case", "cases.report_case", "cases.verify_case"],
+    Role.OPERATOR: [*CENTRE_STAFF, "cases.report_case", "cases.accept_case"],
+    Role.SHIFT_LEADER: [*CENTRE_STAFF, "cases.accept_case", "cases.register_case", "cases.approve_cancel_case"],
+    Role.DISPATCHER: [*CENTRE_STAFF, "cases.dispatch_case", "cases.urge_case"],
+    Role.HANDLER: [*BASE_DATA, "cases.view_case", "cases.dispose_case"],
+    Role.SUPERVISOR: [*CENTRE_STAFF, "cases.urge_case", "core.view_healthcheck"],
+    Role.FINANCE: [*BASE_DATA, "core.view_healthcheck"],
     Role.ADMIN: ["*"],  # every permission of every app
 }
 

@@ -1,5 +1,15 @@
 from .health import HealthCheck
+from .notifications import Notification
 from .organisation import Department, User
 from .worktime import CalendarDay, CalendarGap, WorkPeriod, WorkSchedule
 
-__all__ = ["CalendarDay", "CalendarGap", "Department", "HealthCheck", "User", "WorkPeriod", "WorkSchedule"]
+__all__ = [
+    "CalendarDay",
+    "CalendarGap",
+    "Department",
+    "HealthCheck",
+    "Notification",
+    "User",
+    "WorkPeriod",
+    "WorkSchedule",
+]

@@ -1,0 +1,185 @@
+"""The case (案卷): one problem found in the streets, from report to closure."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import TERMINAL_STATUSES, CaseSource, CaseStatus
+from grids.choices import ClassKind, Urgency
+
+
+class CaseNumber(models.Model):
+    """Daily counter behind the human-readable case number (e.g. 20261122-00042)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case number counter")
+        verbose_name_plural = _("case number counters")
+
+
+class Case(models.Model):
+    """A case. Its ``status`` changes only through ``cases.services`` (one function per transition); every change
+    writes a ``CaseEvent``. Location columns are a snapshot taken at report time, so a re-drawn grid never moves an
+    old case."""
+
+    case_no = models.CharField(_("case number"), max_length=20, unique=True)
+    client_uuid = models.UUIDField(_("client UUID"), null=True, blank=True, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=ClassKind.choices)
+    minor_class = models.ForeignKey(
+        "grids.MinorClass", verbose_name=_("class"), on_delete=models.PROTECT, related_name="cases"
+    )
+    condition = models.ForeignKey(
+        "grids.FilingCondition",
+        verbose_name=_("filing condition"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    component = models.ForeignKey(
+        "grids.Component",
+        verbose_name=_("component"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    source = models.CharField(_("source"), max_length=20, choices=CaseSource.choices, default=CaseSource.COLLECTOR)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    description = models.TextField(_("description"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    location = models.PointField(_("location"), srid=4326)
+
+    # Snapshot of where the case was when it was reported.
+    grid = models.ForeignKey(
+        "grids.UnitGrid", verbose_name=_("unit grid"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    grid_code = models.CharField(_("grid code"), max_length=15, db_index=True)
+    community_code = models.CharField(_("community code"), max_length=12, db_index=True)
+    street_code = models.CharField(_("street code"), max_length=9, db_index=True)
+    district_code = models.CharField(_("district code"), max_length=6)
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reported_cases",
+    )
+    reported_at = models.DateTimeField(_("reported at (client)"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REPORTED)
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("disposal department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    suggested_department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("suggested department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assigned_collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned collector"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_tasks",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+
+    # The current stage and its deadline (from the working calendar).
+    stage_started_at = models.DateTimeField(_("stage started at"), null=True, blank=True)
+    stage_deadline = models.DateTimeField(_("stage deadline"), null=True, blank=True, db_index=True)
+
+    # Disposal: the limit fixed by the filing condition, and the bundled deadline (extensions added, suspended time
+    # left out). ``disposal_minutes_left`` holds the working minutes remaining while the case is suspended.
+    disposal_limit_value = models.DecimalField(
+        _("disposal limit"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    disposal_limit_unit = models.CharField(_("disposal limit unit"), max_length=20, blank=True)
+    disposal_deadline = models.DateTimeField(_("disposal deadline"), null=True, blank=True, db_index=True)
+    disposal_minutes_left = models.FloatField(_("working minutes left when suspended"), null=True, blank=True)
+
+    # Milestones.
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True, db_index=True)
+    disposed_at = models.DateTimeField(_("disposed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_in = models.CharField(_("cancelled at status"), max_length=20, blank=True)
+
+    # On-time flags, fixed when each stage ends (None while the stage has not ended).
+    accepted_on_time = models.BooleanField(_("accepted on time"), null=True, blank=True)
+    verified_on_time = models.BooleanField(_("verified on time"), null=True, blank=True)
+    registered_on_time = models.BooleanField(_("registered on time"), null=True, blank=True)
+    dispatched_on_time = models.BooleanField(_("dispatched on time"), null=True, blank=True)
+    disposed_on_time = models.BooleanField(_("disposed on time"), null=True, blank=True)
+    checked_on_time = models.BooleanField(_("checked on time"), null=True, blank=True)
+    closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
+
+    is_overdue = models.BooleanField(_("overdue"), default=False, db_index=True)
+    is_urged = models.BooleanField(_("urged"), default=False)
+    verified = models.BooleanField(_("verified on site"), null=True, blank=True)
+    rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
+    return_count = models.PositiveSmallIntegerField(_("return count"), default=0)
+    extension_count = models.PositiveSmallIntegerField(_("extension count"), default=0)
+    suspension_count = models.PositiveSmallIntegerField(_("suspension count"), default=0)
+    urge_count = models.PositiveSmallIntegerField(_("urge count"), default=0)
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-received_at"]
+        permissions = [
+            ("report_case", _("Can report cases")),
+            ("verify_case", _("Can verify and check cases on site")),
+            ("accept_case", _("Can accept or reject cases")),
+            ("register_case", _("Can register, refuse and close cases")),
+            ("dispatch_case", _("Can dispatch cases and decide department requests")),
+            ("dispose_case", _("Can sign and dispose of cases for a department")),
+            ("approve_cancel_case", _("Can approve cancellations")),
+            ("urge_case", _("Can urge cases")),
+            ("view_all_cases", _("Can see every case")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="case_status_received"),
+            models.Index(fields=["department", "status"], name="case_department_status"),
+            models.Index(fields=["minor_class", "received_at"], name="case_class_received"),
+            models.Index(
+                fields=["stage_deadline"],
+                name="case_open_deadline",
+                condition=~Q(status__in=[s.value for s in TERMINAL_STATUSES]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_no
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in TERMINAL_STATUSES

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.choices import PhotoKind
+
+
+class CasePhoto(models.Model):
+    """A photo of a case: before disposal, after it, or taken on a verification/check visit."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="photos")
+    event = models.ForeignKey(
+        "cases.CaseEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices, default=PhotoKind.BEFORE)
+    image = models.FileField(_("image"), upload_to="cases/%Y/%m/%d/")
+    content_type = models.CharField(_("content type"), max_length=20)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case photo")
+        verbose_name_plural = _("case photos")
+        ordering = ["case", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

@@ -41,7 +41,8 @@ def _check_redis() -> dict:
 def _check_celery() -> dict:
     from citymgmt.celery import app
 
-    replies = app.control.ping(timeout=settings.HEALTH_CELERY_TIMEOUT)
+    # limit=1: answer as soon as one worker replies instead of waiting out the timeout.
+    replies = app.control.ping(timeout=settings.HEALTH_CELERY_TIMEOUT, limit=1)
     if not replies:
         raise RuntimeError("no Celery worker answered the ping")
     return {"workers": sorted(name for reply in replies for name in reply)}

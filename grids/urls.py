@@ -1,4 +1,11 @@
 """Console pages of the base map."""
 
+from django.urls import path
+
+from grids import views
+
 app_name = "grids"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.map_page, name="map"),
+    path("components/<int:pk>/", views.component_attributes, name="component_attributes"),
+]

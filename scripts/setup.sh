@@ -37,6 +37,7 @@ python3 -m venv --help >/dev/null 2>&1 || want+=(python3-venv)
 have_pkg gdal-bin || want+=(gdal-bin)
 have_pkg make || want+=(make)
 command -v msgfmt >/dev/null || want+=(gettext)
+command -v npm >/dev/null || want+=(nodejs npm)
 if is_local "$DB_HOST"; then
   have_pkg "postgresql-$PGV" || want+=("postgresql-$PGV")
   have_pkg "postgresql-$PGV-postgis-3" || want+=("postgresql-$PGV-postgis-3")
@@ -99,7 +100,17 @@ if [ "$(psql_admin -c "select 1 from pg_database where datname = '$DB_NAME'")" !
 fi
 PGOPTIONS="--client-min-messages=warning" psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DB_NAME" -qtA -c "create extension if not exists postgis" >/dev/null
 
-# ---- 4. Schema and static files -----------------------------------------------------------------------------
+# ---- 4. Front-end packages from the npm registry (never a CDN at run time) --------------------------------------
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.lock.sha 2>/dev/null)" != "$lock_hash" ]; then
+  say "installing front-end packages from package-lock.json"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.lock.sha
+fi
+mkdir -p static/vendor/leaflet.vectorgrid
+cp node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js static/vendor/leaflet.vectorgrid/
+
+# ---- 5. Schema and static files -----------------------------------------------------------------------------
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py compilemessages --ignore=.venv -v 0
 .venv/bin/python manage.py collectstatic --noinput -v 0

@@ -1,3 +1,9 @@
 """API routes of the taxonomy: classes with their filing conditions and limits."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from grids.api.taxonomy import TaxonomyView
+
+urlpatterns = [
+    path("taxonomy/", TaxonomyView.as_view(), name="api-taxonomy"),
+]

@@ -30,8 +30,8 @@ def test_wrong_password_is_said_in_chinese(page, live_server, personas):
 
 def test_logout_and_english(page, live_server, console_login, personas):
     console_login(personas["operator"])
-    page.select_option(".langswitch select", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option(".langswitch select", "en")
     assert "Operator" in page.locator(".userbox").inner_text()
     page.click("text=Log out")
     page.wait_for_url(f"{live_server.url}/login/")

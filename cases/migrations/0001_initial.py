@@ -530,7 +530,7 @@ class Migration(migrations.Migration):
             model_name="case",
             index=models.Index(
                 condition=models.Q(
-                    ("status__in", ["rejected", "closed", "cancelled", "refused", "merged"]), _negated=True
+                    ("status__in", ["cancelled", "closed", "merged", "refused", "rejected"]), _negated=True
                 ),
                 fields=["stage_deadline"],
                 name="case_open_deadline",

@@ -173,7 +173,7 @@ class Case(models.Model):
             models.Index(
                 fields=["stage_deadline"],
                 name="case_open_deadline",
-                condition=~Q(status__in=[s.value for s in TERMINAL_STATUSES]),
+                condition=~Q(status__in=sorted(s.value for s in TERMINAL_STATUSES)),
             ),
         ]
 

@@ -646,7 +646,11 @@ def seed_base_map(scale: float = 1.0, seed: int = 1) -> dict[str, int]:
         fresh_grids = _seed_grids(plan, regions, added)
         _seed_duty_grids(plan, regions, added)
         added["components"] = _seed_components(plan, scale, seed, exact_cells=fresh_grids)
-    if added["components"]:
+    if added["components"] >= BULK_LOAD_THRESHOLD:
+        from grids.spatial import cluster_components_by_location
+
+        cluster_components_by_location()  # spatial order on disk: fast map tiles
+    elif added["components"]:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE grids_component")
     return added

@@ -45,7 +45,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -371,29 +371,37 @@ def components_in_bbox(bbox: BBox, **filters) -> QuerySet:
 def regrid_components(queryset: QuerySet | None = None) -> int:
     """Give each component (all, or those in ``queryset``) the current unit grid covering its location, or none.
 
-    One UPDATE … FROM: the join walks grids and probes the components' GiST index (PostGIS prepares each grid
-    polygon once for its many points), DISTINCT ON keeps the lowest grid code for a point on a shared edge, and only
-    rows whose grid actually changes are written. Returns the number of rows changed."""
+    One UPDATE … FROM. The join starts from the grids valid today and probes the components' GiST index, so PostGIS
+    prepares each grid polygon once for all its points; a point on a shared edge keeps the lowest grid code (the
+    smallest rank by code, found with a hash aggregate rather than a sort of every point); only rows whose grid
+    actually changes are written. Returns the number of rows changed."""
     scope, params = "true", []
     if queryset is not None:
         sql, query_params = queryset.values("pk").query.sql_with_params()
         scope, params = f"c.id IN ({sql})", list(query_params)
     day = timezone.localdate()
     statement = f"""
-        WITH scoped AS (SELECT c.id, c.location, c.grid_id FROM grids_component c WHERE {scope}),
-        hit AS (
-            SELECT DISTINCT ON (c.id) c.id, g.id AS grid_id
-            FROM scoped c JOIN grids_unitgrid g ON ST_Intersects(g.geometry, c.location)
+        WITH cur AS MATERIALIZED (
+            SELECT g.id, g.geometry, row_number() OVER (ORDER BY g.code) AS rnk FROM grids_unitgrid g
             WHERE g.valid_from <= %s AND (g.valid_to IS NULL OR g.valid_to > %s)
-            ORDER BY c.id, g.code
+        ),
+        hit AS (
+            SELECT p.id, min(cur.rnk) AS rnk
+            FROM cur CROSS JOIN LATERAL (
+                SELECT c.id FROM grids_component c WHERE ST_Intersects(cur.geometry, c.location) AND {scope}
+            ) p
+            GROUP BY p.id
         ),
         target AS (
-            SELECT c.id, hit.grid_id FROM scoped c LEFT JOIN hit ON hit.id = c.id
-            WHERE c.grid_id IS DISTINCT FROM hit.grid_id
+            SELECT c.id, cur.id AS grid_id FROM grids_component c
+            LEFT JOIN hit ON hit.id = c.id LEFT JOIN cur ON cur.rnk = hit.rnk
+            WHERE {scope} AND c.grid_id IS DISTINCT FROM cur.id
         )
         UPDATE grids_component AS u SET grid_id = target.grid_id FROM target WHERE u.id = target.id"""
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, day, day])
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The aggregate over every point wants more than the default 4 MB, and JIT costs more than it saves here.
+        cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+        cursor.execute(statement, [day, day, *params, *params])
         return cursor.rowcount
 
 
@@ -438,3 +446,21 @@ def geodesic_area_m2(geometry: GEOSGeometry) -> float:
     with connection.cursor() as cursor:
         cursor.execute("SELECT ST_Area(ST_GeomFromEWKB(%s)::geography)", [bytes(geometry.ewkb)])
         return float(cursor.fetchone()[0] or 0.0)
+
+
+def cluster_components_by_location() -> None:
+    """Rewrite the component table in the order of its location index, then refresh the planner's statistics.
+
+    A map tile reads every component inside it; stored in spatial order those rows sit on a few hundred pages instead
+    of tens of thousands, which is what keeps a dense zoom-14 tile within its 50 ms. Takes an exclusive lock while it
+    rewrites (seconds for 320,000 rows): run it after bulk loads, not while the console is busy."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'grids_component' "
+            "AND indexdef ILIKE '%%USING gist (location)%%'"
+        )
+        row = cursor.fetchone()
+        if row is None:
+            raise RuntimeError("the GiST index on grids_component.location is missing")
+        cursor.execute(f"CLUSTER grids_component USING {connection.ops.quote_name(row[0])}")
+        cursor.execute("ANALYZE grids_component")

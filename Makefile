@@ -26,3 +26,7 @@ lint:
 
 seed: setup
 	$(PY) manage.py seed_city --scale $(SCALE)
+
+# Benchmarks print their figures; they are not tests and never run in CI. BENCH_DATABASE_URL names a scratch database.
+bench: setup
+	$(PY) bench/base_map.py --scale 1

@@ -1,0 +1,256 @@
+"""Import unit grids (万米单元网格) from GeoJSON or Shapefile.
+
+Columns (attribute names; Shapefile names are cut to 10 characters, so short aliases are accepted):
+``code`` (15 digits, required), ``name``, ``valid_from`` (default today), and — only needed when the community is not
+known yet — ``comm_name`` (``community_name``), ``street_name``, ``dist_name`` (``district_name``). The community,
+street and district codes are the first 12, 9 and 6 digits of the grid code. Geometry: Polygon or MultiPolygon in
+any spatial reference the file declares (transformed to WGS84).
+
+A grid whose code is already current is re-drawn when its geometry differs: the old version ends on the new
+``valid_from`` and the new one starts there (history is kept: cases keep the code valid when they were reported).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grids.choices import RegionLevel
+from grids.loaders.common import as_text, open_vector_file, parse_date, pick
+from grids.loaders.report import ImportReport
+from grids.models import Region, UnitGrid
+
+# Two grids may share edges but not area: anything above ~1 m² (in square degrees near 30°N) is an overlap.
+OVERLAP_TOLERANCE_DEG2 = 1e-10
+
+
+@dataclass
+class _GridRow:
+    row: int
+    code: str
+    name: str
+    valid_from: date
+    geometry: MultiPolygon
+    names: dict[str, str]
+
+
+def _read_features(path: str) -> list[tuple[int, dict, GEOSGeometry | None, str]]:
+    source = open_vector_file(path)
+    layer = source[0]
+    out = []
+    for number, feature in enumerate(layer, start=1):
+        props = {name.lower(): feature.get(name) for name in layer.fields}
+        geometry, problem = None, ""
+        try:
+            ogr = feature.geom
+        except GDALException:  # a feature without geometry
+            ogr = None
+        if ogr is not None:
+            try:
+                if ogr.srs is not None and ogr.srid != 4326:
+                    ogr.transform(4326)
+                geometry = ogr.geos
+                geometry.srid = 4326
+            except Exception as exc:  # a broken spatial reference is the row's problem, reported as such
+                problem = str(exc)
+        out.append((number, props, geometry, problem))
+    return out
+
+
+def _validate_row(number: int, props: dict, geometry, problem: str, today: date, report: ImportReport):
+    code = as_text(pick(props, "code", "grid_code"))
+    if not code:
+        report.error(number, "code", _("missing grid code"))
+        return None
+    if len(code) != 15 or not code.isdigit():
+        report.error(number, "code", _("grid code %(code)s must have 15 digits") % {"code": code})
+        return None
+    try:
+        valid_from = parse_date(pick(props, "valid_from", "validfrom")) or today
+    except ValueError as exc:
+        report.error(number, "valid_from", str(exc))
+        return None
+    if geometry is None:
+        report.error(number, "geometry", problem or _("missing geometry"))
+        return None
+    if geometry.geom_type == "Polygon":
+        geometry = MultiPolygon(geometry, srid=4326)
+    if geometry.geom_type != "MultiPolygon":
+        report.error(number, "geometry", _("a grid must be a polygon, not %(type)s") % {"type": geometry.geom_type})
+        return None
+    if not geometry.valid:
+        report.error(number, "geometry", _("invalid polygon: %(reason)s") % {"reason": geometry.valid_reason})
+        return None
+    names = {
+        "community": as_text(pick(props, "comm_name", "community_name", "community")),
+        "street": as_text(pick(props, "street_name", "street_nam", "street")),
+        "district": as_text(pick(props, "dist_name", "district_name", "district_n", "district")),
+    }
+    return _GridRow(number, code, as_text(pick(props, "name", "grid_name")), valid_from, geometry, names)
+
+
+def _check_regions(rows: list[_GridRow], report: ImportReport) -> None:
+    known = set(Region.objects.values_list("code", flat=True))
+    for row in rows:
+        chain = [
+            (row.code[:6], "district", "dist_name"),
+            (row.code[:9], "street", "street_name"),
+            (row.code[:12], "community", "comm_name"),
+        ]
+        for code, level, column in chain:
+            if code not in known and not row.names[level]:
+                report.error(
+                    row.row,
+                    column,
+                    _("unknown %(level)s %(code)s: give its name to create it") % {"level": level, "code": code},
+                )
+                break
+
+
+def _check_overlaps(rows: list[_GridRow], report: ImportReport) -> None:
+    """No two grids of the file, and no grid of the file with a current grid of another code, may share area."""
+    for i, a in enumerate(rows):
+        prepared = a.geometry.prepared
+        for b in rows[i + 1 :]:
+            if b.code != a.code and a.geometry.extent and prepared.intersects(b.geometry):
+                if a.geometry.intersection(b.geometry).area > OVERLAP_TOLERANCE_DEG2:
+                    report.error(
+                        b.row, "geometry", _("overlaps grid %(code)s of row %(row)s") % {"code": a.code, "row": a.row}
+                    )
+    replaced = [r.code for r in rows]
+    with connection.cursor() as cursor:
+        for row in rows:
+            cursor.execute(
+                "SELECT code FROM grids_unitgrid WHERE valid_to IS NULL AND NOT (code = ANY(%s)) "
+                "AND geometry && ST_GeomFromEWKB(%s) "
+                "AND ST_Area(ST_Intersection(geometry, ST_GeomFromEWKB(%s))) > %s ORDER BY code LIMIT 3",
+                [replaced, bytes(row.geometry.ewkb), bytes(row.geometry.ewkb), OVERLAP_TOLERANCE_DEG2],
+            )
+            clashes = [r[0] for r in cursor.fetchall()]
+            if clashes:
+                report.error(row.row, "geometry", _("overlaps current grid %(codes)s") % {"codes": ", ".join(clashes)})
+
+
+def _ensure_regions(rows: list[_GridRow]) -> dict[str, Region]:
+    regions = {r.code: r for r in Region.objects.all()}
+    for row in rows:
+        parent = None
+        for code, level, key in (
+            (row.code[:6], RegionLevel.DISTRICT, "district"),
+            (row.code[:9], RegionLevel.STREET, "street"),
+            (row.code[:12], RegionLevel.COMMUNITY, "community"),
+        ):
+            if code not in regions:
+                region = Region(code=code, name=row.names[key], level=level, parent=parent)
+                region.full_clean()
+                region.save()
+                regions[code] = region
+            parent = regions[code]
+    return regions
+
+
+def _refresh_boundaries(community_codes: set[str]) -> None:
+    """Region boundaries are the union of their current grids, upwards from the touched communities."""
+    codes = sorted(community_codes | {c[:9] for c in community_codes} | {c[:6] for c in community_codes})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE grids_region r SET boundary = u.geom FROM (
+                SELECT r2.id, ST_Multi(ST_Union(g.geometry)) AS geom
+                FROM grids_region r2 JOIN grids_unitgrid g ON g.code LIKE r2.code || '%%' AND g.valid_to IS NULL
+                WHERE r2.code = ANY(%s) GROUP BY r2.id
+            ) u WHERE r.id = u.id
+            """,
+            [codes],
+        )
+
+
+def import_grids(path: str, *, skip_invalid: bool = False, dry_run: bool = False) -> ImportReport:
+    """Import the grids of *path*; see the module docstring for the columns and the re-draw rule."""
+    from grids.spatial import invalidate_grid_index, regrid_components
+
+    report = ImportReport("grids")
+    today = timezone.localdate()
+    try:
+        features = _read_features(path)
+    except Exception as exc:  # GDAL cannot read it: the whole file is the problem
+        report.error(0, "file", _("cannot read the file: %(error)s") % {"error": exc})
+        return report
+    report.rows = len(features)
+    rows: list[_GridRow] = []
+    seen: dict[str, int] = {}
+    for number, props, geometry, problem in features:
+        row = _validate_row(number, props, geometry, problem, today, report)
+        if row is None:
+            continue
+        if row.code in seen:
+            report.error(
+                number, "code", _("grid %(code)s already in row %(row)s") % {"code": row.code, "row": seen[row.code]}
+            )
+            continue
+        seen[row.code] = number
+        rows.append(row)
+    current = {g.code: g for g in UnitGrid.objects.filter(valid_to__isnull=True, code__in=list(seen))}
+    for row in rows:
+        old = current.get(row.code)
+        if old and not old.geometry.equals_exact(row.geometry, 1e-9) and row.valid_from <= old.valid_from:
+            report.error(
+                row.row,
+                "valid_from",
+                _("a re-drawn grid must start after %(day)s, when the current version started")
+                % {"day": old.valid_from.isoformat()},
+            )
+    _check_regions(rows, report)
+    _check_overlaps([r for r in rows if r.row not in report.bad_rows], report)
+
+    good = [r for r in rows if r.row not in report.bad_rows]
+    if report.errors and not skip_invalid:
+        report.skipped = report.rows  # all-or-nothing: one bad row stops the file
+        return report
+    report.skipped = report.rows - len(good)
+    if dry_run:
+        return report
+    moved = False
+    with transaction.atomic():
+        regions = _ensure_regions(good)
+        for row in good:
+            old = current.get(row.code)
+            community = regions[row.code[:12]]
+            if old is None:
+                UnitGrid.objects.create(
+                    code=row.code, name=row.name, community=community, geometry=row.geometry, valid_from=row.valid_from
+                )
+                report.created += 1
+                moved = True
+            elif old.geometry.equals_exact(row.geometry, 1e-9):
+                if row.name and row.name != old.name:
+                    old.name = row.name
+                    old.save(update_fields=["name"])
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
+            else:
+                old.valid_to = row.valid_from
+                old.save(update_fields=["valid_to"])
+                UnitGrid.objects.create(
+                    code=row.code,
+                    name=row.name or old.name,
+                    community=community,
+                    geometry=row.geometry,
+                    valid_from=row.valid_from,
+                )
+                report.updated += 1
+                moved = True
+        if good:
+            _refresh_boundaries({r.code[:12] for r in good})
+        if moved:
+            regrid_components()
+        report.written = True
+    invalidate_grid_index()
+    return report

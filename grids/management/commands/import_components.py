@@ -1,0 +1,9 @@
+"""manage.py import_components FILE (CSV, .xlsx or GeoJSON); columns in grids/loaders/components.py."""
+
+from grids.loaders import import_components
+from grids.loaders.command import ImportCommand
+
+
+class Command(ImportCommand):
+    help = "Import components; every bad row is reported with its number. All-or-nothing by default."
+    loader = import_components

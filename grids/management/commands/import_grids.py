@@ -1,0 +1,9 @@
+"""manage.py import_grids FILE (GeoJSON, Shapefile or a zipped Shapefile); columns in grids/loaders/grids.py."""
+
+from grids.loaders import import_grids
+from grids.loaders.command import ImportCommand
+
+
+class Command(ImportCommand):
+    help = "Import unit grids; every bad row is reported with its number. All-or-nothing by default."
+    loader = import_grids

@@ -74,3 +74,14 @@ class Component(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier} {self.name}".strip()
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from grids.validators import validate_component_identifier
+
+        if self.identifier and self.minor_class_id:
+            try:
+                validate_component_identifier(self.identifier, self.minor_class.code)
+            except ValidationError as exc:
+                raise ValidationError({"identifier": exc.messages}) from exc

@@ -281,3 +281,13 @@ class TestAdminUpload:
         personas["supervisor"].save()
         client.force_login(personas["supervisor"])
         assert client.get("/admin/grids/component/import/").status_code == 403
+
+
+def test_an_identifier_edited_in_the_admin_is_validated(city, make_component):
+    from django.core.exceptions import ValidationError
+
+    component = make_component(*centre(0, 0))
+    component.identifier = "50012001020000001"  # the class part says 0102, the class is 0101
+    with pytest.raises(ValidationError) as err:
+        component.full_clean()
+    assert "identifier" in err.value.message_dict

@@ -54,7 +54,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("request_suspension", {S.DISPATCHED, S.DISPOSING}, None, "dispose_case", "申请挂账"),
         _t("approve_suspension", {S.DISPATCHED, S.DISPOSING}, S.SUSPENDED, "dispatch_case", "同意挂账"),
         _t("deny_suspension", {S.DISPATCHED, S.DISPOSING}, None, "dispatch_case", "不同意挂账"),
-        _t("resume", {S.SUSPENDED}, S.DISPOSING, "dispatch_case", "恢复处置"),
+        _t("resume", {S.SUSPENDED}, None, "dispatch_case", "恢复处置"),  # back to where it was suspended
         # Check and closure
         _t("send_check", {S.DISPOSED}, S.CHECKING, "accept_case", "派核查"),
         _t("check", {S.CHECKING}, None, "verify_case", "核查"),  # passed → CHECKED, failed → DISPOSING (rework)

@@ -2,6 +2,7 @@ from .case import Case, CaseNumber
 from .events import CaseEvent
 from .photos import CasePhoto
 from .requests import CaseRequest
+from .routing import StreetOffice
 from .settings import StageLimit
 
-__all__ = ["Case", "CaseEvent", "CaseNumber", "CasePhoto", "CaseRequest", "StageLimit"]
+__all__ = ["Case", "CaseEvent", "CaseNumber", "CasePhoto", "CaseRequest", "StageLimit", "StreetOffice"]

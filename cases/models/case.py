@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import TERMINAL_STATUSES, CaseSource, CaseStatus
+from cases.querysets import CaseQuerySet
 from grids.choices import ClassKind, Urgency
 
 
@@ -150,6 +151,8 @@ class Case(models.Model):
     urge_count = models.PositiveSmallIntegerField(_("urge count"), default=0)
 
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")

@@ -80,7 +80,7 @@ class TestComponentsFromCsv:
         assert {(8, "status"), (8, "maintainer"), (8, "census_date"), (9, "identifier")} <= found
         assert 2 not in {e.row for e in report.errors}
         assert not report.written and Component.objects.count() == 0
-        assert "outside every unit grid" in next(e.message for e in report.errors if e.row == 5)
+        assert f"{outside_lng:.6f}" in next(e.message for e in report.errors if e.row == 5)  # names the point
 
     def test_skip_invalid_loads_the_good_rows(self, city, water, tmp_path):
         rows = [good_row(1), [ident(2), "01001", "", "完好", "", "", "0", "0", ""], good_row(3, col=1)]

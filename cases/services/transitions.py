@@ -1,0 +1,480 @@
+"""Every workflow action on a case goes through ``perform``: the transition table (cases.workflow) says which
+statuses an action may start from and which permission it needs; this module checks them, locks the row, applies
+the action's own rule, writes one immutable event and queues the side effects after commit.
+
+Order of the checks, so the API's answers are stable: a case the user may not see → CaseNotFound (404); an action
+their role lacks, or a case that is not theirs to act on → ActionForbidden (403); a status that does not allow the
+action (or no pending request to decide) → ActionNotAllowed (409); bad parameters → ValidationError naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.choices import CaseStatus as S
+from cases.choices import RequestKind, RequestStatus, Stage
+from cases.deadlines import STATUS_STAGE, is_natural_time, on_time, stage_deadline
+from cases.events import record_event
+from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
+from cases.models import Case, CasePhoto, CaseRequest
+from cases.querysets import department_subtree
+from cases.workflow import COLLECTOR_TASK_ACTIONS, DEPARTMENT_ACTIONS, TRANSITIONS, Transition, transition
+from core.choices import Role, TimeUnit
+from core.models import Department, User
+from core.worktime import add_duration, working_minutes_between
+
+
+@dataclass
+class Outcome:
+    """What an action decided: the new status, and what the event records besides."""
+
+    to_status: str
+    data: dict = field(default_factory=dict)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+# ---- Parameter helpers ---------------------------------------------------------------------------------------------
+
+
+def _text(params: dict, name: str, *, required: bool = False) -> str:
+    value = str(params.get(name) or "").strip()
+    if required and not value:
+        raise ValidationError({name: "This field is required."})
+    return value
+
+
+def _user_with_role(params: dict, name: str, role: str) -> User:
+    value = params.get(name)
+    try:
+        user = User.objects.get(pk=int(getattr(value, "pk", value)), is_active=True)
+    except (TypeError, ValueError, User.DoesNotExist):
+        raise ValidationError({name: "No such active user."}) from None
+    if user.role != role:
+        raise ValidationError({name: f"The user must have the role {role}."})
+    return user
+
+
+def _bool(params: dict, name: str) -> bool:
+    value = params.get(name)
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in {"true", "1", "yes", "on"}:
+        return True
+    if str(value).lower() in {"false", "0", "no", "off"}:
+        return False
+    raise ValidationError({name: "Must be true or false."})
+
+
+def _pending(case: Case, kind: str, action: str) -> CaseRequest:
+    request = case.requests.filter(kind=kind, status=RequestStatus.PENDING).first()
+    if request is None:
+        raise ActionNotAllowed(action, case.status, f"no pending {kind} request")
+    return request
+
+
+def _open_request(case: Case, kind: str, actor: User, params: dict, **extra) -> CaseRequest:
+    if case.requests.filter(kind=kind, status=RequestStatus.PENDING).exists():
+        raise ActionNotAllowed(f"request_{kind}", case.status, f"a {kind} request is already pending")
+    return CaseRequest.objects.create(
+        case=case,
+        kind=kind,
+        requested_by=actor,
+        requested_at=timezone.now(),
+        reason=_text(params, "reason", required=True),
+        case_status=case.status,
+        **extra,
+    )
+
+
+def _decide(request: CaseRequest, actor: User, approved: bool, params: dict) -> None:
+    request.status = RequestStatus.APPROVED if approved else RequestStatus.DENIED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_opinion = _text(params, "opinion")
+    request.save()
+
+
+def _start_stage(case: Case, now, *, new_disposal: bool) -> None:
+    """After a transition: the current stage's clock. A new stage starts now; disposal runs on its bundled deadline
+    from dispatch (or rework) through signing, requests, suspension and resumption."""
+    stage = STATUS_STAGE.get(case.status)
+    if stage is None:
+        case.stage_started_at = case.stage_deadline = None
+    elif stage == Stage.DISPOSE:
+        case.stage_deadline = case.disposal_deadline
+        if new_disposal or case.stage_started_at is None:
+            case.stage_started_at = now
+    else:
+        case.stage_started_at = now
+        case.stage_deadline = stage_deadline(stage, now, case=case)
+    case.is_overdue = case.stage_deadline is not None and now > case.stage_deadline
+
+
+def _notify_later(outcome: Outcome, users: Callable[[], list], kind: str, message: str, key: str) -> None:
+    from cases.notifications import notify
+
+    outcome.after_commit.append(lambda: notify(users(), kind, message, dedupe_key=key))
+
+
+# ---- The actions ---------------------------------------------------------------------------------------------------
+
+
+def _send_verify(case, actor, params, now) -> Outcome:
+    case.assigned_collector = _user_with_role(params, "collector", Role.COLLECTOR)
+    return Outcome(S.VERIFYING, {"collector": case.assigned_collector_id})
+
+
+def _verify(case, actor, params, now) -> Outcome:
+    case.verified = _bool(params, "verified") if "verified" in params else True
+    case.verified_on_time = on_time(case.stage_deadline, now)
+    return Outcome(S.REPORTED, {"verified": case.verified})
+
+
+def _accept(case, actor, params, now) -> Outcome:
+    case.accepted_at = now
+    case.accepted_on_time = on_time(case.stage_deadline, now)
+    return Outcome(S.ACCEPTED)
+
+
+def _reject(case, actor, params, now) -> Outcome:
+    _text(params, "opinion", required=True)
+    case.accepted_on_time = on_time(case.stage_deadline, now)
+    return Outcome(S.REJECTED)
+
+
+def _merge(case, actor, params, now) -> Outcome:
+    try:
+        original = Case.objects.visible_to(actor).get(pk=int(params.get("original")))
+    except (TypeError, ValueError, Case.DoesNotExist):
+        raise ValidationError({"original": "No such case."}) from None
+    if original.pk == case.pk or not original.is_open or original.merged_into_id:
+        raise ValidationError({"original": "The original must be another open case."})
+    if original.minor_class_id != case.minor_class_id:
+        raise ValidationError({"original": "The original must be of the same class."})
+    case.merged_into = original
+    return Outcome(S.MERGED, {"original": original.pk, "original_no": original.case_no})
+
+
+def _register(case, actor, params, now) -> Outcome:
+    from cases.suggest import suggest_department
+    from grids.models import FilingCondition
+
+    try:
+        condition = FilingCondition.objects.select_related("default_department").get(
+            pk=int(params.get("condition") or case.condition_id or 0),
+            minor_class_id=case.minor_class_id,
+            is_active=True,
+        )
+    except (TypeError, ValueError, FilingCondition.DoesNotExist):
+        raise ValidationError({"condition": "Choose an active filing condition of the case's class."}) from None
+    case.condition = condition
+    case.disposal_limit_value, case.disposal_limit_unit = condition.limit_value, condition.limit_unit
+    case.urgency = condition.urgency
+    case.registered_at = now
+    case.registered_on_time = on_time(case.stage_deadline, now)
+    suggested = suggest_department(case)
+    case.suggested_department = suggested
+    return Outcome(S.REGISTERED, {"condition": condition.pk, "suggested_department": getattr(suggested, "pk", None)})
+
+
+def _refuse(case, actor, params, now) -> Outcome:
+    _text(params, "opinion", required=True)
+    case.registered_on_time = on_time(case.stage_deadline, now)
+    return Outcome(S.REFUSED)
+
+
+def _dispatch(case, actor, params, now) -> Outcome:
+    try:
+        department = Department.objects.get(pk=int(getattr(params.get("department"), "pk", params.get("department"))))
+    except (TypeError, ValueError, Department.DoesNotExist):
+        raise ValidationError({"department": "No such department."}) from None
+    if not department.is_active:
+        raise ValidationError({"department": "The department is not active."})
+    first = case.dispatched_at is None
+    if first:
+        case.dispatched_on_time = on_time(case.stage_deadline, now)
+    case.dispatched_at = now
+    case.department = department
+    case.disposal_deadline = stage_deadline(Stage.DISPOSE, now, case=case)
+    case.disposal_minutes_left = None
+    outcome = Outcome(
+        S.DISPATCHED,
+        {"department": department.pk, "first": first, "as_suggested": department.pk == case.suggested_department_id},
+    )
+    from cases.notifications import department_handlers
+
+    _notify_later(
+        outcome,
+        lambda: department_handlers(department.pk),
+        "case_dispatched",
+        f"新派遣案件 {case.case_no}",
+        f"dispatch:{case.pk}:{now.timestamp()}",
+    )
+    return outcome
+
+
+def _sign(case, actor, params, now) -> Outcome:
+    return Outcome(S.DISPOSING)
+
+
+def _dispose(case, actor, params, now) -> Outcome:
+    _text(params, "opinion", required=True)
+    case.disposed_at = now
+    case.disposed_on_time = on_time(case.disposal_deadline, now)
+    return Outcome(S.DISPOSED)
+
+
+def _request_return(case, actor, params, now) -> Outcome:
+    request = _open_request(case, RequestKind.RETURN, actor, params)
+    return Outcome(S.RETURN_REQUESTED, {"request": request.pk})
+
+
+def _approve_return(case, actor, params, now) -> Outcome:
+    request = _pending(case, RequestKind.RETURN, "approve_return")
+    _decide(request, actor, True, params)
+    case.return_count += 1
+    case.department = None
+    case.disposal_deadline = None
+    return Outcome(S.REGISTERED, {"request": request.pk, "returned_by": request.requested_by_id})
+
+
+def _deny_return(case, actor, params, now) -> Outcome:
+    request = _pending(case, RequestKind.RETURN, "deny_return")
+    _decide(request, actor, False, params)
+    return Outcome(request.case_status, {"request": request.pk})
+
+
+def _request_extension(case, actor, params, now) -> Outcome:
+    try:
+        value = Decimal(str(params.get("value")))
+    except (InvalidOperation, TypeError):
+        raise ValidationError({"value": "A positive number is required."}) from None
+    if not value.is_finite() or value <= 0 or value > 1000:
+        raise ValidationError({"value": "A positive number is required."})
+    unit = str(params.get("unit") or TimeUnit.WORK_DAYS)
+    if unit not in TimeUnit.values:
+        raise ValidationError({"unit": f"One of {', '.join(TimeUnit.values)}."})
+    request = _open_request(case, RequestKind.EXTENSION, actor, params, extension_value=value, extension_unit=unit)
+    return Outcome(case.status, {"request": request.pk, "value": str(value), "unit": unit})
+
+
+def _approve_extension(case, actor, params, now) -> Outcome:
+    request = _pending(case, RequestKind.EXTENSION, "approve_extension")
+    _decide(request, actor, True, params)
+    base = case.disposal_deadline or now
+    case.disposal_deadline = add_duration(
+        base, float(request.extension_value), request.extension_unit, round_the_clock=is_natural_time(case)
+    )
+    case.extension_count += 1
+    return Outcome(case.status, {"request": request.pk, "deadline": case.disposal_deadline.isoformat()})
+
+
+def _deny_extension(case, actor, params, now) -> Outcome:
+    request = _pending(case, RequestKind.EXTENSION, "deny_extension")
+    _decide(request, actor, False, params)
+    return Outcome(case.status, {"request": request.pk})
+
+
+def _request_suspension(case, actor, params, now) -> Outcome:
+    request = _open_request(case, RequestKind.SUSPENSION, actor, params)
+    return Outcome(case.status, {"request": request.pk})
+
+
+def _approve_suspension(case, actor, params, now) -> Outcome:
+    request = _pending(case, RequestKind.SUSPENSION, "approve_suspension")
+    _decide(request, actor, True, params)
+    if case.disposal_deadline is not None:
+        case.disposal_minutes_left = working_minutes_between(
+            now, case.disposal_deadline, round_the_clock=is_natural_time(case)
+        )
+    case.suspension_count += 1
+    return Outcome(S.SUSPENDED, {"request": request.pk, "minutes_left": case.disposal_minutes_left})
+
+
+def _deny_suspension(case, actor, params, now) -> Outcome:
+    request = _pending(case, RequestKind.SUSPENSION, "deny_suspension")
+    _decide(request, actor, False, params)
+    return Outcome(case.status, {"request": request.pk})
+
+
+def _resume(case, actor, params, now) -> Outcome:
+    suspended = case.requests.filter(kind=RequestKind.SUSPENSION, status=RequestStatus.APPROVED).first()
+    back_to = suspended.case_status if suspended else S.DISPOSING
+    left = max(case.disposal_minutes_left or 0.0, 0.0)
+    # The clock restarts with what was left: suspended time never counts against the department.
+    case.disposal_deadline = add_duration(now, left, TimeUnit.WORK_MINUTES, round_the_clock=is_natural_time(case))
+    case.disposal_minutes_left = None
+    return Outcome(back_to, {"deadline": case.disposal_deadline.isoformat()})
+
+
+def _send_check(case, actor, params, now) -> Outcome:
+    case.assigned_collector = _user_with_role(params, "collector", Role.COLLECTOR)
+    return Outcome(S.CHECKING, {"collector": case.assigned_collector_id})
+
+
+def _check(case, actor, params, now) -> Outcome:
+    passed = _bool(params, "passed")
+    case.checked_on_time = on_time(case.stage_deadline, now)
+    if passed:
+        return Outcome(S.CHECKED, {"passed": True})
+    # Rework (返工): back to the department, with a fresh disposal limit from now.
+    _text(params, "opinion", required=True)
+    case.rework_count += 1
+    case.disposed_at = None
+    case.disposal_deadline = stage_deadline(Stage.DISPOSE, now, case=case)
+    outcome = Outcome(S.DISPOSING, {"passed": False, "rework": case.rework_count})
+    from cases.notifications import department_handlers
+
+    department_id = case.department_id
+    _notify_later(
+        outcome,
+        lambda: department_handlers(department_id),
+        "case_rework",
+        f"案件 {case.case_no} 核查未通过，需返工",
+        f"rework:{case.pk}:{case.rework_count}",
+    )
+    return outcome
+
+
+def _close(case, actor, params, now) -> Outcome:
+    case.closed_at = now
+    case.closed_on_time = on_time(case.stage_deadline, now)
+    return Outcome(S.CLOSED)
+
+
+def _request_cancel(case, actor, params, now) -> Outcome:
+    request = _open_request(case, RequestKind.CANCEL, actor, params)
+    return Outcome(case.status, {"request": request.pk})
+
+
+def _approve_cancel(case, actor, params, now) -> Outcome:
+    request = case.requests.filter(kind=RequestKind.CANCEL, status=RequestStatus.PENDING).first()
+    if request is not None:
+        _decide(request, actor, True, params)
+    else:  # a shift leader may cancel directly: the approval is their own
+        _text(params, "opinion", required=True)
+    case.cancelled_at = now
+    case.cancelled_in = case.status
+    return Outcome(S.CANCELLED, {"request": getattr(request, "pk", None), "cancelled_in": case.status})
+
+
+def _deny_cancel(case, actor, params, now) -> Outcome:
+    request = _pending(case, RequestKind.CANCEL, "deny_cancel")
+    _decide(request, actor, False, params)
+    return Outcome(case.status, {"request": request.pk})
+
+
+def _urge(case, actor, params, now) -> Outcome:
+    case.is_urged = True
+    case.urge_count += 1
+    outcome = Outcome(case.status, {"urge": case.urge_count})
+    from cases.notifications import department_handlers
+
+    department_id = case.department_id
+    _notify_later(
+        outcome,
+        lambda: department_handlers(department_id),
+        "case_urged",
+        f"案件 {case.case_no} 被督办：{_text(params, 'opinion')}"[:300],
+        f"urge:{case.pk}:{case.urge_count}",
+    )
+    return outcome
+
+
+HANDLERS: dict[str, Callable[..., Outcome]] = {
+    "send_verify": _send_verify,
+    "verify": _verify,
+    "accept": _accept,
+    "reject": _reject,
+    "merge": _merge,
+    "register": _register,
+    "refuse": _refuse,
+    "dispatch": _dispatch,
+    "sign": _sign,
+    "dispose": _dispose,
+    "request_return": _request_return,
+    "approve_return": _approve_return,
+    "deny_return": _deny_return,
+    "request_extension": _request_extension,
+    "approve_extension": _approve_extension,
+    "deny_extension": _deny_extension,
+    "request_suspension": _request_suspension,
+    "approve_suspension": _approve_suspension,
+    "deny_suspension": _deny_suspension,
+    "resume": _resume,
+    "send_check": _send_check,
+    "check": _check,
+    "close": _close,
+    "request_cancel": _request_cancel,
+    "approve_cancel": _approve_cancel,
+    "deny_cancel": _deny_cancel,
+    "urge": _urge,
+}
+assert set(HANDLERS) == set(TRANSITIONS), "every action of the transition table has exactly one handler"
+
+
+# ---- The entry point -----------------------------------------------------------------------------------------------
+
+
+def _may_act_on(case: Case, actor: User, action: str) -> bool:
+    """Beyond the permission: departments act only on their own cases, collectors only on their own tasks."""
+    if actor.is_superuser:
+        return True
+    if action in DEPARTMENT_ACTIONS:
+        return actor.department_id is not None and case.department_id in department_subtree(actor.department)
+    if action in COLLECTOR_TASK_ACTIONS:
+        return case.assigned_collector_id == actor.pk
+    return True
+
+
+def available_actions(case: Case, user: User) -> list[Transition]:
+    """The actions this user may take on this case now (for the API's detail and the console's forms)."""
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if case.status in t.sources and user.has_perm(t.permission) and _may_act_on(case, user, t.action)
+    ]
+
+
+def perform(
+    case_id: int, action: str, actor: User, photo_ids: list[int] | None = None, at: datetime | None = None, **params
+) -> Case:
+    """Apply *action* to case *case_id* as *actor*; returns the updated case. See the module docstring.
+
+    ``at`` replays an action at a past moment (imports of history, the demo city); it defaults to now."""
+    try:
+        rule = transition(action)
+    except KeyError:
+        raise ValidationError({"action": f"Unknown action {action!r}."}) from None
+    if not Case.objects.visible_to(actor).filter(pk=case_id).exists():
+        raise CaseNotFound(case_id)
+    if not actor.has_perm(rule.permission):
+        raise ActionForbidden(f"your role may not {action}")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case_id)
+        if not _may_act_on(case, actor, action):
+            raise ActionForbidden(f"this case is not yours to {action}")
+        if case.status not in rule.sources:  # re-checked under the lock: a racing action may have moved it
+            raise ActionNotAllowed(action, case.status)
+        now = at or timezone.now()
+        from_status = case.status
+        outcome = HANDLERS[action](case, actor, params, now)
+        case.status = outcome.to_status
+        if outcome.to_status != from_status or action == "approve_extension":
+            _start_stage(case, now, new_disposal=action in {"dispatch", "check"})
+        case.save()
+        event = record_event(
+            case, action, actor, from_status, case.status, opinion=_text(params, "opinion"), data=outcome.data, at=now
+        )
+        if photo_ids:
+            CasePhoto.objects.filter(case=case, pk__in=photo_ids, event__isnull=True).update(event=event)
+        for effect in outcome.after_commit:
+            transaction.on_commit(effect)
+    return case

@@ -1,0 +1,106 @@
+"""A small city for the case tests: one district, two streets, three grids, a class with its filing condition,
+two departments with handlers, and the personas of tests/conftest.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+
+LNG0, LAT0, CELL = 106.200, 29.600, 0.002
+INSIDE = (LNG0 + 0.0005, LAT0 + 0.0005)  # in grid 500120001001001
+OUTSIDE = (LNG0 - 0.05, LAT0)
+
+
+def _square(col: int, row: int = 0) -> MultiPolygon:
+    x0, y0 = LNG0 + col * CELL, LAT0 + row * CELL
+    return MultiPolygon(Polygon.from_bbox((x0, y0, x0 + CELL, y0 + CELL)), srid=4326)
+
+
+@pytest.fixture
+def base_map(db):
+    from cases.models import StreetOffice
+    from core.models import Department
+    from grids.choices import RegionLevel
+    from grids.models import Region, UnitGrid
+
+    district = Region.objects.create(code="500120", name="璧山区", level=RegionLevel.DISTRICT)
+    street = Region.objects.create(code="500120001", name="璧城街道", level=RegionLevel.STREET, parent=district)
+    other_street = Region.objects.create(code="500120002", name="璧泉街道", level=RegionLevel.STREET, parent=district)
+    a = Region.objects.create(code="500120001001", name="东关社区", level=RegionLevel.COMMUNITY, parent=street)
+    b = Region.objects.create(code="500120002001", name="南门社区", level=RegionLevel.COMMUNITY, parent=other_street)
+    grids = [
+        UnitGrid.objects.create(
+            code="500120001001001", name="东关1号", community=a, geometry=_square(0), valid_from=date(2020, 1, 1)
+        ),
+        UnitGrid.objects.create(
+            code="500120001001002", name="东关2号", community=a, geometry=_square(1), valid_from=date(2020, 1, 1)
+        ),
+        UnitGrid.objects.create(
+            code="500120002001001", name="南门1号", community=b, geometry=_square(2), valid_from=date(2020, 1, 1)
+        ),
+    ]
+    office = Department.objects.create(code="st-bicheng", name="璧城街道办事处", kind="street_office")
+    StreetOffice.objects.create(street_code="500120001", department=office)
+    return {"grids": grids, "street_office": office}
+
+
+@pytest.fixture
+def garbage_class(db, department):
+    """暴露垃圾 (06010 of GB/T 47678.5-2026, loaded by migrate) with a 4-working-hour condition of our own."""
+    from grids.models import FilingCondition, MinorClass
+
+    klass = MinorClass.objects.get(standard__is_default=True, code="06010")
+    condition = FilingCondition.objects.create(
+        minor_class=klass,
+        code="T1",
+        description="成堆成片生活垃圾（测试）",
+        limit_value=Decimal(4),
+        limit_unit="work_hours",
+        default_department=department,
+    )
+    return {"class": klass, "condition": condition}
+
+
+@pytest.fixture
+def cast(personas, make_user, department, other_department):
+    """The personas plus a second collector and a handler of another department."""
+    from core.choices import Role
+
+    return {
+        **personas,
+        "collector2": make_user("collector2", Role.COLLECTOR),
+        "other_handler": make_user("other_handler", Role.HANDLER, department=other_department),
+    }
+
+
+@pytest.fixture
+def new_case(base_map, garbage_class, cast):
+    """``new_case(**overrides)``: a case reported by the collector through the real intake service."""
+    import uuid
+
+    from cases.services.intake import clear_class_cache, report_case
+
+    clear_class_cache()
+
+    def make(**overrides):
+        fields = {
+            "reporter": cast["collector"],
+            "class_code": "06010",
+            "lng": INSIDE[0],
+            "lat": INSIDE[1],
+            "client_uuid": uuid.uuid4(),
+            "description": "路边暴露垃圾",
+            "address": "东关路12号",
+        }
+        fields.update(overrides)
+        case, _created = report_case(**fields)
+        return case
+
+    return make
+
+
+def point(lng: float, lat: float) -> Point:
+    return Point(lng, lat, srid=4326)

@@ -1,0 +1,214 @@
+"""The case workflow through the service layer: the main path, every side path, and their timelines."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cases.choices import CaseStatus as S
+from cases.exceptions import ActionNotAllowed
+from cases.models import Case, CaseEvent
+from cases.services.transitions import available_actions, perform
+from core.models import Notification
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def act(case, action, user, **params) -> Case:
+    return perform(case.pk, action, user, **params)
+
+
+def to_registered(case, cast, garbage_class):
+    act(case, "accept", cast["operator"])
+    return act(case, "register", cast["leader"], condition=garbage_class["condition"].pk)
+
+
+def to_disposing(case, cast, garbage_class, department):
+    to_registered(case, cast, garbage_class)
+    act(case, "dispatch", cast["dispatcher"], department=department.pk)
+    return act(case, "sign", cast["handler"])
+
+
+def test_main_path_report_to_close(new_case, cast, garbage_class, department, django_capture_on_commit_callbacks):
+    case = new_case()
+    assert case.status == S.REPORTED and case.case_no and case.grid_code == "500120001001001"
+    assert case.street_code == "500120001" and case.stage_deadline is not None
+    case = act(case, "accept", cast["operator"])
+    assert case.status == S.ACCEPTED and case.accepted_on_time is not None
+    case = act(case, "register", cast["leader"], condition=garbage_class["condition"].pk)
+    assert case.status == S.REGISTERED
+    assert case.suggested_department == department  # the condition's default department
+    assert str(case.disposal_limit_value) == "4.00" and case.disposal_limit_unit == "work_hours"
+    with django_capture_on_commit_callbacks(execute=True):
+        case = act(case, "dispatch", cast["dispatcher"], department=department.pk)
+    assert case.status == S.DISPATCHED and case.department == department and case.disposal_deadline
+    assert Notification.objects.filter(recipient=cast["handler"], kind="case_dispatched").count() == 1
+    case = act(case, "sign", cast["handler"])
+    case = act(case, "dispose", cast["handler"], opinion="已清运")
+    assert case.status == S.DISPOSED and case.disposed_on_time is not None
+    case = act(case, "send_check", cast["operator"], collector=cast["collector"].pk)
+    case = act(case, "check", cast["collector"], passed=True)
+    assert case.status == S.CHECKED
+    case = act(case, "close", cast["leader"])
+    assert case.status == S.CLOSED and case.closed_at and case.stage_deadline is None
+    timeline = list(case.events.values_list("action", "from_status", "to_status", "role"))
+    assert timeline == [
+        ("report", "", "reported", "collector"),
+        ("accept", "reported", "accepted", "operator"),
+        ("register", "accepted", "registered", "shift_leader"),
+        ("dispatch", "registered", "dispatched", "dispatcher"),
+        ("sign", "dispatched", "disposing", "handler"),
+        ("dispose", "disposing", "disposed", "handler"),
+        ("send_check", "disposed", "checking", "operator"),
+        ("check", "checking", "checked", "collector"),
+        ("close", "checked", "closed", "shift_leader"),
+    ]
+
+
+def test_public_report_is_verified_on_site(new_case, cast):
+    case = new_case(source="hotline_12319", reporter=cast["operator"])
+    case = act(case, "send_verify", cast["operator"], collector=cast["collector"].pk)
+    assert case.status == S.VERIFYING and case.assigned_collector == cast["collector"]
+    case = act(case, "verify", cast["collector"], verified=True, opinion="现场属实")
+    assert case.status == S.REPORTED and case.verified is True and case.verified_on_time is not None
+
+
+def test_reject_and_refuse_need_a_reason(new_case, cast, garbage_class):
+    case = new_case()
+    with pytest.raises(ValidationError) as err:
+        act(case, "reject", cast["operator"])
+    assert "opinion" in err.value.message_dict
+    assert act(case, "reject", cast["operator"], opinion="重复上报").status == S.REJECTED
+    other = new_case()
+    act(other, "accept", cast["operator"])
+    assert act(other, "refuse", cast["leader"], opinion="不属于城管范围").status == S.REFUSED
+
+
+def test_register_requires_a_condition_of_the_cases_class(new_case, cast):
+    from grids.models import FilingCondition
+
+    case = new_case()
+    act(case, "accept", cast["operator"])
+    foreign = FilingCondition.objects.exclude(minor_class__code="06010").first()
+    with pytest.raises(ValidationError) as err:
+        act(case, "register", cast["leader"], condition=foreign.pk)
+    assert "condition" in err.value.message_dict
+
+
+def test_rework_goes_back_to_the_department(new_case, cast, garbage_class, department):
+    case = to_disposing(new_case(), cast, garbage_class, department)
+    act(case, "dispose", cast["handler"], opinion="已处理")
+    act(case, "send_check", cast["operator"], collector=cast["collector"].pk)
+    case = act(case, "check", cast["collector"], passed=False, opinion="仍有垃圾")
+    assert case.status == S.DISPOSING and case.rework_count == 1 and case.disposed_at is None
+    assert case.stage_deadline == case.disposal_deadline
+
+
+def test_return_is_approved_and_the_case_re_dispatched(new_case, cast, garbage_class, department, other_department):
+    case = to_disposing(new_case(), cast, garbage_class, department)
+    case = act(case, "request_return", cast["handler"], reason="不属于本单位职责")
+    assert case.status == S.RETURN_REQUESTED
+    case = act(case, "approve_return", cast["dispatcher"], opinion="同意")
+    assert case.status == S.REGISTERED and case.return_count == 1 and case.department is None
+    case = act(case, "dispatch", cast["dispatcher"], department=other_department.pk)
+    assert case.department == other_department
+    assert CaseEvent.objects.filter(case=case, action="dispatch").count() == 2
+
+
+def test_a_denied_return_goes_back_where_it_was(new_case, cast, garbage_class, department):
+    case = to_disposing(new_case(), cast, garbage_class, department)
+    act(case, "request_return", cast["handler"], reason="不是我们的")
+    case = act(case, "deny_return", cast["dispatcher"], opinion="属于你单位")
+    assert case.status == S.DISPOSING and case.department == department
+
+
+def test_extension_moves_the_bundled_deadline(new_case, cast, garbage_class, department):
+    case = to_disposing(new_case(), cast, garbage_class, department)
+    before = case.disposal_deadline
+    with pytest.raises(ValidationError) as err:
+        act(case, "request_extension", cast["handler"], value="-1", unit="work_days", reason="x")
+    assert "value" in err.value.message_dict
+    act(case, "request_extension", cast["handler"], value="1", unit="work_days", reason="需要协调车辆")
+    with pytest.raises(ActionNotAllowed):  # one pending request of a kind at a time
+        act(case, "request_extension", cast["handler"], value="1", unit="work_days", reason="again")
+    case = act(case, "approve_extension", cast["dispatcher"])
+    assert case.extension_count == 1 and case.disposal_deadline > before
+    assert case.stage_deadline == case.disposal_deadline
+    with pytest.raises(ActionNotAllowed) as err:
+        act(case, "approve_extension", cast["dispatcher"])
+    assert err.value.current_status == S.DISPOSING
+
+
+def test_suspension_stops_the_clock_and_resume_restarts_it(new_case, cast, garbage_class, department):
+    case = to_disposing(new_case(), cast, garbage_class, department)
+    act(case, "request_suspension", cast["handler"], reason="需要立项改造")
+    case = act(case, "approve_suspension", cast["dispatcher"])
+    assert case.status == S.SUSPENDED and case.stage_deadline is None and case.disposal_minutes_left is not None
+    case = act(case, "resume", cast["dispatcher"])
+    assert case.status == S.DISPOSING and case.disposal_deadline and case.suspension_count == 1
+
+
+def test_cancel_with_approval_records_the_stage(new_case, cast, garbage_class):
+    case = new_case()
+    act(case, "accept", cast["operator"])
+    act(case, "request_cancel", cast["operator"], reason="误报")
+    case = act(case, "approve_cancel", cast["leader"], opinion="同意作废")
+    assert case.status == S.CANCELLED and case.cancelled_in == S.ACCEPTED
+
+
+def test_deny_cancel_keeps_the_case(new_case, cast):
+    case = new_case()
+    act(case, "request_cancel", cast["operator"], reason="误报")
+    case = act(case, "deny_cancel", cast["leader"])
+    assert case.status == S.REPORTED and case.requests.get().status == "denied"
+
+
+def test_urge_flags_and_notifies_the_department(
+    new_case, cast, garbage_class, department, django_capture_on_commit_callbacks
+):
+    case = to_disposing(new_case(), cast, garbage_class, department)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = act(case, "urge", cast["dispatcher"], opinion="请尽快处理")
+    assert case.is_urged and case.urge_count == 1 and case.status == S.DISPOSING
+    assert Notification.objects.filter(recipient=cast["handler"], kind="case_urged").exists()
+
+
+def test_merge_closes_the_duplicate_and_points_to_the_original(new_case, cast):
+    original, duplicate = new_case(), new_case()
+    case = act(duplicate, "merge", cast["operator"], original=original.pk)
+    assert case.status == S.MERGED and case.merged_into == original
+    with pytest.raises(ValidationError):
+        act(new_case(), "merge", cast["operator"], original=duplicate.pk)  # the original must be open
+
+
+def test_self_disposal_is_reviewed_and_closed(new_case, cast):
+    case = new_case(source="self_disposal")
+    assert case.status == S.SELF_DISPOSED
+    assert act(case, "close", cast["leader"]).status == S.CLOSED
+
+
+def test_an_action_the_state_does_not_allow_names_the_state(new_case, cast):
+    case = new_case()
+    with pytest.raises(ActionNotAllowed) as err:
+        act(case, "close", cast["leader"])
+    assert err.value.current_status == S.REPORTED
+
+
+def test_events_are_immutable(new_case):
+    from cases.models.events import ImmutableRowError
+
+    event = new_case().events.get()
+    event.opinion = "changed"
+    with pytest.raises(ImmutableRowError):
+        event.save()
+    with pytest.raises(ImmutableRowError):
+        event.delete()
+
+
+def test_available_actions_follow_role_and_state(new_case, cast, garbage_class, department):
+    case = new_case()
+    assert {t.action for t in available_actions(case, cast["operator"])} >= {"accept", "reject", "send_verify"}
+    assert not {t.action for t in available_actions(case, cast["handler"])}
+    case = to_disposing(case, cast, garbage_class, department)
+    assert "dispose" in {t.action for t in available_actions(case, cast["handler"])}
+    assert "dispose" not in {t.action for t in available_actions(case, cast["other_handler"])}

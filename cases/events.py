@@ -1,12 +1,24 @@
-"""Writing the immutable timeline of a case."""
+"""Writing the immutable timeline of a case, and telling higher layers that a transition was committed.
+
+Layers above cases (evaluation's per-case fact rows, for one) must not be imported from here, so they register a
+listener in their AppConfig.ready(): ``cases.events.after_transition(callback)``. ``perform`` calls every listener
+with ``(case_id, event_id)`` after the transaction commits — never for a rolled-back action — and a failing
+listener is logged, never undoes the transition (a periodic rebuild is the listener's own safety net).
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
+
+logger = logging.getLogger(__name__)
+Listener = Callable[[int, int], None]
+_listeners: list[Listener] = []
 
 
 def record_event(
@@ -32,3 +44,24 @@ def record_event(
         opinion=opinion,
         data=data or {},
     )
+
+
+def after_transition(listener: Listener) -> Listener:
+    """Register *listener(case_id, event_id)* to run after each committed transition (usable as a decorator)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def remove_listener(listener: Listener) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def announce(case_id: int, event_id: int) -> None:
+    """Run the listeners (called by ``perform`` through ``transaction.on_commit``)."""
+    for listener in list(_listeners):
+        try:
+            listener(case_id, event_id)
+        except Exception:
+            logger.exception("Transition listener %r failed for case %s, event %s", listener, case_id, event_id)

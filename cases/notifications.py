@@ -1,39 +1,83 @@
-"""In-app notifications about cases (站内消息)."""
+"""In-app notifications about cases (站内消息): who hears of what, written once per recipient and dedupe key.
+
+Messages are rendered in the site's language when they are created (a Celery worker has no request language), and
+stored as text, so a notification reads the same however often it is shown.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import translation
 
 from core.choices import Role
 from core.models import Notification, User
 
 
-def notify(users: Iterable[User], kind: str, message: str, url: str = "", dedupe_key: str = "") -> int:
-    """Notify each user once (a repeated dedupe key is skipped); returns how many were created."""
-    created = 0
-    for user in users:
-        try:
-            with transaction.atomic():
-                Notification.objects.create(
-                    recipient=user, kind=kind, message=message[:300], url=url, dedupe_key=dedupe_key
-                )
-                created += 1
-        except IntegrityError:
-            continue
-    return created
+def case_url(case_id: int) -> str:
+    """The console page of a case (the link a notification opens)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("cases:detail", args=[case_id])
+    except NoReverseMatch:  # the console is not mounted (e.g. an API-only deployment)
+        return ""
+
+
+def build(users: Iterable[User | int], kind: str, message: str, url: str = "", dedupe_key: str = "") -> list:
+    """Unsaved notifications, one per distinct user (for callers that insert many at once)."""
+    return [
+        Notification(recipient_id=recipient, kind=kind, message=str(message)[:300], url=url, dedupe_key=dedupe_key)
+        for recipient in sorted({getattr(u, "pk", u) for u in users})
+    ]
+
+
+def save_all(rows: list) -> None:
+    """Insert in one statement per thousand; a (recipient, dedupe key) already notified is skipped (ON CONFLICT DO
+    NOTHING), which is what makes re-running a task harmless."""
+    Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+
+
+def notify(users: Iterable[User | int], kind: str, message: str, url: str = "", dedupe_key: str = "") -> int:
+    """Notify each user once; a user who already has a notification with this dedupe key is skipped."""
+    rows = build(users, kind, message, url, dedupe_key)
+    save_all(rows)
+    return len(rows)
+
+
+def render(message, **values) -> str:
+    """A lazily translated message in the site's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % values if values else str(message)
+
+
+def users_with_role(*roles: str) -> QuerySet[User]:
+    return User.objects.filter(role__in=roles, is_active=True)
 
 
 def dispatchers() -> list[User]:
-    return list(User.objects.filter(role=Role.DISPATCHER, is_active=True))
+    return list(users_with_role(Role.DISPATCHER))
 
 
 def department_handlers(department_id: int | None) -> list[User]:
+    """The handlers of a department (not of its parent: the unit the case is with answers for it)."""
     if department_id is None:
         return []
     return list(User.objects.filter(role=Role.HANDLER, department_id=department_id, is_active=True))
 
 
 def unread_count(user: User) -> int:
+    """The badge in the console's header."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them, or those ids); returns how many changed."""
+    from django.utils import timezone
+
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

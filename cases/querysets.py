@@ -1,31 +1,48 @@
-"""Which cases a user may see: the one place that scopes cases by role (lists, details, exports, maps all use it)."""
+"""Which cases a user may see: the one place that scopes cases by role. Lists, details, exports, maps and the
+transition service all start from ``Case.objects.visible_to(user)``, so they cannot disagree.
+
+Scoping rules (roles decide rows; permissions decide actions):
+
+* ``cases.view_all_cases`` (operators, shift leaders, dispatchers, supervisors, administrators): every case.
+* Department handlers: the cases *currently* with their department or one of its sub-units (second-level
+  dispatch). A case returned (回退) and re-dispatched leaves the first department's view: a department's lists
+  show exactly what it answers for; what it once held stays in the case timeline and the evaluation figures.
+* Field collectors: the cases they reported, the verify/check tasks assigned to them, and every case in the unit
+  grids of their active duty grids (责任网格) — what they patrol.
+* Anyone else (finance, a handler without a department): none.
+"""
 
 from __future__ import annotations
 
-from django.db import models
-from django.db.models import Q
+from datetime import datetime
 
-from cases.choices import TERMINAL_STATUSES
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from cases.choices import TERMINAL_STATUSES, RequestStatus
 from core.choices import Role
+
+TERMINAL = sorted(str(status) for status in TERMINAL_STATUSES)
 
 
 def department_subtree(department) -> list[int]:
-    """A department and all its sub-units (second-level dispatch), as ids."""
+    """A department and all its sub-units (second-level dispatch), as ids: one query per level."""
     from core.models import Department
 
     ids, frontier = [department.pk], [department.pk]
     while frontier:
-        frontier = list(Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier = list(
+            Department.objects.filter(parent_id__in=frontier).exclude(pk__in=ids).values_list("pk", flat=True)
+        )
         ids += frontier
     return ids
 
 
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
-        """Centre staff with ``cases.view_all_cases`` see every case; a department handler the cases currently with
-        their department or its sub-units; a collector the cases they reported, the tasks assigned to them and the
-        cases in the unit grids of their duty grids; anyone else nothing."""
-        if user is None or not user.is_authenticated:
+        """The cases *user* may see (see the module docstring)."""
+        if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser or user.has_perm("cases.view_all_cases"):
             return self
@@ -36,12 +53,29 @@ class CaseQuerySet(models.QuerySet):
         if user.role == Role.COLLECTOR:
             from grids.models import UnitGrid
 
-            duty_codes = UnitGrid.objects.filter(duty_grids__collectors=user).values("code")
-            return self.filter(Q(reporter=user) | Q(assigned_collector=user) | Q(grid_code__in=duty_codes))
+            patrolled = UnitGrid.objects.filter(duty_grids__collectors=user, duty_grids__is_active=True).values("code")
+            return self.filter(Q(reporter=user) | Q(assigned_collector=user) | Q(grid_code__in=patrolled))
         return self.none()
 
     def open(self) -> CaseQuerySet:
-        return self.exclude(status__in=[s.value for s in TERMINAL_STATUSES])
+        """Not closed, rejected, refused, cancelled or merged."""
+        return self.exclude(status__in=TERMINAL)
 
     def overdue(self) -> CaseQuerySet:
+        """Open cases flagged overdue (by the transition that found them late, or the every-minute scan)."""
         return self.open().filter(is_overdue=True)
+
+    def due_before(self, moment: datetime | None = None) -> CaseQuerySet:
+        """Open cases whose current stage deadline has passed at *moment*, flagged yet or not (uses the partial
+        index on open deadlines)."""
+        return self.open().filter(stage_deadline__lt=moment or timezone.now())
+
+    def with_pending_requests(self) -> CaseQuerySet:
+        """Annotate ``pending_requests``: return/extension/suspension/cancel applications awaiting a decision."""
+        return self.annotate(
+            pending_requests=Count("requests", filter=Q(requests__status=RequestStatus.PENDING), distinct=True)
+        )
+
+    def for_list(self) -> CaseQuerySet:
+        """What a case list row shows, without one query per row."""
+        return self.select_related("minor_class", "condition", "department", "reporter", "assigned_collector")

@@ -134,6 +134,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "record-health": {"task": "core.tasks.record_health", "schedule": timedelta(minutes=1)},
+    "mark-overdue-cases": {"task": "cases.tasks.mark_overdue", "schedule": timedelta(minutes=1)},
 }
 
 REST_FRAMEWORK = {
@@ -156,6 +157,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Vocabularies used by several serializers get one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.choices.CaseStatus",
+        "ComponentStatusEnum": "grids.choices.ComponentStatus",
+        "TimeUnitEnum": "core.choices.TimeUnit",
+        "ClassKindEnum": "grids.choices.ClassKind",
+    },
 }
 
 MAP_TILES_URL = env_str("MAP_TILES_URL", "")

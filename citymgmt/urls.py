@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("core.api.urls")),
     path("", include("grids.api.urls")),
     path("", include("grids.api.taxonomy_urls")),
+    path("", include("cases.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("map/", include("grids.urls")),
+    path("cases/", include("cases.urls")),
     path("tiles/", include("grids.tile_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -11,6 +11,8 @@ from django import forms
 from django.contrib.gis.geos import Polygon
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from grids.choices import ComponentStatus
 from grids.models import Component, UnitGrid
@@ -30,6 +32,7 @@ class BBoxField(forms.CharField):
             raise forms.ValidationError(str(exc), code="bbox") from None
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class BBoxFilter(django_filters.Filter):
     """Rows whose geometry's bounding box overlaps the box (GiST index: ``&&``)."""
 

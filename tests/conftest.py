@@ -29,13 +29,23 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    """Each test sees the calendar table as its own transaction has it."""
+def _fresh_process_caches():
+    """Each test sees the reference tables (calendar, classes, stage limits, grids) as its own database has them:
+    a transactional test's flush reloads them with new ids."""
+    from cases.deadlines import clear_limit_cache
+    from cases.services.intake import clear_class_cache
     from core.worktime import _cache
+    from grids.spatial import invalidate_grid_index
 
-    _cache.clear()
+    def clear():
+        _cache.clear()
+        clear_class_cache()
+        clear_limit_cache()
+        invalidate_grid_index()
+
+    clear()
     yield
-    _cache.clear()
+    clear()
 
 
 @pytest.fixture

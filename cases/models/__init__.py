@@ -2,7 +2,17 @@ from .case import Case, CaseNumber
 from .events import CaseEvent
 from .photos import CasePhoto
 from .requests import CaseRequest
-from .routing import StreetOffice
+from .routing import DispatchRule, DispatchRuleKind, StreetOffice
 from .settings import StageLimit
 
-__all__ = ["Case", "CaseEvent", "CaseNumber", "CasePhoto", "CaseRequest", "StageLimit", "StreetOffice"]
+__all__ = [
+    "Case",
+    "CaseEvent",
+    "CaseNumber",
+    "CasePhoto",
+    "CaseRequest",
+    "DispatchRule",
+    "DispatchRuleKind",
+    "StageLimit",
+    "StreetOffice",
+]

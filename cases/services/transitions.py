@@ -13,15 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from cases.choices import PUBLIC_SOURCES, RequestKind, RequestStatus, Stage
 from cases.choices import CaseStatus as S
-from cases.choices import RequestKind, RequestStatus, Stage
 from cases.deadlines import STATUS_STAGE, is_natural_time, on_time, stage_deadline
-from cases.events import record_event
+from cases.events import announce, record_event
 from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
 from cases.models import Case, CasePhoto, CaseRequest
 from cases.querysets import department_subtree
@@ -46,7 +48,7 @@ class Outcome:
 def _text(params: dict, name: str, *, required: bool = False) -> str:
     value = str(params.get(name) or "").strip()
     if required and not value:
-        raise ValidationError({name: "This field is required."})
+        raise ValidationError({name: _("This field is required.")})
     return value
 
 
@@ -55,9 +57,9 @@ def _user_with_role(params: dict, name: str, role: str) -> User:
     try:
         user = User.objects.get(pk=int(getattr(value, "pk", value)), is_active=True)
     except (TypeError, ValueError, User.DoesNotExist):
-        raise ValidationError({name: "No such active user."}) from None
+        raise ValidationError({name: _("No such active user.")}) from None
     if user.role != role:
-        raise ValidationError({name: f"The user must have the role {role}."})
+        raise ValidationError({name: _("The user must have the role %(role)s.") % {"role": Role(role).label}})
     return user
 
 
@@ -69,7 +71,24 @@ def _bool(params: dict, name: str) -> bool:
         return True
     if str(value).lower() in {"false", "0", "no", "off"}:
         return False
-    raise ValidationError({name: "Must be true or false."})
+    raise ValidationError({name: _("Must be true or false.")})
+
+
+def _photos(case: Case, photo_ids) -> list[int]:
+    """The attachments of this action: photos of this case, uploaded beforehand, not yet attached to an event."""
+    if not photo_ids:
+        return []
+    try:
+        wanted = sorted({int(pk) for pk in photo_ids})
+    except (TypeError, ValueError):
+        raise ValidationError({"photo_ids": _("A list of photo ids is required.")}) from None
+    found = set(CasePhoto.objects.filter(case=case, pk__in=wanted, event__isnull=True).values_list("pk", flat=True))
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        raise ValidationError(
+            {"photo_ids": _("Not photos of this case awaiting an action: %(ids)s.") % {"ids": missing}}
+        )
+    return wanted
 
 
 def _pending(case: Case, kind: str, action: str) -> CaseRequest:
@@ -79,24 +98,24 @@ def _pending(case: Case, kind: str, action: str) -> CaseRequest:
     return request
 
 
-def _open_request(case: Case, kind: str, actor: User, params: dict, **extra) -> CaseRequest:
+def _open_request(case: Case, kind: str, actor: User, params: dict, now: datetime, **extra) -> CaseRequest:
     if case.requests.filter(kind=kind, status=RequestStatus.PENDING).exists():
-        raise ActionNotAllowed(f"request_{kind}", case.status, f"a {kind} request is already pending")
+        raise ActionNotAllowed(f"request_{kind}", case.status, f"a pending {kind} request exists")
     return CaseRequest.objects.create(
         case=case,
         kind=kind,
         requested_by=actor,
-        requested_at=timezone.now(),
+        requested_at=now,
         reason=_text(params, "reason", required=True),
         case_status=case.status,
         **extra,
     )
 
 
-def _decide(request: CaseRequest, actor: User, approved: bool, params: dict) -> None:
+def _decide(request: CaseRequest, actor: User, approved: bool, params: dict, now: datetime) -> None:
     request.status = RequestStatus.APPROVED if approved else RequestStatus.DENIED
     request.decided_by = actor
-    request.decided_at = timezone.now()
+    request.decided_at = now
     request.decision_opinion = _text(params, "opinion")
     request.save()
 
@@ -117,10 +136,13 @@ def _start_stage(case: Case, now, *, new_disposal: bool) -> None:
     case.is_overdue = case.stage_deadline is not None and now > case.stage_deadline
 
 
-def _notify_later(outcome: Outcome, users: Callable[[], list], kind: str, message: str, key: str) -> None:
-    from cases.notifications import notify
+def _notify_later(outcome: Outcome, case: Case, users: Callable[[], list], kind: str, message, key: str, **values):
+    """Queue a notification for after commit: a rolled-back action tells nobody."""
+    from cases.notifications import case_url, notify, render
 
-    outcome.after_commit.append(lambda: notify(users(), kind, message, dedupe_key=key))
+    text = render(message, case_no=case.case_no, **values)
+    url = case_url(case.pk)
+    outcome.after_commit.append(lambda: notify(users(), kind, text, url=url, dedupe_key=key))
 
 
 # ---- The actions ---------------------------------------------------------------------------------------------------
@@ -137,7 +159,14 @@ def _verify(case, actor, params, now) -> Outcome:
     return Outcome(S.REPORTED, {"verified": case.verified})
 
 
+def _unverified_public_report(case: Case) -> bool:
+    """Reports from the public (hotlines, online, chat groups, media) are verified on site before acceptance."""
+    return case.source in PUBLIC_SOURCES and case.verified is not True
+
+
 def _accept(case, actor, params, now) -> Outcome:
+    if _unverified_public_report(case):
+        raise ActionNotAllowed("accept", case.status, "a public report must be verified on site first")
     case.accepted_at = now
     case.accepted_on_time = on_time(case.stage_deadline, now)
     return Outcome(S.ACCEPTED)
@@ -153,17 +182,17 @@ def _merge(case, actor, params, now) -> Outcome:
     try:
         original = Case.objects.visible_to(actor).get(pk=int(params.get("original")))
     except (TypeError, ValueError, Case.DoesNotExist):
-        raise ValidationError({"original": "No such case."}) from None
+        raise ValidationError({"original": _("No such case.")}) from None
     if original.pk == case.pk or not original.is_open or original.merged_into_id:
-        raise ValidationError({"original": "The original must be another open case."})
+        raise ValidationError({"original": _("The original must be another open case.")})
     if original.minor_class_id != case.minor_class_id:
-        raise ValidationError({"original": "The original must be of the same class."})
+        raise ValidationError({"original": _("The original must be of the same class.")})
     case.merged_into = original
     return Outcome(S.MERGED, {"original": original.pk, "original_no": original.case_no})
 
 
 def _register(case, actor, params, now) -> Outcome:
-    from cases.suggest import suggest_department
+    from cases.suggest import suggest
     from grids.models import FilingCondition
 
     try:
@@ -173,15 +202,22 @@ def _register(case, actor, params, now) -> Outcome:
             is_active=True,
         )
     except (TypeError, ValueError, FilingCondition.DoesNotExist):
-        raise ValidationError({"condition": "Choose an active filing condition of the case's class."}) from None
+        raise ValidationError({"condition": _("Choose an active filing condition of the case's class.")}) from None
     case.condition = condition
     case.disposal_limit_value, case.disposal_limit_unit = condition.limit_value, condition.limit_unit
     case.urgency = condition.urgency
     case.registered_at = now
     case.registered_on_time = on_time(case.stage_deadline, now)
-    suggested = suggest_department(case)
+    suggested, rule = suggest(case)
     case.suggested_department = suggested
-    return Outcome(S.REGISTERED, {"condition": condition.pk, "suggested_department": getattr(suggested, "pk", None)})
+    return Outcome(
+        S.REGISTERED,
+        {
+            "condition": condition.pk,
+            "suggested_department": getattr(suggested, "pk", None),
+            "suggested_by": getattr(rule, "kind", None),
+        },
+    )
 
 
 def _refuse(case, actor, params, now) -> Outcome:
@@ -194,9 +230,9 @@ def _dispatch(case, actor, params, now) -> Outcome:
     try:
         department = Department.objects.get(pk=int(getattr(params.get("department"), "pk", params.get("department"))))
     except (TypeError, ValueError, Department.DoesNotExist):
-        raise ValidationError({"department": "No such department."}) from None
+        raise ValidationError({"department": _("No such department.")}) from None
     if not department.is_active:
-        raise ValidationError({"department": "The department is not active."})
+        raise ValidationError({"department": _("The department is not active.")})
     first = case.dispatched_at is None
     if first:
         case.dispatched_on_time = on_time(case.stage_deadline, now)
@@ -212,10 +248,11 @@ def _dispatch(case, actor, params, now) -> Outcome:
 
     _notify_later(
         outcome,
+        case,
         lambda: department_handlers(department.pk),
         "case_dispatched",
-        f"新派遣案件 {case.case_no}",
-        f"dispatch:{case.pk}:{now.timestamp()}",
+        _("New case %(case_no)s dispatched to your department"),
+        f"dispatch:{case.pk}:{int(now.timestamp())}",
     )
     return outcome
 
@@ -232,13 +269,13 @@ def _dispose(case, actor, params, now) -> Outcome:
 
 
 def _request_return(case, actor, params, now) -> Outcome:
-    request = _open_request(case, RequestKind.RETURN, actor, params)
+    request = _open_request(case, RequestKind.RETURN, actor, params, now)
     return Outcome(S.RETURN_REQUESTED, {"request": request.pk})
 
 
 def _approve_return(case, actor, params, now) -> Outcome:
     request = _pending(case, RequestKind.RETURN, "approve_return")
-    _decide(request, actor, True, params)
+    _decide(request, actor, True, params, now)
     case.return_count += 1
     case.department = None
     case.disposal_deadline = None
@@ -247,7 +284,7 @@ def _approve_return(case, actor, params, now) -> Outcome:
 
 def _deny_return(case, actor, params, now) -> Outcome:
     request = _pending(case, RequestKind.RETURN, "deny_return")
-    _decide(request, actor, False, params)
+    _decide(request, actor, False, params, now)
     return Outcome(request.case_status, {"request": request.pk})
 
 
@@ -255,19 +292,19 @@ def _request_extension(case, actor, params, now) -> Outcome:
     try:
         value = Decimal(str(params.get("value")))
     except (InvalidOperation, TypeError):
-        raise ValidationError({"value": "A positive number is required."}) from None
+        raise ValidationError({"value": _("A positive number is required.")}) from None
     if not value.is_finite() or value <= 0 or value > 1000:
-        raise ValidationError({"value": "A positive number is required."})
+        raise ValidationError({"value": _("A positive number is required.")})
     unit = str(params.get("unit") or TimeUnit.WORK_DAYS)
     if unit not in TimeUnit.values:
-        raise ValidationError({"unit": f"One of {', '.join(TimeUnit.values)}."})
-    request = _open_request(case, RequestKind.EXTENSION, actor, params, extension_value=value, extension_unit=unit)
+        raise ValidationError({"unit": _("One of %(units)s.") % {"units": ", ".join(TimeUnit.values)}})
+    request = _open_request(case, RequestKind.EXTENSION, actor, params, now, extension_value=value, extension_unit=unit)
     return Outcome(case.status, {"request": request.pk, "value": str(value), "unit": unit})
 
 
 def _approve_extension(case, actor, params, now) -> Outcome:
     request = _pending(case, RequestKind.EXTENSION, "approve_extension")
-    _decide(request, actor, True, params)
+    _decide(request, actor, True, params, now)
     base = case.disposal_deadline or now
     case.disposal_deadline = add_duration(
         base, float(request.extension_value), request.extension_unit, round_the_clock=is_natural_time(case)
@@ -278,18 +315,18 @@ def _approve_extension(case, actor, params, now) -> Outcome:
 
 def _deny_extension(case, actor, params, now) -> Outcome:
     request = _pending(case, RequestKind.EXTENSION, "deny_extension")
-    _decide(request, actor, False, params)
+    _decide(request, actor, False, params, now)
     return Outcome(case.status, {"request": request.pk})
 
 
 def _request_suspension(case, actor, params, now) -> Outcome:
-    request = _open_request(case, RequestKind.SUSPENSION, actor, params)
+    request = _open_request(case, RequestKind.SUSPENSION, actor, params, now)
     return Outcome(case.status, {"request": request.pk})
 
 
 def _approve_suspension(case, actor, params, now) -> Outcome:
     request = _pending(case, RequestKind.SUSPENSION, "approve_suspension")
-    _decide(request, actor, True, params)
+    _decide(request, actor, True, params, now)
     if case.disposal_deadline is not None:
         case.disposal_minutes_left = working_minutes_between(
             now, case.disposal_deadline, round_the_clock=is_natural_time(case)
@@ -300,7 +337,7 @@ def _approve_suspension(case, actor, params, now) -> Outcome:
 
 def _deny_suspension(case, actor, params, now) -> Outcome:
     request = _pending(case, RequestKind.SUSPENSION, "deny_suspension")
-    _decide(request, actor, False, params)
+    _decide(request, actor, False, params, now)
     return Outcome(case.status, {"request": request.pk})
 
 
@@ -335,9 +372,10 @@ def _check(case, actor, params, now) -> Outcome:
     department_id = case.department_id
     _notify_later(
         outcome,
+        case,
         lambda: department_handlers(department_id),
         "case_rework",
-        f"案件 {case.case_no} 核查未通过，需返工",
+        _("Case %(case_no)s failed the check and needs rework"),
         f"rework:{case.pk}:{case.rework_count}",
     )
     return outcome
@@ -350,14 +388,14 @@ def _close(case, actor, params, now) -> Outcome:
 
 
 def _request_cancel(case, actor, params, now) -> Outcome:
-    request = _open_request(case, RequestKind.CANCEL, actor, params)
+    request = _open_request(case, RequestKind.CANCEL, actor, params, now)
     return Outcome(case.status, {"request": request.pk})
 
 
 def _approve_cancel(case, actor, params, now) -> Outcome:
     request = case.requests.filter(kind=RequestKind.CANCEL, status=RequestStatus.PENDING).first()
     if request is not None:
-        _decide(request, actor, True, params)
+        _decide(request, actor, True, params, now)
     else:  # a shift leader may cancel directly: the approval is their own
         _text(params, "opinion", required=True)
     case.cancelled_at = now
@@ -367,7 +405,7 @@ def _approve_cancel(case, actor, params, now) -> Outcome:
 
 def _deny_cancel(case, actor, params, now) -> Outcome:
     request = _pending(case, RequestKind.CANCEL, "deny_cancel")
-    _decide(request, actor, False, params)
+    _decide(request, actor, False, params, now)
     return Outcome(case.status, {"request": request.pk})
 
 
@@ -380,10 +418,12 @@ def _urge(case, actor, params, now) -> Outcome:
     department_id = case.department_id
     _notify_later(
         outcome,
+        case,
         lambda: department_handlers(department_id),
         "case_urged",
-        f"案件 {case.case_no} 被督办：{_text(params, 'opinion')}"[:300],
+        _("Case %(case_no)s is urged: %(opinion)s"),
         f"urge:{case.pk}:{case.urge_count}",
+        opinion=_text(params, "opinion") or "-",
     )
     return outcome
 
@@ -434,12 +474,34 @@ def _may_act_on(case: Case, actor: User, action: str) -> bool:
     return True
 
 
+# Decisions need a pending request of their kind; a new request needs none pending.
+_DECIDES = {
+    f"{verb}_{kind}": kind
+    for verb in ("approve", "deny")
+    for kind in (RequestKind.RETURN, RequestKind.EXTENSION, RequestKind.SUSPENSION)
+} | {"deny_cancel": RequestKind.CANCEL}
+_REQUESTS = {f"request_{kind}": kind for kind in RequestKind}
+
+
 def available_actions(case: Case, user: User) -> list[Transition]:
-    """The actions this user may take on this case now (for the API's detail and the console's forms)."""
-    return [
+    """The actions this user may take on this case now (for the API's detail and the console's forms): the
+    transition table's status and permission, the case being theirs, and the action's own precondition (a pending
+    request to decide, none pending to ask again, a public report verified before acceptance). One query at most."""
+    candidates = [
         t
         for t in TRANSITIONS.values()
         if case.status in t.sources and user.has_perm(t.permission) and _may_act_on(case, user, t.action)
+    ]
+    if any(t.action in _DECIDES or t.action in _REQUESTS for t in candidates):
+        pending = set(case.requests.filter(status=RequestStatus.PENDING).values_list("kind", flat=True))
+    else:
+        pending = set()
+    return [
+        t
+        for t in candidates
+        if not (t.action in _DECIDES and _DECIDES[t.action] not in pending)
+        and not (t.action in _REQUESTS and _REQUESTS[t.action] in pending)
+        and not (t.action == "accept" and _unverified_public_report(case))
     ]
 
 
@@ -452,7 +514,7 @@ def perform(
     try:
         rule = transition(action)
     except KeyError:
-        raise ValidationError({"action": f"Unknown action {action!r}."}) from None
+        raise ValidationError({"action": _("Unknown action %(action)s.") % {"action": action}}) from None
     if not Case.objects.visible_to(actor).filter(pk=case_id).exists():
         raise CaseNotFound(case_id)
     if not actor.has_perm(rule.permission):
@@ -465,7 +527,10 @@ def perform(
             raise ActionNotAllowed(action, case.status)
         now = at or timezone.now()
         from_status = case.status
+        photos = _photos(case, photo_ids)
         outcome = HANDLERS[action](case, actor, params, now)
+        if photos:
+            outcome.data["photos"] = photos
         case.status = outcome.to_status
         if outcome.to_status != from_status or action == "approve_extension":
             _start_stage(case, now, new_disposal=action in {"dispatch", "check"})
@@ -473,8 +538,9 @@ def perform(
         event = record_event(
             case, action, actor, from_status, case.status, opinion=_text(params, "opinion"), data=outcome.data, at=now
         )
-        if photo_ids:
-            CasePhoto.objects.filter(case=case, pk__in=photo_ids, event__isnull=True).update(event=event)
+        if photos:
+            CasePhoto.objects.filter(pk__in=photos).update(event=event)
         for effect in outcome.after_commit:
             transaction.on_commit(effect)
+        transaction.on_commit(partial(announce, case.pk, event.pk))
     return case

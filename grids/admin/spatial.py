@@ -18,6 +18,7 @@ from grids.loaders import import_components, import_grids
 from grids.models import Component, DutyGrid, Region, UnitGrid
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_ERRORS_SHOWN = 1000  # a wrong file can have 300,000 bad rows; the page shows the first ones and the count
 
 
 class ImportForm(forms.Form):
@@ -41,12 +42,42 @@ class ImportForm(forms.Form):
         return upload
 
 
+class GridCodeFilter(admin.SimpleListFilter):
+    """Components by unit grid code, or by any prefix of it: 12 digits for a community, 9 for a street. A text box,
+    because a list of hundreds of grids in the sidebar helps nobody."""
+
+    title = _("unit grid code (or community / street code)")
+    parameter_name = "grid_code"
+    template = "admin/grids/input_filter.html"
+
+    def lookups(self, request, model_admin):
+        return [("", "")]  # a filter with no lookups is not shown at all
+
+    def choices(self, changelist):
+        # One "choice" carrying what the text box needs: its value, the other parameters to keep, a reset link.
+        keep = [(k, v) for k, v in changelist.params.items() if k not in (self.parameter_name, "p")]
+        yield {
+            "selected": bool(self.value()),
+            "value": self.value() or "",
+            "hidden": keep,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("All"),
+        }
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        if value:
+            return queryset.filter(grid__code__startswith=value)
+        return queryset
+
+
 class ImportAdminMixin:
     """Adds an import page (``…/import/``) to a model admin, for users who may add that model."""
 
     change_list_template = "admin/grids/change_list_import.html"
     import_suffixes: tuple[str, ...] = ()
     import_loader = None
+    import_columns_help = ""
 
     def get_urls(self):
         opts = self.model._meta
@@ -69,12 +100,16 @@ class ImportAdminMixin:
                 report = type(self).import_loader(
                     target, skip_invalid=form.cleaned_data["skip_invalid"], dry_run=form.cleaned_data["dry_run"]
                 )
+        errors = report.sorted_errors if report else []
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import %(name)s") % {"name": self.model._meta.verbose_name_plural},
             "form": form,
             "report": report,
+            "errors": errors[:MAX_ERRORS_SHOWN],
+            "errors_hidden": max(len(errors) - MAX_ERRORS_SHOWN, 0),
+            "columns_help": self.import_columns_help,
         }
         return TemplateResponse(request, "admin/grids/import_form.html", context)
 
@@ -95,8 +130,12 @@ class UnitGridAdmin(ImportAdminMixin, LeafletGeoAdmin):
     readonly_fields = ["area_m2"]
     raw_id_fields = ["community"]
     list_select_related = ["community"]
-    import_suffixes = (".geojson", ".json", ".zip", ".shp")
+    import_suffixes = (".geojson", ".json", ".zip")
     import_loader = import_grids
+    import_columns_help = _(
+        "GeoJSON, or a Shapefile zipped with its .dbf, .shx and .prj. Attributes: code (15 digits), name, "
+        "valid_from (YYYY-MM-DD), and comm_name / street_name / dist_name to create regions not known yet."
+    )
 
 
 @admin.register(DutyGrid)
@@ -110,11 +149,18 @@ class DutyGridAdmin(admin.ModelAdmin):
 @admin.register(Component)
 class ComponentAdmin(ImportAdminMixin, LeafletGeoAdmin):
     list_display = ["identifier", "name", "minor_class", "status", "grid", "maintainer"]
-    list_filter = ["status", "minor_class__major", "data_source"]
+    list_filter = ["status", "minor_class__major", GridCodeFilter, "data_source"]
     search_fields = ["identifier", "name"]
     raw_id_fields = ["minor_class", "grid", "supervising_department", "owner", "maintainer"]
     list_select_related = ["minor_class", "grid", "maintainer"]
     show_full_result_count = False  # 320,000 rows: no second COUNT(*) per page
+    show_facets = admin.ShowFacets.NEVER  # nor a COUNT per filter choice
     readonly_fields = ["location"]
     import_suffixes = (".csv", ".xlsx", ".geojson", ".json")
     import_loader = import_components
+    import_columns_help = _(
+        "CSV (UTF-8 or GBK), Excel .xlsx or GeoJSON. Columns: identifier, class_code, standard, name, status, "
+        "supervising_department, owner, maintainer (department code, credit code or name), census_date, "
+        "changed_date, data_source, note, lng and lat (or the GeoJSON geometry); other columns are kept as "
+        "other attributes."
+    )

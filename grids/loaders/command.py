@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from grids.loaders.report import ImportReport
 
@@ -23,4 +24,7 @@ class ImportCommand(BaseCommand):
         report = type(self).loader(path, skip_invalid=skip_invalid, dry_run=dry_run)
         self.stdout.write(report.as_text())
         if report.errors and not skip_invalid:
-            raise CommandError(f"{len(report.errors)} errors: nothing was written (--skip-invalid loads the good rows)")
+            raise CommandError(
+                _("%(count)s errors: nothing was written (--skip-invalid loads the good rows)")
+                % {"count": len(report.errors)}
+            )

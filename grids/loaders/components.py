@@ -7,19 +7,18 @@ department's short code, unified social credit code or name), ``census_date``, `
 (实测/地形图/基础地理数据/其他), ``note``, and the position: ``lng`` + ``lat`` (CSV/Excel) or the feature geometry
 (GeoJSON; lines and polygons are kept, their ``location`` is a point on them). Any other column goes into ``extra``.
 
-Rows are checked in Python, staged in a temporary table with COPY, checked against the grids in one query (a point
-outside every current unit grid is an error) and written with one ``INSERT … ON CONFLICT (identifier) DO UPDATE``,
-so re-importing updates by identifier and never duplicates.
+Rows are checked in Python while they stream into a temporary table with COPY (the server ingests one chunk while
+Python checks the next), assigned to their grids in one grid-first join (a point outside every current unit grid is
+an error) and written with one ``INSERT … ON CONFLICT (identifier) DO UPDATE``, so re-importing updates by
+identifier and never duplicates. Nothing is written unless every row is good, or ``skip_invalid`` is given.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Iterator
-from pathlib import Path
+from datetime import date
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
@@ -29,95 +28,53 @@ from django.utils.translation import gettext as _
 
 from core.models import Department
 from grids.choices import ClassKind, ComponentStatus, DataSource
-from grids.loaders.common import as_text, parse_date, pick
+from grids.loaders.common import as_text, parse_date
+from grids.loaders.component_files import ALIASES, KNOWN_COLUMNS, Source, read_rows
 from grids.loaders.report import ImportReport
-from grids.models import ClassificationStandard, MinorClass
+from grids.models import ClassificationStandard, Component, MinorClass
 from grids.validators import known_district_codes, validate_component_identifier
 
-ALIASES: dict[str, tuple[str, ...]] = {
-    "identifier": ("identifier", "部件标识码", "标识码", "bsm"),
-    "class_code": ("class_code", "小类代码", "小类编码", "class"),
-    "standard": ("standard", "分类标准"),
-    "name": ("name", "部件名称", "名称"),
-    "status": ("status", "部件状态", "状态"),
-    "supervising_department": ("supervising_department", "主管部门"),
-    "owner": ("owner", "权属单位"),
-    "maintainer": ("maintainer", "养护单位"),
-    "census_date": ("census_date", "初始日期", "普查日期"),
-    "changed_date": ("changed_date", "变更日期"),
-    "data_source": ("data_source", "数据来源"),
-    "note": ("note", "备注"),
-    "lng": ("lng", "lon", "longitude", "经度", "x"),
-    "lat": ("lat", "latitude", "纬度", "y"),
+# The Chinese labels of the national standard, accepted whatever the translation catalogue says.
+CHINESE_STATUS = {
+    "完好": ComponentStatus.INTACT,
+    "破损": ComponentStatus.DAMAGED,
+    "丢失": ComponentStatus.LOST,
+    "废弃": ComponentStatus.ABANDONED,
+    "移除": ComponentStatus.REMOVED,
+    "占用": ComponentStatus.OCCUPIED,
 }
-_KNOWN = {alias for names in ALIASES.values() for alias in names} | {"geometry"}
+CHINESE_SOURCE = {
+    "实测": DataSource.SURVEYED,
+    "地形图": DataSource.TOPOGRAPHIC,
+    "基础地理数据": DataSource.GEODATA,
+    "其他": DataSource.OTHER,
+}
+TEXT_LIMITS = {
+    "name": Component._meta.get_field("name").max_length,
+    "note": Component._meta.get_field("note").max_length,
+}
+# A spreadsheet keeps numbers as doubles: above 2**53 the last digits of a 17-digit identifier are already gone.
+EXACT_FLOAT_LIMIT = 2**53
+CLASS_LENGTH_BY_IDENTIFIER = {17: 5, 16: 4}
 
 STAGE_COLUMNS = (
     "row_no, identifier, minor_class_id, name, supervising_department_id, owner_id, maintainer_id, status, "
     "census_date, changed_date, data_source, note, surveyed, lng, lat, extra"
 )
+NULL = r"\N"
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for all rows, not one per json.dumps
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 class _Rollback(Exception):
     """Raised inside the import transaction to undo it (all-or-nothing, dry runs)."""
 
 
-# ---- Reading files -----------------------------------------------------------------------------------------------
-
-
-def _normalise(header: object) -> str:
-    return as_text(header).strip().lower()
-
-
-def _read_csv(path: Path) -> Iterator[tuple[int, dict]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gbk")  # inventories exported by older Chinese software
-    reader = csv.reader(io.StringIO(text))
-    header = [_normalise(h) for h in next(reader, [])]
-    for number, values in enumerate(reader, start=2):
-        if any(v.strip() for v in values):
-            yield number, dict(zip(header, values, strict=False))
-
-
-def _read_xlsx(path: Path) -> Iterator[tuple[int, dict]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = [_normalise(h) for h in next(rows, ())]
-        for number, values in enumerate(rows, start=2):
-            if any(v not in (None, "") for v in values):
-                yield number, dict(zip(header, values, strict=False))
-    finally:
-        book.close()
-
-
-def _read_geojson(path: Path) -> Iterator[tuple[int, dict]]:
-    data = json.loads(path.read_text(encoding="utf-8-sig"))
-    features = data.get("features", []) if isinstance(data, dict) else []
-    for number, feature in enumerate(features, start=1):
-        props = {_normalise(k): v for k, v in (feature.get("properties") or {}).items()}
-        props["geometry"] = feature.get("geometry")
-        yield number, props
-
-
-def read_rows(path: str) -> Iterator[tuple[int, dict]]:
-    suffix = Path(path).suffix.lower()
-    readers = {".csv": _read_csv, ".xlsx": _read_xlsx, ".geojson": _read_geojson, ".json": _read_geojson}
-    if suffix not in readers:
-        raise ValueError(_("unsupported file type %(suffix)s: use .csv, .xlsx or .geojson") % {"suffix": suffix})
-    return readers[suffix](Path(path))
-
-
 # ---- Checking rows -----------------------------------------------------------------------------------------------
 
 
 class _Lookups:
-    """Everything a row is checked against, loaded once per import."""
+    """Everything a row is checked against, loaded once per import, and memos of repeated cell values."""
 
     def __init__(self) -> None:
         default = ClassificationStandard.objects.filter(is_default=True).first()
@@ -133,9 +90,23 @@ class _Lookups:
             for key in (code, credit, name):
                 if key:
                     self.departments[key] = pk
-        self.statuses = _choice_map(ComponentStatus)
-        self.sources = _choice_map(DataSource)
+        self.statuses = {**_choice_map(ComponentStatus), **CHINESE_STATUS}
+        self.sources = {**_choice_map(DataSource), **CHINESE_SOURCE}
         self.districts = known_district_codes()
+        self.dates: dict[object, date | str | None] = {}  # cell → date, or the error message
+
+    def date(self, value: object) -> date | None:
+        """Parse a date cell; inventories repeat a few survey dates thousands of times, so results are memoised."""
+        key = value if isinstance(value, str | int | float | type(None)) else repr(value)
+        if key not in self.dates:
+            try:
+                self.dates[key] = parse_date(value)
+            except ValueError as exc:
+                self.dates[key] = str(exc)
+        found = self.dates[key]
+        if isinstance(found, str):
+            raise ValueError(found)
+        return found
 
 
 def _choice_map(choices) -> dict[str, str]:
@@ -154,9 +125,10 @@ def _department(value: object, column: str, lookups: _Lookups, number: int, repo
     text = as_text(value)
     if not text:
         return None
-    if text not in lookups.departments:
+    found = lookups.departments.get(text)
+    if found is None:
         report.error(number, column, _("unknown department %(value)s") % {"value": text})
-    return lookups.departments.get(text)
+    return found
 
 
 def _position(row: dict, number: int, report: ImportReport) -> tuple[GEOSGeometry | None, float, float] | None:
@@ -169,12 +141,16 @@ def _position(row: dict, number: int, report: ImportReport) -> tuple[GEOSGeometr
         except Exception:
             report.error(number, "geometry", _("unreadable geometry"))
             return None
+        if geom.empty:
+            report.error(number, "geometry", _("missing geometry"))
+            return None
         if not geom.valid:
             report.error(number, "geometry", _("invalid geometry: %(reason)s") % {"reason": geom.valid_reason})
             return None
         location = geom if geom.geom_type == "Point" else geom.point_on_surface
         return geom, location.x, location.y
-    lng, lat = pick(row, *ALIASES["lng"]), pick(row, *ALIASES["lat"])
+    lng, lat = row.get("lng"), row.get("lat")
+    lng, lat = (None if v == "" else v for v in (lng, lat))
     if lng is None or lat is None:
         report.error(number, "lng" if lng is None else "lat", _("missing coordinates"))
         return None
@@ -189,15 +165,32 @@ def _position(row: dict, number: int, report: ImportReport) -> tuple[GEOSGeometr
     return None, x, y
 
 
-def _check_row(number: int, row: dict, lookups: _Lookups, report: ImportReport) -> list | None:
-    errors_before = len(report.errors)
-    identifier = as_text(pick(row, *ALIASES["identifier"]))
-    class_code = as_text(pick(row, *ALIASES["class_code"]))
+def _identifier_and_class(number: int, row: dict, report: ImportReport) -> tuple[str, str]:
+    raw_identifier = row.get("identifier")
+    raw_class = row.get("class_code")
+    if isinstance(raw_identifier, float) and abs(raw_identifier) >= EXACT_FLOAT_LIMIT:
+        report.error(
+            number,
+            "identifier",
+            _("the identifier was stored as a number and lost its last digits: format the column as text"),
+        )
+        return "", as_text(raw_class)
+    identifier, class_code = as_text(raw_identifier), as_text(raw_class)
+    if isinstance(raw_class, int | float) and len(identifier) in CLASS_LENGTH_BY_IDENTIFIER:
+        # A numeric spreadsheet cell dropped the class code's leading zero (01001 → 1001).
+        class_code = class_code.zfill(CLASS_LENGTH_BY_IDENTIFIER[len(identifier)])
     if not identifier:
         report.error(number, "identifier", _("missing identifier"))
     if not class_code:
         report.error(number, "class_code", _("missing class code"))
-    standard = as_text(pick(row, *ALIASES["standard"])) or lookups.default_standard
+    return identifier, class_code
+
+
+def _check_row(number: int, row: dict, lookups: _Lookups, report: ImportReport) -> tuple[str, str] | None:
+    """(identifier, COPY line of the row), or None after reporting each of its problems."""
+    errors_before = len(report.errors)
+    identifier, class_code = _identifier_and_class(number, row, report)
+    standard = as_text(row.get("standard")) or lookups.default_standard
     class_id = lookups.classes.get((standard, class_code))
     if class_code and class_id is None:
         report.error(
@@ -210,64 +203,116 @@ def _check_row(number: int, row: dict, lookups: _Lookups, report: ImportReport) 
             validate_component_identifier(identifier, class_code, lookups.districts)
         except ValidationError as exc:
             report.error(number, "identifier", " ".join(exc.messages))
-    status_text = as_text(pick(row, *ALIASES["status"])) or ComponentStatus.INTACT
+    status_text = as_text(row.get("status")) or ComponentStatus.INTACT
     status = lookups.statuses.get(status_text)
     if status is None:
         report.error(number, "status", _("unknown status %(value)s") % {"value": status_text})
-    source_text = as_text(pick(row, *ALIASES["data_source"])) or DataSource.SURVEYED
+    source_text = as_text(row.get("data_source")) or DataSource.SURVEYED
     source = lookups.sources.get(source_text)
     if source is None:
         report.error(number, "data_source", _("unknown data source %(value)s") % {"value": source_text})
     departments = [
-        _department(pick(row, *ALIASES[column]), column, lookups, number, report)
+        _department(row.get(column), column, lookups, number, report)
         for column in ("supervising_department", "owner", "maintainer")
     ]
-    dates = []
+    dates: list[date | None] = []
     for column in ("census_date", "changed_date"):
         try:
-            dates.append(parse_date(pick(row, *ALIASES[column])))
+            dates.append(lookups.date(row.get(column)))
         except ValueError as exc:
             report.error(number, column, str(exc))
+    texts = {}
+    for column, limit in TEXT_LIMITS.items():
+        texts[column] = as_text(row.get(column))
+        if len(texts[column]) > limit:
+            report.error(number, column, _("longer than %(limit)s characters") % {"limit": limit})
     position = _position(row, number, report)
     if len(report.errors) > errors_before or position is None:
         return None
     geometry, lng, lat = position
-    extra = {k: as_text(v) for k, v in row.items() if k not in _KNOWN and k and v not in (None, "")}
-    return [
-        number,
-        identifier,
-        class_id,
-        as_text(pick(row, *ALIASES["name"])),
-        *departments,
-        status,
-        dates[0],
-        dates[1],
-        source,
-        as_text(pick(row, *ALIASES["note"])),
-        geometry,
-        lng,
-        lat,
-        extra,
-    ]
+    extra = {k: as_text(v) for k, v in row.items() if k and k not in KNOWN_COLUMNS and v not in (None, "")}
+    # The COPY line is built here, knowing each value's type: a generic formatter per cell costs more than the check.
+    line = "\t".join(
+        (
+            str(number),
+            identifier,  # digits only (validated)
+            str(class_id),
+            _escape(texts["name"]),
+            *(NULL if pk is None else str(pk) for pk in departments),
+            status,
+            *(NULL if day is None else day.isoformat() for day in dates),
+            source,
+            _escape(texts["note"]),
+            NULL if geometry is None else geometry.hexewkb.decode(),
+            repr(lng),
+            repr(lat),
+            _escape(_to_json(extra)) if extra else NULL,
+        )
+    )
+    return identifier, line + "\n"
 
 
 # ---- Staging and writing -----------------------------------------------------------------------------------------
 
 
-def _copy_value(value: object) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, GEOSGeometry):
-        return value.hexewkb.decode()
-    if isinstance(value, dict):
-        value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+def _escape(text: str) -> str:
+    """Text as a COPY field: only the rare value with a backslash, tab or line break needs rewriting."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
 
 
-def _stage(cursor, rows: list[list]) -> None:
+class _LineStream:
+    """A file-like ``read()`` over generated COPY lines, so checking and COPY ingestion overlap."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+
+    def read(self, size: int = 65536) -> str:
+        chunk, length = [], 0
+        for line in self._lines:
+            chunk.append(line)
+            length += len(line)
+            if length >= size:
+                break
+        return "".join(chunk)
+
+    readline = read
+
+
+def _checked_lines(source: Source, lookups: _Lookups, report: ImportReport, staged: list[int]) -> Iterator[str]:
+    """COPY lines of the good rows; every problem goes into the report (duplicates name the first row)."""
+    first_row: dict[str, int] = {}
+    rows = iter(source.rows)
+    while True:
+        try:
+            item = next(rows, None)
+        except Exception as exc:  # csv, openpyxl and json each raise their own types for a damaged file
+            report.error(0, "file", _("cannot read the file: %(error)s") % {"error": exc})
+            return
+        if item is None:
+            return
+        number, row = item
+        report.rows += 1
+        checked = _check_row(number, row, lookups, report)
+        if checked is None:
+            continue
+        identifier, line = checked
+        if identifier in first_row:
+            report.error(
+                number,
+                "identifier",
+                _("identifier %(id)s already in row %(row)s") % {"id": identifier, "row": first_row[identifier]},
+            )
+            continue
+        first_row[identifier] = number
+        staged.append(number)
+        yield line
+
+
+def _create_stage(cursor) -> None:
     # ON COMMIT DROP is not enough when the import runs inside an outer transaction (tests, a caller's atomic).
-    cursor.execute("DROP TABLE IF EXISTS component_import")
+    cursor.execute("DROP TABLE IF EXISTS component_import; DROP TABLE IF EXISTS component_import_grid")
     cursor.execute(
         """
         CREATE TEMP TABLE component_import (
@@ -281,27 +326,29 @@ def _stage(cursor, rows: list[list]) -> None:
         ) ON COMMIT DROP
         """
     )
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_value(v) for v in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY component_import ({STAGE_COLUMNS}) FROM STDIN", buffer)
+
+
+def _assign_grids(cursor) -> list[tuple[int, float, float]]:
+    """Give each staged row its current unit grid in one grid-first join (each grid polygon is prepared once and
+    probes the staged points' index); return the rows outside every grid. A point on a shared edge takes the grid
+    with the lowest code, as ``grids.spatial.locate_point`` does."""
     cursor.execute("CREATE INDEX ON component_import USING gist (location)")
-    cursor.execute("ANALYZE component_import")
-
-
-def _outside_rows(cursor) -> list[tuple[int, float, float]]:
-    # Grid first: each current grid polygon is prepared once and probes the staged points' index.
+    # Row statistics only: sampling the geometries costs more than the grid join, whose plan does not need them.
+    cursor.execute("ANALYZE component_import (row_no)")
     cursor.execute(
         """
-        WITH inside AS (
-            SELECT DISTINCT p.row_no FROM grids_unitgrid g CROSS JOIN LATERAL (
-                SELECT t.row_no FROM component_import t WHERE ST_Intersects(g.geometry, t.location)) p
-            WHERE g.valid_to IS NULL
-        )
+        CREATE TEMP TABLE component_import_grid ON COMMIT DROP AS
+        SELECT DISTINCT ON (p.row_no) p.row_no, g.id AS grid_id
+        FROM grids_unitgrid g CROSS JOIN LATERAL (
+            SELECT t.row_no FROM component_import t WHERE ST_Intersects(g.geometry, t.location)) p
+        WHERE g.valid_to IS NULL
+        ORDER BY p.row_no, g.code
+        """
+    )
+    cursor.execute(
+        """
         SELECT t.row_no, t.lng, t.lat FROM component_import t
-        WHERE NOT EXISTS (SELECT 1 FROM inside WHERE inside.row_no = t.row_no) ORDER BY t.row_no
+        WHERE NOT EXISTS (SELECT 1 FROM component_import_grid a WHERE a.row_no = t.row_no) ORDER BY t.row_no
         """
     )
     return cursor.fetchall()
@@ -313,13 +360,9 @@ _UPSERT = """
             maintainer_id, grid_id, status, census_date, changed_date, data_source, note, photo, geometry, location,
             extra)
         SELECT t.identifier, t.minor_class_id, coalesce(t.name, ''), t.supervising_department_id, t.owner_id,
-               t.maintainer_id, g.id, t.status, t.census_date, t.changed_date, t.data_source, coalesce(t.note, ''),
-               '', t.geometry, t.location, coalesce(t.extra, '{}'::jsonb)
-        FROM component_import t
-        LEFT JOIN LATERAL (
-            SELECT g.id FROM grids_unitgrid g
-            WHERE g.valid_to IS NULL AND ST_Intersects(g.geometry, t.location) ORDER BY g.code LIMIT 1
-        ) g ON true
+               t.maintainer_id, a.grid_id, t.status, t.census_date, t.changed_date, t.data_source,
+               coalesce(t.note, ''), '', t.geometry, t.location, coalesce(t.extra, '{}'::jsonb)
+        FROM component_import t JOIN component_import_grid a ON a.row_no = t.row_no
         ON CONFLICT (identifier) DO UPDATE SET
             minor_class_id = EXCLUDED.minor_class_id, name = EXCLUDED.name,
             supervising_department_id = EXCLUDED.supervising_department_id, owner_id = EXCLUDED.owner_id,
@@ -328,14 +371,14 @@ _UPSERT = """
             data_source = EXCLUDED.data_source, note = EXCLUDED.note, geometry = EXCLUDED.geometry,
             location = EXCLUDED.location, extra = EXCLUDED.extra
         WHERE (grids_component.minor_class_id, grids_component.name, grids_component.supervising_department_id,
-               grids_component.owner_id, grids_component.maintainer_id, grids_component.status,
-               grids_component.census_date, grids_component.changed_date, grids_component.data_source,
-               grids_component.note, grids_component.extra)
+               grids_component.owner_id, grids_component.maintainer_id, grids_component.grid_id,
+               grids_component.status, grids_component.census_date, grids_component.changed_date,
+               grids_component.data_source, grids_component.note, grids_component.extra)
               IS DISTINCT FROM
               (EXCLUDED.minor_class_id, EXCLUDED.name, EXCLUDED.supervising_department_id, EXCLUDED.owner_id,
-               EXCLUDED.maintainer_id, EXCLUDED.status, EXCLUDED.census_date, EXCLUDED.changed_date,
-               EXCLUDED.data_source, EXCLUDED.note, EXCLUDED.extra)
-           OR NOT ST_Equals(grids_component.geometry, EXCLUDED.geometry)
+               EXCLUDED.maintainer_id, EXCLUDED.grid_id, EXCLUDED.status, EXCLUDED.census_date,
+               EXCLUDED.changed_date, EXCLUDED.data_source, EXCLUDED.note, EXCLUDED.extra)
+           OR NOT ST_OrderingEquals(grids_component.geometry, EXCLUDED.geometry)
         RETURNING (xmax = 0) AS inserted
     )
     SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
@@ -344,55 +387,53 @@ _UPSERT = """
 
 def import_components(path: str, *, skip_invalid: bool = False, dry_run: bool = False) -> ImportReport:
     """Import the components of *path* (see the module docstring for the columns)."""
-    report = ImportReport("components")
-    lookups = _Lookups()
-    staged: list[list] = []
-    first_row: dict[str, int] = {}
+    report = ImportReport("components", dry_run=dry_run)
     try:
-        for number, row in read_rows(path):
-            report.rows += 1
-            checked = _check_row(number, row, lookups, report)
-            if checked is None:
-                continue
-            identifier = checked[1]
-            if identifier in first_row:
-                report.error(
-                    number,
-                    "identifier",
-                    _("identifier %(id)s already in row %(row)s") % {"id": identifier, "row": first_row[identifier]},
-                )
-                continue
-            first_row[identifier] = number
-            staged.append(checked)
-    except (ValueError, KeyError, OSError, csv.Error) as exc:
+        source = read_rows(path)
+    except Exception as exc:  # unsupported type, unreadable header, damaged workbook
         report.error(0, "file", _("cannot read the file: %(error)s") % {"error": exc})
         return report
-    except Exception as exc:  # openpyxl and json raise their own types for a damaged file
-        report.error(0, "file", _("cannot read the file: %(error)s") % {"error": exc})
+    missing = source.missing_columns()
+    if missing:
+        for name in missing:
+            report.error(
+                1,
+                name,
+                _("no column for %(field)s (accepted headers: %(names)s)")
+                % {"field": name, "names": ", ".join(ALIASES[name])},
+            )
+        source.close()
         return report
+    lookups = _Lookups()
+    staged: list[int] = []
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            if staged:
-                _stage(cursor, staged)
-                outside = _outside_rows(cursor)
-                for number, x, y in outside:
-                    report.error(
-                        number, "lng", _("point (%(x).6f, %(y).6f) is outside every unit grid") % {"x": x, "y": y}
-                    )
-                if outside:
-                    cursor.execute("DELETE FROM component_import WHERE row_no = ANY(%s)", [[r[0] for r in outside]])
-            good = len(staged) - len({e.row for e in report.errors} & {r[0] for r in staged})
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # the grid join's sort stays in memory
+            _create_stage(cursor)
+            lines = _LineStream(_checked_lines(source, lookups, report, staged))
+            cursor.copy_expert(f"COPY component_import ({STAGE_COLUMNS}) FROM STDIN", lines, 65536)
+            if report.errors and report.errors[-1].row == 0:  # the file broke off: nothing of it is trusted
+                raise _Rollback
+            outside = _assign_grids(cursor) if staged else []
+            position_field = "lng" if source.header is not None else "geometry"  # GeoJSON rows have no columns
+            for number, x, y in outside:
+                report.error(
+                    number, position_field, _("point (%(x).6f, %(y).6f) is outside every unit grid") % {"x": x, "y": y}
+                )
+            good = len(staged) - len(outside)
             if report.errors and not skip_invalid:
                 report.skipped = report.rows
                 raise _Rollback
             report.skipped = report.rows - good
-            if dry_run or not staged:
+            if dry_run or not good:
                 raise _Rollback
-            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL jit = off")  # JIT compiling the upsert costs more than it saves
             cursor.execute(_UPSERT)
             report.created, report.updated = cursor.fetchone()
             report.unchanged = good - report.created - report.updated
             report.written = True
     except _Rollback:
         pass
+    finally:
+        source.close()
     return report

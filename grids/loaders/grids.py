@@ -17,17 +17,25 @@ from datetime import date
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg2.extras import execute_values
 
 from grids.choices import RegionLevel
 from grids.loaders.common import as_text, open_vector_file, parse_date, pick
 from grids.loaders.report import ImportReport
 from grids.models import Region, UnitGrid
+from grids.validators import validate_grid_code
 
 # Two grids may share edges but not area: anything above ~1 m² (in square degrees near 30°N) is an overlap.
 OVERLAP_TOLERANCE_DEG2 = 1e-10
+NAME_LENGTH = UnitGrid._meta.get_field("name").max_length  # regions have the same limit
+
+
+class _Rollback(Exception):
+    """Raised inside the import transaction to undo it (all-or-nothing, dry runs)."""
 
 
 @dataclass
@@ -68,8 +76,11 @@ def _validate_row(number: int, props: dict, geometry, problem: str, today: date,
     if not code:
         report.error(number, "code", _("missing grid code"))
         return None
-    if len(code) != 15 or not code.isdigit():
-        report.error(number, "code", _("grid code %(code)s must have 15 digits") % {"code": code})
+    community_code = as_text(pick(props, "community_code", "comm_code"))
+    try:
+        validate_grid_code(code, community_code or code[:12])
+    except ValidationError as exc:
+        report.error(number, "code", " ".join(exc.messages))
         return None
     try:
         valid_from = parse_date(pick(props, "valid_from", "validfrom")) or today
@@ -84,15 +95,24 @@ def _validate_row(number: int, props: dict, geometry, problem: str, today: date,
     if geometry.geom_type != "MultiPolygon":
         report.error(number, "geometry", _("a grid must be a polygon, not %(type)s") % {"type": geometry.geom_type})
         return None
+    if geometry.empty:
+        report.error(number, "geometry", _("missing geometry"))
+        return None
     if not geometry.valid:
         report.error(number, "geometry", _("invalid polygon: %(reason)s") % {"reason": geometry.valid_reason})
         return None
+    name = as_text(pick(props, "name", "grid_name"))
     names = {
         "community": as_text(pick(props, "comm_name", "community_name", "community")),
         "street": as_text(pick(props, "street_name", "street_nam", "street")),
         "district": as_text(pick(props, "dist_name", "district_name", "district_n", "district")),
     }
-    return _GridRow(number, code, as_text(pick(props, "name", "grid_name")), valid_from, geometry, names)
+    too_long = [(column, value) for column, value in [("name", name), *names.items()] if len(value) > NAME_LENGTH]
+    for column, _value in too_long:
+        report.error(number, column, _("longer than %(limit)s characters") % {"limit": NAME_LENGTH})
+    if too_long:
+        return None
+    return _GridRow(number, code, name, valid_from, geometry, names)
 
 
 def _check_regions(rows: list[_GridRow], report: ImportReport) -> None:
@@ -113,28 +133,55 @@ def _check_regions(rows: list[_GridRow], report: ImportReport) -> None:
                 break
 
 
-def _check_overlaps(rows: list[_GridRow], report: ImportReport) -> None:
-    """No two grids of the file, and no grid of the file with a current grid of another code, may share area."""
-    for i, a in enumerate(rows):
-        prepared = a.geometry.prepared
-        for b in rows[i + 1 :]:
-            if b.code != a.code and a.geometry.extent and prepared.intersects(b.geometry):
-                if a.geometry.intersection(b.geometry).area > OVERLAP_TOLERANCE_DEG2:
-                    report.error(
-                        b.row, "geometry", _("overlaps grid %(code)s of row %(row)s") % {"code": a.code, "row": a.row}
-                    )
-    replaced = [r.code for r in rows]
-    with connection.cursor() as cursor:
-        for row in rows:
-            cursor.execute(
-                "SELECT code FROM grids_unitgrid WHERE valid_to IS NULL AND NOT (code = ANY(%s)) "
-                "AND geometry && ST_GeomFromEWKB(%s) "
-                "AND ST_Area(ST_Intersection(geometry, ST_GeomFromEWKB(%s))) > %s ORDER BY code LIMIT 3",
-                [replaced, bytes(row.geometry.ewkb), bytes(row.geometry.ewkb), OVERLAP_TOLERANCE_DEG2],
-            )
-            clashes = [r[0] for r in cursor.fetchall()]
-            if clashes:
-                report.error(row.row, "geometry", _("overlaps current grid %(codes)s") % {"codes": ", ".join(clashes)})
+def _stage(cursor, rows: list[_GridRow]) -> None:
+    # ON COMMIT DROP is not enough when the import runs inside an outer transaction (tests, a caller's atomic).
+    cursor.execute("DROP TABLE IF EXISTS grid_import")
+    cursor.execute(
+        "CREATE TEMP TABLE grid_import (row_no integer PRIMARY KEY, code varchar(15), "
+        "geometry geometry(MultiPolygon, 4326)) ON COMMIT DROP"
+    )
+    execute_values(
+        cursor.cursor,
+        "INSERT INTO grid_import (row_no, code, geometry) VALUES %s",
+        [(r.row, r.code, r.geometry.hexewkb.decode()) for r in rows],
+        template="(%s, %s, ST_GeomFromEWKB(decode(%s, 'hex')))",
+        page_size=500,
+    )
+    cursor.execute("CREATE INDEX ON grid_import USING gist (geometry)")
+    cursor.execute("ANALYZE grid_import")
+
+
+# Interiors intersect (not just edges), by more than the tolerance: shared edges of neighbours are fine.
+_SHARE_AREA = "ST_Relate({a}, {b}, 'T********') AND ST_Area(ST_Intersection({a}, {b})) > %(tolerance)s"
+
+
+def _check_overlaps(cursor, report: ImportReport) -> None:
+    """No two grids of the file, and no grid of the file with a current grid of another code, may share area.
+    Both checks are one indexed join each, so a file of thousands of grids costs no more than a few queries."""
+    params = {"tolerance": OVERLAP_TOLERANCE_DEG2}
+    cursor.execute(
+        f"""
+        SELECT b.row_no, a.code, a.row_no FROM grid_import a JOIN grid_import b
+            ON a.row_no < b.row_no AND a.code <> b.code AND a.geometry && b.geometry
+           AND {_SHARE_AREA.format(a="a.geometry", b="b.geometry")}
+        ORDER BY b.row_no, a.row_no
+        """,
+        params,
+    )
+    for row, code, other_row in cursor.fetchall():
+        report.error(row, "geometry", _("overlaps grid %(code)s of row %(row)s") % {"code": code, "row": other_row})
+    cursor.execute(
+        f"""
+        SELECT i.row_no, string_agg(g.code, ', ' ORDER BY g.code) FROM grid_import i
+        JOIN grids_unitgrid g ON g.valid_to IS NULL AND g.geometry && i.geometry
+           AND NOT EXISTS (SELECT 1 FROM grid_import same WHERE same.code = g.code)
+           AND {_SHARE_AREA.format(a="g.geometry", b="i.geometry")}
+        GROUP BY i.row_no ORDER BY i.row_no
+        """,
+        params,
+    )
+    for row, codes in cursor.fetchall():
+        report.error(row, "geometry", _("overlaps current grid %(codes)s") % {"codes": codes})
 
 
 def _ensure_regions(rows: list[_GridRow]) -> dict[str, Region]:
@@ -173,9 +220,9 @@ def _refresh_boundaries(community_codes: set[str]) -> None:
 
 def import_grids(path: str, *, skip_invalid: bool = False, dry_run: bool = False) -> ImportReport:
     """Import the grids of *path*; see the module docstring for the columns and the re-draw rule."""
-    from grids.spatial import invalidate_grid_index, regrid_components
+    from grids.spatial import invalidate_grid_index
 
-    report = ImportReport("grids")
+    report = ImportReport("grids", dry_run=dry_run)
     today = timezone.localdate()
     try:
         features = _read_features(path)
@@ -207,50 +254,62 @@ def import_grids(path: str, *, skip_invalid: bool = False, dry_run: bool = False
                 % {"day": old.valid_from.isoformat()},
             )
     _check_regions(rows, report)
-    _check_overlaps([r for r in rows if r.row not in report.bad_rows], report)
-
-    good = [r for r in rows if r.row not in report.bad_rows]
-    if report.errors and not skip_invalid:
-        report.skipped = report.rows  # all-or-nothing: one bad row stops the file
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                checked = [r for r in rows if r.row not in report.bad_rows]
+                if checked:
+                    _stage(cursor, checked)
+                    _check_overlaps(cursor, report)
+            good = [r for r in rows if r.row not in report.bad_rows]
+            if report.errors and not skip_invalid:
+                report.skipped = report.rows  # all-or-nothing: one bad row stops the file
+                raise _Rollback
+            report.skipped = report.rows - len(good)
+            if dry_run or not good:
+                raise _Rollback
+            _write(good, current, report)
+    except _Rollback:
         return report
-    report.skipped = report.rows - len(good)
-    if dry_run:
-        return report
-    moved = False
-    with transaction.atomic():
-        regions = _ensure_regions(good)
-        for row in good:
-            old = current.get(row.code)
-            community = regions[row.code[:12]]
-            if old is None:
-                UnitGrid.objects.create(
-                    code=row.code, name=row.name, community=community, geometry=row.geometry, valid_from=row.valid_from
-                )
-                report.created += 1
-                moved = True
-            elif old.geometry.equals_exact(row.geometry, 1e-9):
-                if row.name and row.name != old.name:
-                    old.name = row.name
-                    old.save(update_fields=["name"])
-                    report.updated += 1
-                else:
-                    report.unchanged += 1
-            else:
-                old.valid_to = row.valid_from
-                old.save(update_fields=["valid_to"])
-                UnitGrid.objects.create(
-                    code=row.code,
-                    name=row.name or old.name,
-                    community=community,
-                    geometry=row.geometry,
-                    valid_from=row.valid_from,
-                )
-                report.updated += 1
-                moved = True
-        if good:
-            _refresh_boundaries({r.code[:12] for r in good})
-        if moved:
-            regrid_components()
-        report.written = True
     invalidate_grid_index()
     return report
+
+
+def _write(good: list[_GridRow], current: dict[str, UnitGrid], report: ImportReport) -> None:
+    """Create new grids, re-draw changed ones (the old version ends where the new one starts), re-grid components."""
+    from grids.spatial import regrid_components
+
+    moved = False
+    regions = _ensure_regions(good)
+    for row in good:
+        old = current.get(row.code)
+        community = regions[row.code[:12]]
+        if old is None:
+            UnitGrid.objects.create(
+                code=row.code, name=row.name, community=community, geometry=row.geometry, valid_from=row.valid_from
+            )
+            report.created += 1
+            moved = True
+        elif old.geometry.equals_exact(row.geometry, 1e-9):
+            if row.name and row.name != old.name:
+                old.name = row.name
+                old.save(update_fields=["name"])
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        else:
+            old.valid_to = row.valid_from
+            old.save(update_fields=["valid_to"])
+            UnitGrid.objects.create(
+                code=row.code,
+                name=row.name or old.name,
+                community=community,
+                geometry=row.geometry,
+                valid_from=row.valid_from,
+            )
+            report.updated += 1
+            moved = True
+    _refresh_boundaries({r.code[:12] for r in good})
+    if moved:
+        regrid_components()
+    report.written = True

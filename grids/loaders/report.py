@@ -30,10 +30,16 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0
     written: bool = False
+    dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
 
     def error(self, row: int, field_name: str, message: str) -> None:
         self.errors.append(RowError(row, field_name, str(message)))
+
+    @property
+    def sorted_errors(self) -> list[RowError]:
+        """Errors in file order (the checks find them in different passes)."""
+        return sorted(self.errors, key=lambda e: (e.row, e.field))
 
     @property
     def bad_rows(self) -> set[int]:
@@ -58,7 +64,13 @@ class ImportReport:
 
     def as_text(self) -> str:
         lines = [self.summary()]
-        if self.errors and not self.written:
+        if self.dry_run:
+            lines.append(_("Dry run: nothing was written."))
+        elif self.errors and not self.written:
             lines.append(_("Nothing was written."))
-        lines += [str(e) for e in sorted(self.errors, key=lambda e: (e.row, e.field))]
+        lines += [str(e) for e in self.sorted_errors]
         return "\n".join(lines)
+
+    def as_list(self) -> list[dict[str, object]]:
+        """The errors as rows (row, field, message), for an API answer or a spreadsheet of problems."""
+        return [{"row": e.row, "field": e.field, "message": e.message} for e in self.sorted_errors]

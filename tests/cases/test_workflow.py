@@ -18,24 +18,24 @@ def act(case, action, user, **params) -> Case:
     return perform(case.pk, action, user, **params)
 
 
-def to_registered(case, cast, garbage_class):
+def to_registered(case, cast, wf_class):
     act(case, "accept", cast["operator"])
-    return act(case, "register", cast["leader"], condition=garbage_class["condition"].pk)
+    return act(case, "register", cast["leader"], condition=wf_class["condition"].pk)
 
 
-def to_disposing(case, cast, garbage_class, department):
-    to_registered(case, cast, garbage_class)
+def to_disposing(case, cast, wf_class, department):
+    to_registered(case, cast, wf_class)
     act(case, "dispatch", cast["dispatcher"], department=department.pk)
     return act(case, "sign", cast["handler"])
 
 
-def test_main_path_report_to_close(new_case, cast, garbage_class, department, django_capture_on_commit_callbacks):
+def test_main_path_report_to_close(new_case, cast, wf_class, department, django_capture_on_commit_callbacks):
     case = new_case()
     assert case.status == S.REPORTED and case.case_no and case.grid_code == "500120001001001"
     assert case.street_code == "500120001" and case.stage_deadline is not None
     case = act(case, "accept", cast["operator"])
     assert case.status == S.ACCEPTED and case.accepted_on_time is not None
-    case = act(case, "register", cast["leader"], condition=garbage_class["condition"].pk)
+    case = act(case, "register", cast["leader"], condition=wf_class["condition"].pk)
     assert case.status == S.REGISTERED
     assert case.suggested_department == department  # the condition's default department
     assert str(case.disposal_limit_value) == "4.00" and case.disposal_limit_unit == "work_hours"
@@ -71,9 +71,32 @@ def test_public_report_is_verified_on_site(new_case, cast):
     assert case.status == S.VERIFYING and case.assigned_collector == cast["collector"]
     case = act(case, "verify", cast["collector"], verified=True, opinion="现场属实")
     assert case.status == S.REPORTED and case.verified is True and case.verified_on_time is not None
+    assert act(case, "accept", cast["operator"]).status == S.ACCEPTED
 
 
-def test_reject_and_refuse_need_a_reason(new_case, cast, garbage_class):
+def test_a_public_report_is_not_accepted_before_verification(new_case, cast):
+    case = new_case(source="online", reporter=cast["operator"])
+    assert "accept" not in {t.action for t in available_actions(case, cast["operator"])}
+    with pytest.raises(ActionNotAllowed) as err:
+        act(case, "accept", cast["operator"])
+    assert err.value.current_status == S.REPORTED
+    act(case, "send_verify", cast["operator"], collector=cast["collector"].pk)
+    case = act(case, "verify", cast["collector"], verified=False, opinion="现场未发现")
+    assert case.verified is False and "accept" not in {t.action for t in available_actions(case, cast["operator"])}
+    assert act(case, "reject", cast["operator"], opinion="核实不属实").status == S.REJECTED
+
+
+def test_decisions_are_offered_only_for_pending_requests(new_case, cast, wf_class, department):
+    case = to_disposing(new_case(), cast, wf_class, department)
+    offered = {t.action for t in available_actions(case, cast["dispatcher"])}
+    assert not offered & {"approve_extension", "deny_extension", "approve_suspension", "deny_suspension"}
+    case = act(case, "request_extension", cast["handler"], value=1, unit="work_days", reason="x")
+    offered = {t.action for t in available_actions(case, cast["dispatcher"])}
+    assert {"approve_extension", "deny_extension"} <= offered and "approve_suspension" not in offered
+    assert "request_extension" not in {t.action for t in available_actions(case, cast["handler"])}
+
+
+def test_reject_and_refuse_need_a_reason(new_case, cast, wf_class):
     case = new_case()
     with pytest.raises(ValidationError) as err:
         act(case, "reject", cast["operator"])
@@ -84,19 +107,17 @@ def test_reject_and_refuse_need_a_reason(new_case, cast, garbage_class):
     assert act(other, "refuse", cast["leader"], opinion="不属于城管范围").status == S.REFUSED
 
 
-def test_register_requires_a_condition_of_the_cases_class(new_case, cast):
-    from grids.models import FilingCondition
-
+def test_register_requires_a_condition_of_the_cases_class(new_case, cast, wf_class):
     case = new_case()
     act(case, "accept", cast["operator"])
-    foreign = FilingCondition.objects.exclude(minor_class__code="06010").first()
     with pytest.raises(ValidationError) as err:
-        act(case, "register", cast["leader"], condition=foreign.pk)
+        act(case, "register", cast["leader"], condition=wf_class["foreign_condition"].pk)
     assert "condition" in err.value.message_dict
+    assert Case.objects.get(pk=case.pk).status == S.ACCEPTED and case.events.count() == 2  # nothing half-written
 
 
-def test_rework_goes_back_to_the_department(new_case, cast, garbage_class, department):
-    case = to_disposing(new_case(), cast, garbage_class, department)
+def test_rework_goes_back_to_the_department(new_case, cast, wf_class, department):
+    case = to_disposing(new_case(), cast, wf_class, department)
     act(case, "dispose", cast["handler"], opinion="已处理")
     act(case, "send_check", cast["operator"], collector=cast["collector"].pk)
     case = act(case, "check", cast["collector"], passed=False, opinion="仍有垃圾")
@@ -104,8 +125,8 @@ def test_rework_goes_back_to_the_department(new_case, cast, garbage_class, depar
     assert case.stage_deadline == case.disposal_deadline
 
 
-def test_return_is_approved_and_the_case_re_dispatched(new_case, cast, garbage_class, department, other_department):
-    case = to_disposing(new_case(), cast, garbage_class, department)
+def test_return_is_approved_and_the_case_re_dispatched(new_case, cast, wf_class, department, other_department):
+    case = to_disposing(new_case(), cast, wf_class, department)
     case = act(case, "request_return", cast["handler"], reason="不属于本单位职责")
     assert case.status == S.RETURN_REQUESTED
     case = act(case, "approve_return", cast["dispatcher"], opinion="同意")
@@ -115,15 +136,15 @@ def test_return_is_approved_and_the_case_re_dispatched(new_case, cast, garbage_c
     assert CaseEvent.objects.filter(case=case, action="dispatch").count() == 2
 
 
-def test_a_denied_return_goes_back_where_it_was(new_case, cast, garbage_class, department):
-    case = to_disposing(new_case(), cast, garbage_class, department)
+def test_a_denied_return_goes_back_where_it_was(new_case, cast, wf_class, department):
+    case = to_disposing(new_case(), cast, wf_class, department)
     act(case, "request_return", cast["handler"], reason="不是我们的")
     case = act(case, "deny_return", cast["dispatcher"], opinion="属于你单位")
     assert case.status == S.DISPOSING and case.department == department
 
 
-def test_extension_moves_the_bundled_deadline(new_case, cast, garbage_class, department):
-    case = to_disposing(new_case(), cast, garbage_class, department)
+def test_extension_moves_the_bundled_deadline(new_case, cast, wf_class, department):
+    case = to_disposing(new_case(), cast, wf_class, department)
     before = case.disposal_deadline
     with pytest.raises(ValidationError) as err:
         act(case, "request_extension", cast["handler"], value="-1", unit="work_days", reason="x")
@@ -139,8 +160,8 @@ def test_extension_moves_the_bundled_deadline(new_case, cast, garbage_class, dep
     assert err.value.current_status == S.DISPOSING
 
 
-def test_suspension_stops_the_clock_and_resume_restarts_it(new_case, cast, garbage_class, department):
-    case = to_disposing(new_case(), cast, garbage_class, department)
+def test_suspension_stops_the_clock_and_resume_restarts_it(new_case, cast, wf_class, department):
+    case = to_disposing(new_case(), cast, wf_class, department)
     act(case, "request_suspension", cast["handler"], reason="需要立项改造")
     case = act(case, "approve_suspension", cast["dispatcher"])
     assert case.status == S.SUSPENDED and case.stage_deadline is None and case.disposal_minutes_left is not None
@@ -148,7 +169,7 @@ def test_suspension_stops_the_clock_and_resume_restarts_it(new_case, cast, garba
     assert case.status == S.DISPOSING and case.disposal_deadline and case.suspension_count == 1
 
 
-def test_cancel_with_approval_records_the_stage(new_case, cast, garbage_class):
+def test_cancel_with_approval_records_the_stage(new_case, cast, wf_class):
     case = new_case()
     act(case, "accept", cast["operator"])
     act(case, "request_cancel", cast["operator"], reason="误报")
@@ -164,9 +185,9 @@ def test_deny_cancel_keeps_the_case(new_case, cast):
 
 
 def test_urge_flags_and_notifies_the_department(
-    new_case, cast, garbage_class, department, django_capture_on_commit_callbacks
+    new_case, cast, wf_class, department, django_capture_on_commit_callbacks
 ):
-    case = to_disposing(new_case(), cast, garbage_class, department)
+    case = to_disposing(new_case(), cast, wf_class, department)
     with django_capture_on_commit_callbacks(execute=True):
         case = act(case, "urge", cast["dispatcher"], opinion="请尽快处理")
     assert case.is_urged and case.urge_count == 1 and case.status == S.DISPOSING
@@ -205,10 +226,80 @@ def test_events_are_immutable(new_case):
         event.delete()
 
 
-def test_available_actions_follow_role_and_state(new_case, cast, garbage_class, department):
+def test_available_actions_follow_role_and_state(new_case, cast, wf_class, department):
     case = new_case()
     assert {t.action for t in available_actions(case, cast["operator"])} >= {"accept", "reject", "send_verify"}
     assert not {t.action for t in available_actions(case, cast["handler"])}
-    case = to_disposing(case, cast, garbage_class, department)
+    case = to_disposing(case, cast, wf_class, department)
     assert "dispose" in {t.action for t in available_actions(case, cast["handler"])}
     assert "dispose" not in {t.action for t in available_actions(case, cast["other_handler"])}
+
+
+def test_photos_are_attached_to_the_event_that_used_them(new_case, cast, wf_class, department, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from cases.models import CasePhoto
+
+    settings.MEDIA_ROOT = tmp_path
+    case = to_disposing(new_case(), cast, wf_class, department)
+    other = new_case()
+
+    def photo(of):
+        return CasePhoto.objects.create(
+            case=of,
+            kind="after",
+            image=ContentFile(b"jpeg", name="a.jpg"),
+            content_type="image/jpeg",
+            size=4,
+            sha256="0" * 64,
+        )
+
+    after, foreign = photo(case), photo(other)
+    with pytest.raises(ValidationError) as err:  # a photo of another case is refused and nothing is written
+        act(case, "dispose", cast["handler"], opinion="已清运", photo_ids=[after.pk, foreign.pk])
+    assert "photo_ids" in err.value.message_dict and Case.objects.get(pk=case.pk).status == S.DISPOSING
+    case = act(case, "dispose", cast["handler"], opinion="已清运", photo_ids=[after.pk])
+    event = case.events.get(action="dispose")
+    assert list(event.photos.all()) == [after] and event.data["photos"] == [after.pk]
+    assert event.opinion == "已清运"
+
+
+def test_listeners_hear_of_committed_transitions_only(new_case, cast, django_capture_on_commit_callbacks):
+    from cases.events import after_transition, remove_listener
+
+    heard: list[tuple[int, int]] = []
+    listener = after_transition(lambda case_id, event_id: heard.append((case_id, event_id)))
+    try:
+        case = new_case()
+        with django_capture_on_commit_callbacks(execute=True):
+            act(case, "accept", cast["operator"])
+            with pytest.raises(ValidationError):
+                act(case, "register", cast["leader"], condition=0)  # rolled back: nobody hears of it
+        assert heard == [(case.pk, case.events.get(action="accept").pk)]
+    finally:
+        remove_listener(listener)
+
+
+def test_list_helpers(new_case, cast, wf_class, department):
+    case = to_disposing(new_case(), cast, wf_class, department)
+    act(case, "request_extension", cast["handler"], value=1, unit="work_days", reason="x")
+    act(case, "request_suspension", cast["handler"], reason="y")
+    row = Case.objects.with_pending_requests().for_list().get(pk=case.pk)
+    assert row.pending_requests == 2
+    assert Case.objects.open().filter(pk=case.pk).exists() and not Case.objects.overdue().exists()
+    from datetime import timedelta
+
+    assert Case.objects.due_before(case.stage_deadline + timedelta(minutes=1)).filter(pk=case.pk).exists()
+
+
+def test_the_admin_shows_a_case_and_its_timeline_read_only(new_case, cast, client):
+    case = new_case()
+    act(case, "accept", cast["operator"])
+    cast["admin"].is_staff = cast["admin"].is_superuser = True
+    cast["admin"].save()
+    client.force_login(cast["admin"])
+    assert client.get("/admin/cases/case/").status_code == 200
+    page = client.get(f"/admin/cases/case/{case.pk}/change/")
+    assert page.status_code == 200 and "accept" in page.content.decode()
+    assert client.get("/admin/cases/dispatchrule/").status_code == 200
+    assert client.get("/admin/cases/stagelimit/").status_code == 200

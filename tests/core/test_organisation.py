@@ -90,6 +90,15 @@ class TestSeedCity:
                 validate_uscc(dept.credit_code)
         assert Department.objects.get(code="enforcement-1").parent.code == "enforcement"
 
+    def test_every_demo_street_has_its_street_office(self):
+        from cases.models import StreetOffice
+
+        call_command("seed_city", "--scale", "0.01")
+        links = dict(StreetOffice.objects.values_list("street_code", "department__name"))
+        assert len(links) == 7 and links["500120001"] == "璧城街道办事处"
+        call_command("seed_city", "--scale", "0.01")
+        assert StreetOffice.objects.count() == 7
+
     def test_bad_scale_is_refused(self):
         from django.core.management.base import CommandError
 

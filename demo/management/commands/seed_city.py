@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cases.demo import seed_street_offices
 from core.demo import DEMO_PASSWORD, seed_organisation
 from core.models import Department
 from grids.demo import TaxonomyMissing, seed_base_map
@@ -41,5 +42,7 @@ class Command(BaseCommand):
             f"grids, {base['collectors']} collector accounts, {base['components']} components added "
             f"({time.perf_counter() - step:.1f} s)"
         )
+        offices = seed_street_offices()
+        self.stdout.write(f"cases: {offices} streets linked to their street offices")
         self.stdout.write(f"demo city ready in {time.perf_counter() - started:.1f} s")
         self.stdout.write(f"demo accounts use the password {DEMO_PASSWORD!r}")

@@ -1,0 +1,14 @@
+"""Console pages of the case layer, mounted at /cases/."""
+
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.console, name="console"),
+    path("live/", views.live, name="live"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/actions/<slug:action>/", views.act, name="act"),
+]

@@ -1,0 +1,6 @@
+"""Console pages of the case layer (案件办理): queues, case detail with its action forms, live updates."""
+
+from cases.views.console import console, live, notifications
+from cases.views.detail import act, detail
+
+__all__ = ["act", "console", "detail", "live", "notifications"]

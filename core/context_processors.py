@@ -32,4 +32,16 @@ def navigation(request) -> dict:
         items.append({"label": label, "url": url, "active": request.path == url})
     if user.is_staff:
         items.append({"label": _("Administration"), "url": reverse("admin:index"), "active": False})
-    return {"nav_items": items}
+    return {"nav_items": items, **_notifications(user)}
+
+
+def _notifications(user) -> dict:
+    """The unread count of the user's in-app notifications (站内消息) for the top bar."""
+    from core.models import Notification
+
+    try:
+        url = reverse("cases:notifications")
+    except NoReverseMatch:
+        url = ""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return {"unread_notifications": unread, "notifications_url": url}

@@ -9,6 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from grids.choices import ComponentStatus, DataSource
 
 
+def _mercator(axis_function: str) -> models.GeneratedField:
+    """A Web-Mercator coordinate of ``location``, computed and stored by PostgreSQL."""
+    projected = Func("location", Value(3857), function="ST_Transform")
+    return models.GeneratedField(
+        expression=Func(projected, function=axis_function, output_field=FloatField()),
+        output_field=FloatField(),
+        db_persist=True,
+    )
+
+
 class Component(models.Model):
     """One component. Identifier (GB/T 47678.5-2026): 17 digits = 6 county + 5 class + 6 serial; older CJ/T 214-2007
     identifiers have 16 digits = 6 county + 4 class + 6 serial. Both occur in live data.
@@ -67,20 +77,8 @@ class Component(models.Model):
     location = models.PointField(_("location"), srid=4326)
     # Web-Mercator coordinates of ``location``, kept by PostgreSQL itself: map tiles group tens of thousands of
     # points per tile by these, and reading two numbers beats projecting every point on every request.
-    mercator_x = models.GeneratedField(
-        expression=Func(
-            Func("location", Value(3857), function="ST_Transform"), function="ST_X", output_field=FloatField()
-        ),
-        output_field=FloatField(),
-        db_persist=True,
-    )
-    mercator_y = models.GeneratedField(
-        expression=Func(
-            Func("location", Value(3857), function="ST_Transform"), function="ST_Y", output_field=FloatField()
-        ),
-        output_field=FloatField(),
-        db_persist=True,
-    )
+    mercator_x = _mercator("ST_X")
+    mercator_y = _mercator("ST_Y")
     extra = models.JSONField(_("other attributes"), default=dict, blank=True)
 
     class Meta:

@@ -4,20 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('grids', '0001_initial'),
+        ("grids", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='component',
-            name='mercator_x',
-            field=models.GeneratedField(db_persist=True, expression=models.Func(models.Func('location', models.Value(3857), function='ST_Transform'), function='ST_X', output_field=models.FloatField()), output_field=models.FloatField()),
+            model_name="component",
+            name="mercator_x",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.Func(
+                    models.Func("location", models.Value(3857), function="ST_Transform"),
+                    function="ST_X",
+                    output_field=models.FloatField(),
+                ),
+                output_field=models.FloatField(),
+            ),
         ),
         migrations.AddField(
-            model_name='component',
-            name='mercator_y',
-            field=models.GeneratedField(db_persist=True, expression=models.Func(models.Func('location', models.Value(3857), function='ST_Transform'), function='ST_Y', output_field=models.FloatField()), output_field=models.FloatField()),
+            model_name="component",
+            name="mercator_y",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.Func(
+                    models.Func("location", models.Value(3857), function="ST_Transform"),
+                    function="ST_Y",
+                    output_field=models.FloatField(),
+                ),
+                output_field=models.FloatField(),
+            ),
         ),
     ]

@@ -170,5 +170,32 @@ def new_case(base_map, wf_class, cast):
     return make
 
 
+@pytest.fixture
+def report(base_map, garbage_class, cast):
+    """``report(**overrides)``: a case reported by the collector through the real intake service, by default of
+    暴露垃圾 (06010, whose test condition defaults to the handler's department) inside grid 500120001001001."""
+    import uuid
+
+    from cases.services.intake import clear_class_cache, report_case
+
+    clear_class_cache()
+
+    def make(**overrides):
+        fields = {
+            "reporter": cast["collector"],
+            "class_code": "06010",
+            "lng": INSIDE[0],
+            "lat": INSIDE[1],
+            "client_uuid": uuid.uuid4(),
+            "description": "路边暴露垃圾",
+            "address": "东关路12号",
+            **overrides,
+        }
+        case, _created = report_case(**fields)
+        return case
+
+    return make
+
+
 def point(lng: float, lat: float) -> Point:
     return Point(lng, lat, srid=4326)

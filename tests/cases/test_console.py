@@ -3,7 +3,6 @@ forms (never writing a status directly), 400/403/404/409 answers, live updates a
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -31,31 +30,6 @@ def login(client, user):
 def act(client, case, action, **fields):
     data = {f"{action}-{name}": value for name, value in fields.items()}
     return client.post(reverse("cases:act", args=[case.pk, action]), data)
-
-
-@pytest.fixture
-def report(base_map, garbage_class, cast):
-    """``report(**overrides)``: a case reported by the collector through the real intake service, by default of
-    暴露垃圾 (06010, whose test condition defaults to the handler's department) inside grid 500120001001001."""
-    from cases.services.intake import clear_class_cache, report_case
-
-    clear_class_cache()
-
-    def make(**overrides):
-        fields = {
-            "reporter": cast["collector"],
-            "class_code": "06010",
-            "lng": INSIDE[0],
-            "lat": INSIDE[1],
-            "client_uuid": uuid.uuid4(),
-            "description": "路边暴露垃圾",
-            "address": "东关路12号",
-            **overrides,
-        }
-        case, _created = report_case(**fields)
-        return case
-
-    return make
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ possible duplicate, and one click merges it into the original."""
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from django.urls import reverse
@@ -15,30 +14,6 @@ from cases.models import Case
 from tests.cases.conftest import INSIDE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def report(base_map, garbage_class, cast):
-    """A case reported by the collector through the real intake service (暴露垃圾, 06010)."""
-    from cases.services.intake import clear_class_cache, report_case
-
-    clear_class_cache()
-
-    def make(**overrides):
-        fields = {
-            "reporter": cast["collector"],
-            "class_code": "06010",
-            "lng": INSIDE[0],
-            "lat": INSIDE[1],
-            "client_uuid": uuid.uuid4(),
-            "description": "路边暴露垃圾",
-            "address": "东关路12号",
-            **overrides,
-        }
-        case, _created = report_case(**fields)
-        return case
-
-    return make
 
 
 def _login_as(page, console_login, user):

@@ -1,17 +1,24 @@
-"""Case photos: checked by their content (JPEG, PNG, WebP), not their names; at most 6 per submission, 10 MB each.
+"""Case photos (案件照片): checked by their content (JPEG, PNG, WebP), not their names; at most 6 per submission,
+10 MB each.
 
-Everything is checked before anything is written, so a rejected submission leaves no file behind."""
+Everything is checked before anything is written, so a rejected submission leaves no file behind. Files are streamed
+to storage chunk by chunk (large uploads arrive as temporary files, never whole in memory); storage is not
+transactional, so whoever writes photos inside a transaction calls ``remove_files`` when that transaction fails.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
+from django.utils.translation import gettext as _
 
 MAX_PHOTOS = 6
 MAX_BYTES = 10 * 1024 * 1024
+# Magic bytes; WebP is RIFF <4-byte length> WEBP, checked apart.
 _SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
@@ -28,6 +35,7 @@ class CheckedPhoto:
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of an image recognised by its first bytes, or None."""
     for signature, content_type, extension in _SIGNATURES:
         if head.startswith(signature):
             return content_type, extension
@@ -37,20 +45,23 @@ def sniff(head: bytes) -> tuple[str, str] | None:
 
 
 def check_photos(files, field: str = "photos") -> list[CheckedPhoto]:
-    """Validate every uploaded file; raises ValidationError naming *field* and the offending file."""
+    """Validate every uploaded file (count, size, content) and hash it; raises ValidationError naming *field* and
+    the offending file. Reads each file once, in chunks."""
     files = list(files or [])
     if len(files) > MAX_PHOTOS:
-        raise ValidationError({field: f"At most {MAX_PHOTOS} photos, got {len(files)}."})
+        raise ValidationError(
+            {field: _("At most %(max)d photos, got %(count)d.") % {"max": MAX_PHOTOS, "count": len(files)}}
+        )
     checked = []
     for upload in files:
-        name = getattr(upload, "name", "photo")
+        name = getattr(upload, "name", None) or "photo"
         size = getattr(upload, "size", None)
         if size is None or size > MAX_BYTES:
-            raise ValidationError({field: f"{name} is larger than 10 MB."})
+            raise ValidationError({field: _("%(name)s is larger than 10 MB.") % {"name": name}})
         upload.seek(0)
         kind = sniff(upload.read(16))
         if kind is None:
-            raise ValidationError({field: f"{name} is not a JPEG, PNG or WebP image."})
+            raise ValidationError({field: _("%(name)s is not a JPEG, PNG or WebP image.") % {"name": name}})
         upload.seek(0)
         digest = hashlib.sha256()
         for chunk in upload.chunks():
@@ -60,28 +71,34 @@ def check_photos(files, field: str = "photos") -> list[CheckedPhoto]:
     return checked
 
 
-def save_photos(case, photos: list[CheckedPhoto], kind: str, taken_at=None) -> list:
-    """Store checked photos for *case*. If the caller's transaction fails afterwards, it calls ``remove_files``."""
+def save_photos(case, photos: list[CheckedPhoto], kind: str, taken_at: datetime | None = None) -> list:
+    """Store checked photos of *case* (files first, then one INSERT for the rows). If the caller's transaction fails
+    afterwards, the caller passes the returned rows to ``remove_files``."""
     from cases.models import CasePhoto
 
-    saved = []
-    for photo in photos:
-        row = CasePhoto(
-            case=case,
-            kind=kind,
-            content_type=photo.content_type,
-            size=photo.size,
-            sha256=photo.sha256,
-            taken_at=taken_at,
-        )
-        row.image.save(f"{case.case_no}-{photo.sha256[:12]}.{photo.extension}", photo.file, save=False)
-        row.save()
-        saved.append(row)
-    return saved
+    rows = []
+    try:
+        for photo in photos:
+            row = CasePhoto(
+                case=case,
+                kind=kind,
+                content_type=photo.content_type,
+                size=photo.size,
+                sha256=photo.sha256,
+                taken_at=taken_at,
+            )
+            row.image.save(f"{case.case_no}-{photo.sha256[:12]}.{photo.extension}", photo.file, save=False)
+            rows.append(row)
+        if rows:
+            CasePhoto.objects.bulk_create(rows)
+    except Exception:
+        remove_files(rows)
+        raise
+    return rows
 
 
 def remove_files(rows) -> None:
-    """Delete the stored files of photo rows whose transaction was rolled back (storage is not transactional)."""
+    """Delete the stored files of photo rows whose transaction was rolled back."""
     for row in rows:
         if row.image and row.image.storage.exists(row.image.name):
             row.image.storage.delete(row.image.name)

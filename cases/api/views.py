@@ -4,45 +4,55 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases.api.serializers import (
-    ActionSerializer,
+    BatchResponseSerializer,
     BatchSerializer,
     CaseCreatedSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
+    CaseReportFields,
+    action_serializer,
 )
-from cases.choices import CaseStatus, PhotoKind
+from cases.choices import CaseSource, CaseStatus, PhotoKind, RequestKind
 from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
 from cases.filtersets import CaseFilterSet
-from cases.models import Case
+from cases.models import Case, CaseRequest
 from cases.photos import check_photos, remove_files, save_photos
-from cases.services.intake import report_batch, report_case
+from cases.services.intake import MAX_BATCH, REPORT_FIELDS, report_batch, report_case
 from cases.services.transitions import perform
 from cases.workflow import TRANSITIONS
 
-ACTION_PARAMS = (
-    "opinion",
-    "reason",
-    "department",
-    "condition",
-    "collector",
-    "passed",
-    "verified",
-    "value",
-    "unit",
-    "original",
-)
+_EXTENSIONS = Prefetch("requests", queryset=CaseRequest.objects.filter(kind=RequestKind.EXTENSION))
+ACTION_SERIALIZERS = {name: action_serializer(name) for name in TRANSITIONS}
 PHOTO_KIND = {"dispose": PhotoKind.AFTER, "check": PhotoKind.CHECK, "verify": PhotoKind.VERIFY}
-CONFLICT = OpenApiResponse(description="The case's status does not allow this action: {detail, status}")
+CONFLICT = OpenApiResponse(
+    description='The case\'s status does not allow this action: {"detail": "...", "status": "<current status>"}'
+)
+
+
+def conflict_body(action: str, exc: ActionNotAllowed) -> dict:
+    """The 409 answer: a sentence naming the current status, and that status as a field the app can read."""
+    current = exc.current_status
+    label = CaseStatus(current).label if current in CaseStatus.values else current
+    detail = _("%(action)s is not allowed while the case is %(status)s (%(label)s).") % {
+        "action": TRANSITIONS[action].label,
+        "status": current,
+        "label": label,
+    }
+    if exc.reason:
+        detail = f"{detail} {exc.reason}"
+    return {"detail": detail, "status": current}
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -52,7 +62,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = CaseListSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Case.objects.none()
         queryset = Case.objects.visible_to(self.request.user).select_related("minor_class")
+        # Traffic lights of extended cases read their approved extensions: one query for the page, not one per row.
+        queryset = queryset.prefetch_related(_EXTENSIONS)
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("events__actor", "photos")
         return queryset.order_by("-received_at", "-id")
@@ -61,33 +75,39 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return CaseDetailSerializer if self.action == "retrieve" else CaseListSerializer
 
     @extend_schema(
-        request={"application/json": CaseCreateSerializer, "multipart/form-data": CaseCreateSerializer},
-        responses={201: CaseCreatedSerializer, 200: CaseCreatedSerializer},
+        request={"application/json": CaseReportFields, "multipart/form-data": CaseCreateSerializer},
+        responses={
+            201: CaseCreatedSerializer,
+            200: OpenApiResponse(CaseCreatedSerializer, description="This client_uuid already made the case"),
+            400: OpenApiResponse(description="{field: message} for every bad field; `location` for a point outside"),
+            403: OpenApiResponse(description="The role may not report"),
+        },
         summary="Report a case (上报)",
     )
     def create(self, request: Request) -> Response:
-        # A plain dict: copying a multipart QueryDict would try to deep-copy (pickle) the uploaded files.
-        data = {key: request.data.get(key) for key in request.data if key != "photos"}
-        if request.FILES:
-            data["photos"] = request.FILES.getlist("photos")
-        serializer = CaseCreateSerializer(data=data)
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
+        # The intake service checks every field (the same rules as each batch item), so no serializer pass here: a
+        # collector's report is the hottest path of the platform.
+        data = request.data
+        if not hasattr(data, "get"):
+            raise ValidationError({"non_field_errors": [_("Send one report as an object.")]})
+        values = {name: data.get(name) for name in REPORT_FIELDS}
+        photos = request.FILES.getlist("photos") if request.FILES else []
         try:
             case, created = report_case(
                 reporter=request.user,
                 client_uuid=values["client_uuid"],
                 class_code=values["class_code"],
-                condition_id=values.get("condition"),
+                condition_id=values["condition"],
                 lat=values["lat"],
                 lng=values["lng"],
-                address=values.get("address", ""),
-                description=values.get("description", ""),
-                component_identifier=values.get("component_id") or None,
-                reported_at=values.get("reported_at"),
-                source=values.get("source") or "collector",
-                urgency=values.get("urgency"),
-                photos=values.get("photos", []),
+                address=values["address"] or "",
+                description=values["description"] or "",
+                component_identifier=values["component_id"],
+                reported_at=values["reported_at"],
+                source=values["source"] or CaseSource.COLLECTOR,
+                urgency=values["urgency"],
+                photos=photos,
+                require_client_uuid=True,
             )
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc)) from exc
@@ -96,32 +116,35 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         request=BatchSerializer,
-        responses={200: OpenApiResponse(description="One result per item")},
+        responses={
+            200: OpenApiResponse(BatchResponseSerializer, description="One result per item, in order"),
+            400: OpenApiResponse(description="`items` missing, not a list, or longer than 500"),
+        },
         summary="Offline sync: up to 500 reports (批量上报)",
     )
     @action(detail=False, methods=["post"], url_path="batch")
     def batch(self, request: Request) -> Response:
         items = request.data if isinstance(request.data, list) else request.data.get("items")
-        serializer = BatchSerializer(data={"items": items if items is not None else []})
-        serializer.is_valid(raise_exception=True)
-        renamed = [
-            {
-                **{k: v for k, v in item.items() if k not in {"component_id", "condition"}},
-                "component_identifier": item.get("component_id"),
-                "condition_id": item.get("condition"),
-            }
-            for item in serializer.validated_data["items"]
-        ]
+        if not isinstance(items, list):
+            raise ValidationError({"items": [_("A list of reports is required.")]})
+        if len(items) > MAX_BATCH:
+            raise ValidationError(
+                {
+                    "items": [
+                        _("At most %(max)d reports per batch, got %(count)d.") % {"max": MAX_BATCH, "count": len(items)}
+                    ]
+                }
+            )
         try:
-            results = report_batch(reporter=request.user, items=renamed)
+            results = report_batch(reporter=request.user, items=items)
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response({"results": results})
 
     def _perform(self, request: Request, pk: str, name: str) -> Response:
-        serializer = ActionSerializer(data=request.data)
+        serializer = ACTION_SERIALIZERS[name](data=request.data)
         serializer.is_valid(raise_exception=True)
-        params = {k: v for k, v in serializer.validated_data.items() if k in ACTION_PARAMS}
+        params = {k: v for k, v in serializer.validated_data.items() if k != "photos"}
         photos = request.FILES.getlist("photos") if request.FILES else []
         saved = []
         try:
@@ -136,21 +159,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 case = perform(int(pk), name, request.user, photo_ids=photo_ids, **params)
         except CaseNotFound as exc:
             remove_files(saved)
-            raise NotFound("No such case.") from exc
+            raise NotFound(_("No such case.")) from exc
         except ActionForbidden as exc:
             remove_files(saved)
             raise PermissionDenied(str(exc)) from exc
         except ActionNotAllowed as exc:
             remove_files(saved)
-            label = CaseStatus(exc.current_status).label if exc.current_status in CaseStatus.values else ""
-            return Response(
-                {
-                    "detail": f"{TRANSITIONS[name].label}: not allowed while the case is {exc.current_status} ({label})"
-                    + (f"; {exc.reason}" if exc.reason else ""),
-                    "status": exc.current_status,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            return Response(conflict_body(name, exc), status=status.HTTP_409_CONFLICT)
         except (DjangoValidationError, ValueError):
             remove_files(saved)
             raise
@@ -170,7 +185,7 @@ def _make_action(name: str):
     handler.__doc__ = f"{rule.label} ({name}); needs {rule.permission}; from {', '.join(sorted(rule.sources))}."
     handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)(handler)
     return extend_schema(
-        request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
+        request={"application/json": ACTION_SERIALIZERS[name], "multipart/form-data": ACTION_SERIALIZERS[name]},
         responses={
             200: CaseDetailSerializer,
             403: OpenApiResponse(description="Role not allowed"),
@@ -197,5 +212,6 @@ class TaskListView(ListAPIView):
             Case.objects.visible_to(self.request.user)
             .filter(assigned_collector=self.request.user, status__in=[CaseStatus.VERIFYING, CaseStatus.CHECKING])
             .select_related("minor_class")
+            .prefetch_related(_EXTENSIONS)
             .order_by("stage_deadline", "id")
         )

@@ -422,11 +422,9 @@ def report_case(
     demo city); it defaults to now. The API passes ``require_client_uuid`` (the app must send one)."""
     if not _may_report(reporter):
         raise ActionForbidden(_("Your role may not report cases."))
+    # No lookup before the insert: the unique index on client_uuid answers a repeat (the IntegrityError path below),
+    # which saves a query on every first submission — the common case by far.
     key = parse_client_uuid(client_uuid, {})
-    if key is not None:
-        existing = Case.objects.filter(client_uuid=key).first()
-        if existing is not None:
-            return existing, False
     now = at or timezone.now()
     item = {
         "client_uuid": client_uuid,
@@ -453,6 +451,9 @@ def report_case(
     except ValidationError as exc:
         errors.update({name: " ".join(messages) for name, messages in exc.message_dict.items()})
     if errors:
+        existing = _made_by(key)  # a repeat is answered with its case even if its fields no longer pass
+        if existing is not None:
+            return existing, False
         raise ValidationError(errors)
 
     saved: list = []
@@ -463,15 +464,18 @@ def report_case(
             transaction.on_commit(partial(announce, case.pk, event_id))
     except IntegrityError:
         remove_files(saved)
-        if key is not None:  # the same client_uuid won a race: answer with that case
-            existing = Case.objects.filter(client_uuid=key).first()
-            if existing is not None:
-                return existing, False
+        existing = _made_by(key)  # this client_uuid made a case before (a repeat, or a race lost)
+        if existing is not None:
+            return existing, False
         raise
     except BaseException:
         remove_files(saved)
         raise
     return case, True
+
+
+def _made_by(key: uuid.UUID | None) -> Case | None:
+    return None if key is None else Case.objects.filter(client_uuid=key).first()
 
 
 def report_batch(*, reporter, items: list[dict], at: datetime | None = None) -> list[dict]:

@@ -189,6 +189,23 @@ class DispatchForm(ActionForm):
         self.fields["department"].initial = suggested
 
 
+class ForwardForm(ActionForm):
+    """二级派遣: to which sub-unit of the department holding the case."""
+
+    department = forms.ModelChoiceField(label=_("Sub-unit"), queryset=Department.objects.none())
+    field_order = ["department", "opinion"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from cases.querysets import department_subtree
+
+        held_by = self.case.department
+        ids = department_subtree(held_by) if held_by else []
+        self.fields["department"].queryset = (
+            Department.objects.filter(pk__in=ids, is_active=True).exclude(pk=self.case.department_id).order_by("name")
+        )
+
+
 class MergeForm(ActionForm):
     """合并重复案件: into which earlier open case of the same class (by case number)."""
 
@@ -229,6 +246,7 @@ FORM_CLASSES: dict[str, type[ActionForm]] = {
     "refuse": OpinionRequiredForm,
     "register": RegisterForm,
     "dispatch": DispatchForm,
+    "forward": ForwardForm,
     "dispose": DisposeForm,
     "merge": MergeForm,
     "request_return": ReasonForm,

@@ -43,6 +43,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("refuse", {S.ACCEPTED}, S.REFUSED, "register_case", "不予立案"),
         _t("dispatch", {S.REGISTERED}, S.DISPATCHED, "dispatch_case", "派遣"),
         # Disposal by the department
+        # 二级派遣: a first-level department passes the case on to one of its sub-units (the disposal deadline stays)
+        _t("forward", {S.DISPATCHED, S.DISPOSING}, S.DISPATCHED, "dispose_case", "二级派遣"),
         _t("sign", {S.DISPATCHED}, S.DISPOSING, "dispose_case", "签收"),
         _t("dispose", {S.DISPOSING}, S.DISPOSED, "dispose_case", "处置反馈"),
         _t("request_return", {S.DISPATCHED, S.DISPOSING}, S.RETURN_REQUESTED, "dispose_case", "申请回退"),
@@ -69,7 +71,9 @@ TRANSITIONS: dict[str, Transition] = {
 
 # Actions of people outside the centre's own staff are further limited to their own cases: a department handler
 # acts only on cases dispatched to their department; a collector only on tasks assigned to them.
-DEPARTMENT_ACTIONS = frozenset({"sign", "dispose", "request_return", "request_extension", "request_suspension"})
+DEPARTMENT_ACTIONS = frozenset(
+    {"forward", "sign", "dispose", "request_return", "request_extension", "request_suspension"}
+)
 COLLECTOR_TASK_ACTIONS = frozenset({"verify", "check"})
 
 

@@ -180,7 +180,9 @@ class ActionSerializer(serializers.Serializer):
 
     opinion = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    department = serializers.IntegerField(required=False, help_text="dispatch: id of the disposal department")
+    department = serializers.IntegerField(
+        required=False, help_text="dispatch: id of the disposal department; forward: id of a sub-unit"
+    )
     condition = serializers.IntegerField(
         required=False,
         help_text="register: id of a filing condition of the class (required unless given at report time)",
@@ -214,6 +216,7 @@ ACTION_PARAMETERS: dict[str, tuple[str, ...]] = {
     "register": ("condition", "opinion"),
     "refuse": ("opinion!",),
     "dispatch": ("department!", "opinion"),
+    "forward": ("department!", "opinion"),
     "sign": ("opinion",),
     "dispose": ("opinion!", "photos"),
     "request_return": ("reason", "opinion"),

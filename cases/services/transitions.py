@@ -257,6 +257,33 @@ def _dispatch(case, actor, params, now) -> Outcome:
     return outcome
 
 
+def _forward(case, actor, params, now) -> Outcome:
+    """二级派遣: to a sub-unit of the department holding the case. The bundled disposal deadline does not restart:
+    the sub-unit works against the limit the first dispatch set."""
+    try:
+        department = Department.objects.get(pk=int(getattr(params.get("department"), "pk", params.get("department"))))
+    except (TypeError, ValueError, Department.DoesNotExist):
+        raise ValidationError({"department": _("No such department.")}) from None
+    if department.pk == case.department_id or department.pk not in department_subtree(case.department):
+        raise ValidationError({"department": _("Not a sub-unit of the department holding the case.")})
+    if not department.is_active:
+        raise ValidationError({"department": _("The department is not active.")})
+    previous = case.department_id
+    case.department = department
+    outcome = Outcome(S.DISPATCHED, {"department": department.pk, "from_department": previous})
+    from cases.notifications import department_handlers
+
+    _notify_later(
+        outcome,
+        case,
+        lambda: department_handlers(department.pk),
+        "case_dispatched",
+        _("New case %(case_no)s dispatched to your department"),
+        f"forward:{case.pk}:{department.pk}:{int(now.timestamp())}",
+    )
+    return outcome
+
+
 def _sign(case, actor, params, now) -> Outcome:
     return Outcome(S.DISPOSING)
 
@@ -437,6 +464,7 @@ HANDLERS: dict[str, Callable[..., Outcome]] = {
     "register": _register,
     "refuse": _refuse,
     "dispatch": _dispatch,
+    "forward": _forward,
     "sign": _sign,
     "dispose": _dispose,
     "request_return": _request_return,
@@ -502,7 +530,12 @@ def available_actions(case: Case, user: User) -> list[Transition]:
         if not (t.action in _DECIDES and _DECIDES[t.action] not in pending)
         and not (t.action in _REQUESTS and _REQUESTS[t.action] in pending)
         and not (t.action == "accept" and _unverified_public_report(case))
+        and not (t.action == "forward" and not _has_sub_units(case))
     ]
+
+
+def _has_sub_units(case: Case) -> bool:
+    return case.department_id is not None and Department.objects.filter(parent_id=case.department_id).exists()
 
 
 def perform(

@@ -32,6 +32,7 @@ SETUP = {
     "register": TO_ACCEPTED,
     "refuse": TO_ACCEPTED,
     "dispatch": TO_REGISTERED,
+    "forward": TO_DISPATCHED,
     "sign": TO_DISPATCHED,
     "dispose": TO_DISPOSING,
     "request_return": TO_DISPOSING,
@@ -68,6 +69,7 @@ PARAMS = {
     "register": {"condition": "$condition"},
     "refuse": {"opinion": "不予立案"},
     "dispatch": {"department": "$department"},
+    "forward": {"department": "$sub_unit"},
     "dispose": {"opinion": "已清运"},
     "request_return": {"reason": "非本单位"},
     "request_extension": {"value": 1, "unit": "work_days", "reason": "需协调"},
@@ -105,6 +107,10 @@ def test_role_matrix(persona, action, new_case, cast, wf_class, department):
     case = new_case()
     if action == "merge":
         values["$original"] = new_case().pk
+    if action == "forward":
+        from core.models import Department
+
+        values["$sub_unit"] = Department.objects.create(code="team-1", name="东片区", parent=department).pk
     for step, who, params in SETUP[action]:
         perform(case.pk, step, cast[who], **{k: values.get(v, v) for k, v in params.items()})
     user = cast[persona]

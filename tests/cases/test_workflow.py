@@ -303,3 +303,33 @@ def test_the_admin_shows_a_case_and_its_timeline_read_only(new_case, cast, clien
     assert page.status_code == 200 and "accept" in page.content.decode()
     assert client.get("/admin/cases/dispatchrule/").status_code == 200
     assert client.get("/admin/cases/stagelimit/").status_code == 200
+
+
+def test_second_level_dispatch_passes_the_case_to_a_sub_unit(
+    new_case, cast, wf_class, department, other_department, make_user
+):
+    from core.choices import Role
+    from core.models import Department
+
+    team = Department.objects.create(code="sanitation-east", name="环卫所东片区", parent=department)
+    team_handler = make_user("team_handler", Role.HANDLER, department=team)
+    case = to_registered(new_case(), cast, wf_class)
+    case = act(case, "dispatch", cast["dispatcher"], department=department.pk)
+    deadline = case.disposal_deadline
+    assert "forward" in {t.action for t in available_actions(case, cast["handler"])}
+    with pytest.raises(ValidationError) as err:  # only a sub-unit of the department holding the case
+        act(case, "forward", cast["handler"], department=other_department.pk)
+    assert "department" in err.value.message_dict
+    case = act(case, "forward", cast["handler"], department=team.pk, opinion="转东片区")
+    assert case.status == S.DISPATCHED and case.department == team
+    assert case.disposal_deadline == deadline  # the sub-unit works against the first dispatch's limit
+    event = case.events.get(action="forward")
+    assert event.data == {"department": team.pk, "from_department": department.pk}
+    # The parent still sees the case; the sub-unit signs and disposes; a sub-unit without children cannot forward.
+    assert Case.objects.visible_to(cast["handler"]).filter(pk=case.pk).exists()
+    assert "forward" not in {t.action for t in available_actions(case, team_handler)}
+    case = act(case, "sign", team_handler)
+    assert case.status == S.DISPOSING
+    with pytest.raises(ValidationError):  # not back up to the parent
+        act(case, "forward", team_handler, department=department.pk)
+    assert not Case.objects.visible_to(cast["other_handler"]).filter(pk=case.pk).exists()

@@ -9,7 +9,9 @@ listener is logged, never undoes the transition (a periodic rebuild is the liste
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.utils import timezone
@@ -19,6 +21,7 @@ from cases.models import Case, CaseEvent
 logger = logging.getLogger(__name__)
 Listener = Callable[[int, int], None]
 _listeners: list[Listener] = []
+_quiet = threading.local()
 
 
 def record_event(
@@ -58,8 +61,22 @@ def remove_listener(listener: Listener) -> None:
         _listeners.remove(listener)
 
 
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Announce nothing while inside (bulk replays of history, whose caller rebuilds what listens afterwards).
+    Commit the transaction inside the block: its ``on_commit`` announcements run at the commit."""
+    previous = getattr(_quiet, "on", False)
+    _quiet.on = True
+    try:
+        yield
+    finally:
+        _quiet.on = previous
+
+
 def announce(case_id: int, event_id: int) -> None:
     """Run the listeners (called by ``perform`` through ``transaction.on_commit``)."""
+    if getattr(_quiet, "on", False):
+        return
     for listener in list(_listeners):
         try:
             listener(case_id, event_id)

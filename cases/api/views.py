@@ -97,6 +97,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 reporter=request.user,
                 client_uuid=values["client_uuid"],
                 class_code=values["class_code"],
+                kind=values["kind"],
                 condition_id=values["condition"],
                 lat=values["lat"],
                 lng=values["lng"],

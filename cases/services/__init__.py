@@ -3,7 +3,8 @@
 Contract between the modules of this package (others code against these names):
 
 cases.services.intake (intake: reports from the field and other channels)
-    report_case(*, reporter, class_code, lat, lng, client_uuid=None, condition_id=None, address="", description="",
+    report_case(*, reporter, class_code, lat, lng, kind=None, client_uuid=None, condition_id=None, address="",
+                description="",
                 component_identifier=None, reported_at=None, source=CaseSource.COLLECTOR, urgency=None,
                 photos=(), hotline_ref=None) -> tuple[Case, bool]
         Creates a case in REPORTED (or SELF_DISPOSED for source=self_disposal), or returns the existing one for a

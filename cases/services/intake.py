@@ -36,7 +36,7 @@ from cases.exceptions import ActionForbidden
 from cases.models import Case, CaseEvent
 from cases.numbering import reserve_case_numbers
 from cases.photos import check_photos, remove_files, save_photos
-from grids.choices import Urgency
+from grids.choices import ClassKind, Urgency
 
 MAX_BATCH = 500
 MAX_DESCRIPTION = 4000
@@ -51,6 +51,7 @@ PERMISSION_TTL = 30.0  # seconds a process trusts "this user may report" (revoki
 REPORT_FIELDS = (
     "client_uuid",
     "class_code",
+    "kind",
     "condition",
     "lat",
     "lng",
@@ -68,7 +69,9 @@ REPORT_FIELDS = (
 
 @dataclass
 class _Reference:
-    classes: dict[str, tuple[int, str]] = field(default_factory=dict)  # code → (minor class id, kind)
+    # (code, kind) → minor class id: the standard numbers component and event classes separately, so one code can
+    # name a component class and an event class at once.
+    classes: dict[tuple[str, str], int] = field(default_factory=dict)
     conditions: dict[int, tuple[int, str]] = field(default_factory=dict)  # id → (minor class id, urgency)
     loaded_at: float = float("-inf")
 
@@ -83,7 +86,7 @@ def _load_reference() -> _Reference:
     classes = MinorClass.objects.filter(standard__is_default=True, is_active=True).values_list("code", "pk", "kind")
     conditions = FilingCondition.objects.filter(is_active=True).values_list("pk", "minor_class_id", "urgency")
     return _Reference(
-        classes={code: (pk, kind) for code, pk, kind in classes},
+        classes={(code, kind): pk for code, pk, kind in classes},
         conditions={pk: (class_id, urgency) for pk, class_id, urgency in conditions},
         loaded_at=time.monotonic(),
     )
@@ -99,10 +102,16 @@ def _current_reference(*, missed: bool = False) -> _Reference:
     return _reference
 
 
-def _class_by_code(code: str) -> tuple[int, str] | None:
-    """(id, kind) of an active minor class of the default standard."""
-    found = _current_reference().classes.get(code)
-    return found if found is not None else _current_reference(missed=True).classes.get(code)
+def _class_by_code(code: str, kind: str | None, *, names_component: bool = False) -> tuple[int, str] | None:
+    """(id, kind) of an active minor class of the default standard with this code, of *kind* when given. A code
+    both kinds use means the component class for a report naming a component, else the event class."""
+    order = (kind,) if kind else (("component", "event") if names_component else ("event", "component"))
+    for reference in (_current_reference(), _current_reference(missed=True)):
+        for candidate in order:
+            pk = reference.classes.get((code, candidate))
+            if pk is not None:
+                return pk, candidate
+    return None
 
 
 def _condition(pk: int) -> tuple[int, str] | None:
@@ -223,7 +232,11 @@ def _check(item: dict, index: int, now: datetime, *, require_uuid: bool) -> tupl
     errors: dict[str, str] = {}
     key = parse_client_uuid(item.get("client_uuid"), errors, required=require_uuid)
     code = "" if item.get("class_code") is None else str(item.get("class_code")).strip()
-    klass = _class_by_code(code) if code else None
+    kind = item.get("kind") or None
+    if kind is not None and kind not in ClassKind.values:
+        errors["kind"] = _("One of %(choices)s.") % {"choices": ", ".join(ClassKind.values)}
+        kind = None
+    klass = _class_by_code(code, kind, names_component=not _blank(item.get("component_id"))) if code else None
     if not code:
         errors["class_code"] = _required()
     elif klass is None:
@@ -403,6 +416,7 @@ def report_case(
     class_code,
     lat,
     lng,
+    kind: str | None = None,
     client_uuid=None,
     condition_id=None,
     address: str = "",
@@ -429,6 +443,7 @@ def report_case(
     item = {
         "client_uuid": client_uuid,
         "class_code": class_code,
+        "kind": kind,
         "condition": condition_id,
         "lat": lat,
         "lng": lng,

@@ -538,6 +538,22 @@ def _has_sub_units(case: Case) -> bool:
     return case.department_id is not None and Department.objects.filter(parent_id=case.department_id).exists()
 
 
+def apply_action(case: Case, action: str, actor: User, params: dict, now: datetime) -> tuple[str, Outcome]:
+    """The action's own rule on a case its caller has already checked and locked: the handler decides, the status
+    moves and the stage clock follows. Returns the status it left and the outcome (event data, side effects).
+
+    ``perform`` uses it for every live action and ``cases.history`` for replaying past ones in bulk, so a replayed
+    history is made by the very same rules."""
+    if case.status not in TRANSITIONS[action].sources:
+        raise ActionNotAllowed(action, case.status)
+    from_status = case.status
+    outcome = HANDLERS[action](case, actor, params, now)
+    case.status = outcome.to_status
+    if outcome.to_status != from_status or action == "approve_extension":
+        _start_stage(case, now, new_disposal=action in {"dispatch", "check"})
+    return from_status, outcome
+
+
 def perform(
     case_id: int, action: str, actor: User, photo_ids: list[int] | None = None, at: datetime | None = None, **params
 ) -> Case:
@@ -559,14 +575,10 @@ def perform(
         if case.status not in rule.sources:  # re-checked under the lock: a racing action may have moved it
             raise ActionNotAllowed(action, case.status)
         now = at or timezone.now()
-        from_status = case.status
         photos = _photos(case, photo_ids)
-        outcome = HANDLERS[action](case, actor, params, now)
+        from_status, outcome = apply_action(case, action, actor, params, now)
         if photos:
             outcome.data["photos"] = photos
-        case.status = outcome.to_status
-        if outcome.to_status != from_status or action == "approve_extension":
-            _start_stage(case, now, new_disposal=action in {"dispatch", "check"})
         case.save()
         event = record_event(
             case, action, actor, from_status, case.status, opinion=_text(params, "opinion"), data=outcome.data, at=now

@@ -86,6 +86,24 @@ class TestIntake:
         assert reason in str(response.json()["photos"])
         assert Case.objects.count() == 0 and CasePhoto.objects.count() == 0 and media_files(settings) == []
 
+    def test_kind_chooses_between_a_component_and_an_event_class_of_the_same_code(self, api_as, cast, base_map):
+        """The standard numbers component and event classes apart: 01010 names one of each."""
+        from grids.models import MinorClass
+
+        classes = MinorClass.objects.filter(standard__is_default=True, code="01010")
+        assert sorted(classes.values_list("kind", flat=True)) == ["component", "event"]
+        client = api_as(cast["collector"])
+        made = {}
+        for kind in ("event", "component", None):
+            body = report(class_code="01010", **({"kind": kind} if kind else {}))
+            response = client.post("/api/v1/cases/", body, format="json")
+            assert response.status_code == 201, response.json()
+            made[kind] = Case.objects.get(pk=response.json()["id"])
+        assert (made["event"].kind, made["component"].kind, made[None].kind) == ("event", "component", "event")
+        assert made["component"].minor_class == classes.get(kind="component")
+        response = client.post("/api/v1/cases/", report(class_code="01010", kind="thing"), format="json")
+        assert response.status_code == 400 and "kind" in response.json()
+
     @pytest.mark.parametrize(
         "overrides, field",
         [

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.demo import seed_street_offices
+from cases.demo import seed_case_history, seed_street_offices
 from core.demo import DEMO_PASSWORD, seed_organisation
 from core.models import Department
 from grids.demo import TaxonomyMissing, seed_base_map
@@ -44,5 +44,11 @@ class Command(BaseCommand):
         )
         offices = seed_street_offices()
         self.stdout.write(f"cases: {offices} streets linked to their street offices")
+        step = time.perf_counter()
+        history = seed_case_history(scale=scale, seed=seed)
+        self.stdout.write(
+            f"cases: a year of history, {history['cases']} cases with {history['events']} events added "
+            f"({time.perf_counter() - step:.1f} s)"
+        )
         self.stdout.write(f"demo city ready in {time.perf_counter() - started:.1f} s")
         self.stdout.write(f"demo accounts use the password {DEMO_PASSWORD!r}")

@@ -75,3 +75,43 @@ def test_two_extension_requests_at_once_leave_one_pending(new_case, cast, wf_cla
         thread.join()
     assert sorted(outcomes) == ["a pending extension request exists", "ok"]
     assert CaseRequest.objects.filter(case=case, kind="extension", status="pending").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_outside_a_transaction_writes_what_one_inside_writes(report, cast):
+    """Outside a transaction intake writes a report in one statement; the rows are those of the transactional
+    path, a repeat still answers with the same case, and the listeners hear of it once."""
+    import uuid
+
+    from django.db import transaction
+
+    from cases.events import after_transition, remove_listener
+    from cases.models import Case
+
+    heard = []
+    listener = after_transition(lambda case_id, event_id: heard.append((case_id, event_id)))
+    try:
+        key = uuid.uuid4()
+        assert not connection.in_atomic_block
+        fast = report(client_uuid=key)
+        again = report(client_uuid=key)
+        with transaction.atomic():
+            slow = report()
+    finally:
+        remove_listener(listener)
+    assert again.pk == fast.pk and Case.objects.filter(client_uuid=key).count() == 1
+    fast, slow = Case.objects.get(pk=fast.pk), Case.objects.get(pk=slow.pk)
+    same = [f.attname for f in Case._meta.concrete_fields if f.name not in {"id", "case_no", "client_uuid"}]
+    differ = {name for name in same if getattr(fast, name) != getattr(slow, name)}
+    assert differ <= {"received_at", "stage_started_at", "stage_deadline", "updated_at"}
+    assert fast.case_no[:9] == slow.case_no[:9] and int(slow.case_no[9:]) == int(fast.case_no[9:]) + 1
+    timeline = {
+        case.pk: list(case.events.values_list("action", "actor_id", "role", "from_status", "to_status", "data"))
+        for case in (fast, slow)
+    }
+    assert (
+        timeline[fast.pk]
+        == timeline[slow.pk]
+        == [("report", cast["collector"].pk, "collector", "", "reported", {"source": "collector"})]
+    )
+    assert [case_id for case_id, _event in heard] == [fast.pk, slow.pk]

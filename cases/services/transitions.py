@@ -226,13 +226,32 @@ def _refuse(case, actor, params, now) -> Outcome:
     return Outcome(S.REFUSED)
 
 
-def _dispatch(case, actor, params, now) -> Outcome:
+def _department(params: dict) -> Department:
+    """The active department named by the ``department`` parameter (an id or a Department)."""
     try:
         department = Department.objects.get(pk=int(getattr(params.get("department"), "pk", params.get("department"))))
     except (TypeError, ValueError, Department.DoesNotExist):
         raise ValidationError({"department": _("No such department.")}) from None
     if not department.is_active:
         raise ValidationError({"department": _("The department is not active.")})
+    return department
+
+
+def _tell_department(outcome: Outcome, case: Case, department: Department, key: str) -> None:
+    from cases.notifications import department_handlers
+
+    _notify_later(
+        outcome,
+        case,
+        lambda: department_handlers(department.pk),
+        "case_dispatched",
+        _("New case %(case_no)s dispatched to your department"),
+        key,
+    )
+
+
+def _dispatch(case, actor, params, now) -> Outcome:
+    department = _department(params)
     first = case.dispatched_at is None
     if first:
         case.dispatched_on_time = on_time(case.stage_deadline, now)
@@ -244,43 +263,20 @@ def _dispatch(case, actor, params, now) -> Outcome:
         S.DISPATCHED,
         {"department": department.pk, "first": first, "as_suggested": department.pk == case.suggested_department_id},
     )
-    from cases.notifications import department_handlers
-
-    _notify_later(
-        outcome,
-        case,
-        lambda: department_handlers(department.pk),
-        "case_dispatched",
-        _("New case %(case_no)s dispatched to your department"),
-        f"dispatch:{case.pk}:{int(now.timestamp())}",
-    )
+    _tell_department(outcome, case, department, f"dispatch:{case.pk}:{int(now.timestamp())}")
     return outcome
 
 
 def _forward(case, actor, params, now) -> Outcome:
     """二级派遣: to a sub-unit of the department holding the case. The bundled disposal deadline does not restart:
     the sub-unit works against the limit the first dispatch set."""
-    try:
-        department = Department.objects.get(pk=int(getattr(params.get("department"), "pk", params.get("department"))))
-    except (TypeError, ValueError, Department.DoesNotExist):
-        raise ValidationError({"department": _("No such department.")}) from None
+    department = _department(params)
     if department.pk == case.department_id or department.pk not in department_subtree(case.department):
         raise ValidationError({"department": _("Not a sub-unit of the department holding the case.")})
-    if not department.is_active:
-        raise ValidationError({"department": _("The department is not active.")})
     previous = case.department_id
     case.department = department
     outcome = Outcome(S.DISPATCHED, {"department": department.pk, "from_department": previous})
-    from cases.notifications import department_handlers
-
-    _notify_later(
-        outcome,
-        case,
-        lambda: department_handlers(department.pk),
-        "case_dispatched",
-        _("New case %(case_no)s dispatched to your department"),
-        f"forward:{case.pk}:{department.pk}:{int(now.timestamp())}",
-    )
+    _tell_department(outcome, case, department, f"forward:{case.pk}:{department.pk}:{int(now.timestamp())}")
     return outcome
 
 

@@ -8,6 +8,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.console, name="console"),
     path("live/", views.live, name="live"),
+    path("export.xlsx", views.export, name="export"),
     path("notifications/", views.notifications, name="notifications"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/actions/<slug:action>/", views.act, name="act"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -26,6 +27,7 @@ from cases.api.serializers import (
 )
 from cases.choices import CaseSource, CaseStatus, PhotoKind, RequestKind
 from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
+from cases.exports import XLSX, cases_workbook, export_filename
 from cases.filtersets import CaseFilterSet
 from cases.models import Case, CaseRequest
 from cases.photos import check_photos, remove_files, save_photos
@@ -141,6 +143,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response({"results": results})
+
+    @extend_schema(
+        responses={(200, XLSX): OpenApiResponse(description="The filtered cases the user may see (at most 50,000)")},
+        summary="Export the filtered list as an Excel workbook (案件导出)",
+    )
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request: Request) -> HttpResponse:
+        body, count = cases_workbook(self.filter_queryset(self.get_queryset()))
+        response = HttpResponse(body, content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
+        response["X-Row-Count"] = str(count)
+        return response
 
     def _perform(self, request: Request, pk: str, name: str) -> Response:
         serializer = ACTION_SERIALIZERS[name](data=request.data)

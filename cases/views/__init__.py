@@ -2,5 +2,6 @@
 
 from cases.views.console import console, live, notifications
 from cases.views.detail import act, detail
+from cases.views.export import export
 
-__all__ = ["act", "console", "detail", "live", "notifications"]
+__all__ = ["act", "console", "detail", "export", "live", "notifications"]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.console, name="console"),
     path("live/", views.live, name="live"),
     path("export.xlsx", views.export, name="export"),
+    path("map/", views.case_map, name="map"),
     path("notifications/", views.notifications, name="notifications"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/actions/<slug:action>/", views.act, name="act"),

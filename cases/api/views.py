@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -29,11 +29,13 @@ from cases.choices import CaseSource, CaseStatus, PhotoKind, RequestKind
 from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
 from cases.exports import XLSX, cases_workbook, export_filename
 from cases.filtersets import CaseFilterSet
+from cases.mapdata import cases_geojson, parse_bbox
 from cases.models import Case, CaseRequest
 from cases.photos import check_photos, remove_files, save_photos
 from cases.services.intake import MAX_BATCH, REPORT_FIELDS, report_batch, report_case
 from cases.services.transitions import perform
 from cases.workflow import TRANSITIONS
+from core.permissions import HasPermissions
 
 _EXTENSIONS = Prefetch("requests", queryset=CaseRequest.objects.filter(kind=RequestKind.EXTENSION))
 ACTION_SERIALIZERS = {name: action_serializer(name) for name in TRANSITIONS}
@@ -62,6 +64,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     filterset_class = CaseFilterSet
     serializer_class = CaseListSerializer
+    # Reading lists, details, the map and exports needs the view permission (finance has none: 403, not an empty
+    # list). Reports and workflow actions are checked by their services (403 / 404 / 409 as documented).
+    permission_classes = [HasPermissions]
+    action_permissions = {name: ("cases.view_case",) for name in ("list", "retrieve", "map", "export")}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -155,6 +161,22 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
         response["X-Row-Count"] = str(count)
         return response
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("bbox", str, description="minLng,minLat,maxLng,maxLat of the view (WGS84)"),
+        ],
+        responses={200: OpenApiResponse(description="GeoJSON FeatureCollection with `truncated` (more matched)")},
+        summary="Cases on the map (案件地图): open cases unless a status is asked for",
+    )
+    @action(detail=False, methods=["get"], url_path="map")
+    def map(self, request: Request) -> Response:
+        try:
+            bbox = parse_bbox(request.query_params.get("bbox"))
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        queryset = self.filter_queryset(self.get_queryset())
+        return Response(cases_geojson(queryset, bbox=bbox, open_only="status" not in request.query_params))
 
     def _perform(self, request: Request, pk: str, name: str) -> Response:
         serializer = ACTION_SERIALIZERS[name](data=request.data)

@@ -3,5 +3,6 @@
 from cases.views.console import console, live, notifications
 from cases.views.detail import act, detail
 from cases.views.export import export
+from cases.views.map import case_map
 
-__all__ = ["act", "console", "detail", "export", "live", "notifications"]
+__all__ = ["act", "case_map", "console", "detail", "export", "live", "notifications"]

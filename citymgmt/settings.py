@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -135,6 +136,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "record-health": {"task": "core.tasks.record_health", "schedule": timedelta(minutes=1)},
     "mark-overdue-cases": {"task": "cases.tasks.mark_overdue", "schedule": timedelta(minutes=1)},
+    "notify-overdue-hotline-orders": {"task": "hotlines.tasks.notify_overdue", "schedule": timedelta(minutes=5)},
+    # evaluation: facts of cases flagged overdue in bulk; nightly rebuild of the rollups; last month's bulletin.
+    "evaluation-sync-overdue": {"task": "evaluation.tasks.sync_overdue", "schedule": timedelta(minutes=1)},
+    "evaluation-rebuild-rollups": {"task": "evaluation.tasks.rebuild_rollups", "schedule": crontab(hour=2, minute=30)},
+    "evaluation-monthly-bulletin": {
+        "task": "evaluation.tasks.ensure_monthly_bulletin",
+        "schedule": crontab(hour=1, minute=15),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -163,6 +172,10 @@ SPECTACULAR_SETTINGS = {
         "ComponentStatusEnum": "grids.choices.ComponentStatus",
         "TimeUnitEnum": "core.choices.TimeUnit",
         "ClassKindEnum": "grids.choices.ClassKind",
+        "WorkOrderStatusEnum": "hotlines.choices.OrderStatus",
+        "SelfEvaluationStatusEnum": "evaluation.models.selfeval.SelfEvaluationStatus",
+        "SelfEvaluationGradeEnum": "evaluation.models.selfeval.Grade",
+        "BulletinStatusEnum": "evaluation.models.bulletins.BulletinStatus",
     },
 }
 

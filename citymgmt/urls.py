@@ -14,6 +14,8 @@ api_v1 = [
     path("", include("grids.api.urls")),
     path("", include("grids.api.taxonomy_urls")),
     path("", include("cases.api.urls")),
+    path("", include("evaluation.api.urls")),
+    path("", include("hotlines.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +27,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("map/", include("grids.urls")),
     path("cases/", include("cases.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    path("hotlines/", include("hotlines.urls")),
     path("tiles/", include("grids.tile_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")  # 督查/领导
     FINANCE = "finance", _("Finance")  # 财务
     ADMIN = "admin", _("Administrator")  # 系统管理员
+    HOTLINE_PLATFORM = "hotline_platform", _("Hotline platform (system account)")  # 12345平台接口账号
 
 
 class DepartmentKind(models.TextChoices):

@@ -35,7 +35,64 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SUPERVISOR: [*CENTRE_STAFF, "cases.urge_case", "core.view_healthcheck"],
     Role.FINANCE: [*BASE_DATA, "core.view_healthcheck"],
     Role.ADMIN: ["*"],  # every permission of every app
+    # The 12345 platform's system account: pushes orders and pulls replies and satisfaction back, nothing else.
+    Role.HOTLINE_PLATFORM: [
+        "hotlines.view_workorder",
+        "hotlines.view_all_workorders",
+        "hotlines.receive_workorder",
+        "hotlines.view_caller_phone",
+    ],
 }
+
+# Hotline work orders (hotlines app): operators receive, transfer, convert and visit; handlers sign, handle, reply
+# and send back; supervisors see all and urge; a department sees only its own orders (hotlines.querysets).
+HOTLINE_CENTRE = ["hotlines.view_workorder", "hotlines.view_all_workorders", "hotlines.view_hotline"]
+HOTLINE_CHANNELS = [
+    f"hotlines.{verb}_{model}"
+    for model in ("onlineopinion", "inspection", "inspectionproblem", "rectificationaction", "chatgroupreport")
+    for verb in ("view", "add", "change")
+] + ["hotlines.view_camera", "hotlines.view_videocase", "hotlines.add_videocase"]
+for _role, _extra in {
+    Role.OPERATOR: [
+        *HOTLINE_CENTRE,
+        *HOTLINE_CHANNELS,
+        "hotlines.receive_workorder",
+        "hotlines.transfer_workorder",
+        "hotlines.visit_workorder",
+        "hotlines.view_caller_phone",
+    ],
+    Role.SHIFT_LEADER: [
+        *HOTLINE_CENTRE,
+        *HOTLINE_CHANNELS,
+        "hotlines.receive_workorder",
+        "hotlines.transfer_workorder",
+        "hotlines.visit_workorder",
+        "hotlines.urge_workorder",
+        "hotlines.view_caller_phone",
+    ],
+    Role.DISPATCHER: [*HOTLINE_CENTRE, "hotlines.transfer_workorder", "hotlines.urge_workorder"],
+    Role.HANDLER: ["hotlines.view_workorder", "hotlines.handle_workorder"],
+    Role.SUPERVISOR: [*HOTLINE_CENTRE, "hotlines.urge_workorder", "hotlines.view_onlineopinion"],
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
+del _role, _extra
+
+
+# Monthly bulletins (evaluation app): supervisors and finance read them; supervisors publish.
+for _role, _extra in {
+    Role.SUPERVISOR: ["evaluation.view_bulletin", "evaluation.publish_bulletin"],
+    Role.FINANCE: ["evaluation.view_bulletin"],
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
+del _role, _extra
+
+# Annual performance self-evaluation (evaluation app): finance fills it in; supervisors read it.
+for _role, _extra in {
+    Role.FINANCE: ["evaluation.view_selfevaluation", "evaluation.change_selfevaluation"],
+    Role.SUPERVISOR: ["evaluation.view_selfevaluation"],
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
+del _role, _extra
 
 
 def sync_role_groups() -> None:

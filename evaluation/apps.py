@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _default_weights(sender, **kwargs) -> None:
+    """The composite scores' default weights as editable rows (only those missing, so admin edits survive)."""
+    from evaluation.indicators import load_default_weights
+
+    load_default_weights()
 
 
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Evaluation")
+
+    def ready(self) -> None:
+        # Keep the per-case facts and daily rollups current after every committed transition (and intake).
+        from cases.events import after_transition
+        from evaluation.rollups import on_transition
+
+        after_transition(on_transition)
+        post_migrate.connect(_default_weights, sender=self, dispatch_uid="evaluation.default_weights")

@@ -1,14 +1,20 @@
-"""Seed a demo city: organisation and accounts, then the base map; each layer adds its own part as it grows."""
+"""Seed a demo city, layer by layer from the bottom: organisation and accounts, the base map, a year of cases, a
+year of hotline orders and the other channels, then the evaluation (rollups, monthly bulletins, self-evaluations)."""
 
 import time
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from cases.demo import seed_case_history, seed_street_offices
 from core.demo import DEMO_PASSWORD, seed_organisation
 from core.models import Department
 from grids.demo import TaxonomyMissing, seed_base_map
 from grids.taxonomy import assign_default_departments
+from evaluation.demo import seed_evaluation
+from evaluation.selfeval.demo import seed_self_evaluations
+from hotlines.demo import seed_hotlines
 
 PRESETS = {"bishan": "Bishan-shaped city: 33.18 km², 548 unit grids, 319,996 components at scale 1"}
 
@@ -49,6 +55,24 @@ class Command(BaseCommand):
         self.stdout.write(
             f"cases: a year of history, {history['cases']} cases with {history['events']} events added "
             f"({time.perf_counter() - step:.1f} s)"
+        )
+        step = time.perf_counter()
+        hot = seed_hotlines(seed=seed, scale=scale, year_end=timezone.localdate() - timedelta(days=1))
+        self.stdout.write(
+            f"hotlines: {hot['orders']} work orders, {hot.get('opinions', 0)} online opinions, "
+            f"{hot.get('inspections', 0)} inspections, {hot.get('chat_reports', 0)} chat-group reports, "
+            f"{hot.get('cameras', 0)} cameras, {hot.get('video_cases', 0)} video cases added "
+            f"({time.perf_counter() - step:.1f} s)"
+        )
+        # Last: published bulletins freeze the figures of every layer below (cases and hotlines included).
+        step = time.perf_counter()
+        evaluation = seed_evaluation(seed=seed, scale=scale)
+        year = timezone.localdate().year
+        selfeval = seed_self_evaluations(year)
+        self.stdout.write(
+            f"evaluation: rollups rebuilt, {evaluation.get('bulletins', 0)} monthly bulletins added; "
+            f"self-evaluations added: {', '.join(k for k, v in selfeval.items() if v) or 'none'} "
+            f"(Bishan and Suizhou 2022, the demo city's {year}) ({time.perf_counter() - step:.1f} s)"
         )
         self.stdout.write(f"demo city ready in {time.perf_counter() - started:.1f} s")
         self.stdout.write(f"demo accounts use the password {DEMO_PASSWORD!r}")

@@ -1,0 +1,173 @@
+"""System metrics: the platform's own figures that other parts of evaluation (the annual self-evaluation) bind to.
+
+Contract (used by ``evaluation.selfeval``):
+
+- ``SYSTEM_METRICS: dict[str, Metric]`` — key → label, unit and formula text;
+- ``system_metric(key, start, end) -> Decimal | None`` — the figure over the dates ``start``..``end`` (both
+  inclusive). Rates are percentages 0–100 with two decimals, ``None`` when their denominator is 0 (or when the
+  hotline layer is not installed).
+
+Case figures come from the rollups (``evaluation.indicators``), never from scanning cases, so an annual figure over
+millions of cases takes milliseconds. The hotline figures come from ``hotlines.indicators`` and the system fault
+rate from ``core.models.HealthCheck``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+TWO_PLACES = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str | Promise
+    unit: str  # "%" for rates, otherwise the counted thing
+    formula: str | Promise
+
+
+def _quantize(value: Decimal | float | int | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def months_in(start: date, end: date) -> Decimal:
+    """How many months the period spans, partial months as fractions of their days (1 Jan–31 Dec is exactly 12)."""
+    if end < start:
+        return Decimal(0)
+    total = Decimal(0)
+    day = date(start.year, start.month, 1)
+    while day <= end:
+        days_in_month = calendar.monthrange(day.year, day.month)[1]
+        month_end = day.replace(day=days_in_month)
+        covered = (min(end, month_end) - max(start, day)).days + 1
+        total += Decimal(covered) / Decimal(days_in_month)
+        day = month_end + timedelta(days=1)
+    return total
+
+
+# ---- Case figures (from the rollups) -------------------------------------------------------------------------------
+
+
+def _case_rate(indicator_key: str) -> Callable[[date, date], Decimal | None]:
+    def compute(start: date, end: date) -> Decimal | None:
+        from evaluation.indicators import overall
+
+        return _quantize(overall(start, end).rate(indicator_key))
+
+    return compute
+
+
+def _cases_per_month(start: date, end: date) -> Decimal | None:
+    from evaluation.indicators import overall
+
+    months = months_in(start, end)
+    if not months:
+        return None
+    return _quantize(Decimal(overall(start, end).count("registered")) / months)
+
+
+# ---- Hotline figures (from the hotlines layer, when it is there) ---------------------------------------------------
+
+
+def _hotline(field: str) -> Callable[[date, date], Decimal | None]:
+    def compute(start: date, end: date) -> Decimal | None:
+        try:
+            from hotlines.indicators import hotline_indicators
+        except ImportError:
+            logger.info("hotlines.indicators is not available; %s has no value", field)
+            return None
+        value = hotline_indicators(start, end).get(field)
+        return _quantize(value) if value is not None else None
+
+    return compute
+
+
+# ---- System health -------------------------------------------------------------------------------------------------
+
+
+def _system_fault_rate(start: date, end: date) -> Decimal | None:
+    from django.db.models import Count, Q
+
+    from core.models import HealthCheck
+
+    tz = timezone.get_current_timezone()
+    since = timezone.make_aware(datetime.combine(start, time.min), tz)
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
+    figures = HealthCheck.objects.filter(checked_at__gte=since, checked_at__lt=until).aggregate(
+        total=Count("id"), faults=Count("id", filter=Q(healthy=False))
+    )
+    if not figures["total"]:
+        return None
+    return _quantize(Decimal(figures["faults"]) * 100 / Decimal(figures["total"]))
+
+
+SYSTEM_METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in [
+        Metric(
+            "cases_per_month",
+            _("Cases handled per month"),
+            _("cases"),
+            _("cases registered in the period / months in the period"),
+        ),
+        Metric("disposal_rate", _("Disposal rate"), "%", _("disposed / to dispose × 100%")),
+        Metric("ontime_disposal_rate", _("On-time disposal rate"), "%", _("disposed on time / to dispose × 100%")),
+        Metric("closure_rate", _("Closure rate"), "%", _("closed / to close × 100%")),
+        Metric("ontime_closure_rate", _("On-time closure rate"), "%", _("closed on time / to close × 100%")),
+        Metric(
+            "hotline_reply_rate", _("Hotline reply rate"), "%", _("work orders replied / work orders received × 100%")
+        ),
+        Metric(
+            "hotline_ontime_rate",
+            _("Hotline on-time completion rate"),
+            "%",
+            _("work orders completed on time / work orders due × 100%"),
+        ),
+        Metric(
+            "hotline_satisfaction_rate",
+            _("Hotline satisfaction rate"),
+            "%",
+            _("satisfied callers / callers revisited × 100%"),
+        ),
+        Metric(
+            "system_fault_rate",
+            _("System fault rate"),
+            "%",
+            _("health checks not ok / health checks recorded × 100%"),
+        ),
+    ]
+}
+
+_COMPUTE: dict[str, Callable[[date, date], Decimal | None]] = {
+    "cases_per_month": _cases_per_month,
+    "disposal_rate": _case_rate("disposal_rate"),
+    "ontime_disposal_rate": _case_rate("ontime_disposal_rate"),
+    "closure_rate": _case_rate("closure_rate"),
+    "ontime_closure_rate": _case_rate("ontime_closure_rate"),
+    "hotline_reply_rate": _hotline("reply_rate"),
+    "hotline_ontime_rate": _hotline("ontime_completion_rate"),
+    "hotline_satisfaction_rate": _hotline("satisfaction_rate"),
+    "system_fault_rate": _system_fault_rate,
+}
+assert set(_COMPUTE) == set(SYSTEM_METRICS)
+
+
+def system_metric(key: str, start: date, end: date) -> Decimal | None:
+    """The figure *key* of SYSTEM_METRICS over ``start``..``end`` (inclusive). KeyError for an unknown key."""
+    if key not in _COMPUTE:
+        raise KeyError(f"unknown system metric {key!r}")
+    return _COMPUTE[key](start, end)

@@ -1,1 +1,0 @@
-"""Models of this layer; see the README for what belongs here."""

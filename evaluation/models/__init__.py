@@ -1,0 +1,13 @@
+"""Models of the evaluation layer: each sub-domain in its own module, imported here so Django finds them."""
+
+from evaluation.models.bulletins import Bulletin, BulletinStatus, FrozenBulletinError  # noqa: F401
+from evaluation.models.facts import (  # noqa: F401
+    CaseFact,
+    CommunityDay,
+    DepartmentDay,
+    GridDay,
+    PersonDay,
+    ScoreWeight,
+    SourceDay,
+)
+from evaluation.models.selfeval import FundsLine, Indicator, Project, SelfEvaluation, SelfEvaluationEvent  # noqa: F401

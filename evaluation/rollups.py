@@ -1,0 +1,360 @@
+"""Keeping the fact table and the daily rollups (evaluation.models.facts) right.
+
+Every measure has one SQL expression (``CASE_MEASURES``), used by both ways in, so they cannot disagree:
+
+- ``upkeep(case_id)``: after each committed transition (and intake), one prepared SQL statement recomputes the
+  case's contribution, applies (new − stored) to the department, grid and person rollups, and stores the new
+  contribution in the fact table — a few index look-ups, about a millisecond. Registered with
+  ``cases.events.after_transition`` in the AppConfig.
+- ``rebuild()``: everything from scratch, set-based: one ``INSERT … SELECT … GROUP BY GROUPING SETS`` over the case
+  table fills the department and grid rollups and the collectors' part of the person rollup in a single scan; the
+  other people come from one pass over the timeline; facts are written for the cases that still need one. Used by
+  ``manage.py rebuild_rollups``, the nightly Celery task and the demo city; also the safety net for a listener that
+  failed.
+
+**Which cases keep a fact row.** A terminal case (closed, not accepted, not registered, cancelled, merged) never
+changes again, so its contribution is final: the fact table keeps rows only for open cases (whose contribution
+still moves) and for reworked ones (the bulletins list them). Upkeep of a terminal case without a fact row has
+nothing to do — it was counted when it became terminal, or by the rebuild — which also makes a repeated listener
+call harmless. This keeps the table small: a rebuild over ten million cases writes only the open and reworked ones.
+
+Concurrency: ``upkeep`` takes a transaction-level advisory lock per case, so two transitions of one case never
+interleave their deltas; ``rebuild`` runs in one REPEATABLE READ snapshot and locks the fact table, so upkeeps wait
+for it and then apply their difference against the rebuilt rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection, transaction
+
+from evaluation.models.facts import ACTOR_ACTIONS, CASE_MEASURES, GRID_MEASURES, PERSON_MEASURES
+
+logger = logging.getLogger(__name__)
+
+FACT = "evaluation_casefact"
+DEPARTMENT = "evaluation_departmentday"
+COMMUNITY = "evaluation_communityday"
+SOURCE = "evaluation_sourceday"
+GRID = "evaluation_gridday"
+PERSON = "evaluation_personday"
+ADVISORY_NAMESPACE = 6_060_601  # first key of pg_advisory_xact_lock(int, int): "evaluation facts"
+VERSION_KEY = "evaluation:rollups:version"
+TERMINAL = "('closed', 'rejected', 'refused', 'cancelled', 'merged')"
+KEEP_FACT = f"(c.status NOT IN {TERMINAL} OR c.rework_count > 0)"  # which cases keep a fact row
+
+CASE_DIMENSIONS = ["day", "department_id", "community_code", "grid_code", "source", "kind", "reporter_id"]
+ACTOR_COLUMNS = list(ACTOR_ACTIONS)
+FACT_COLUMNS = ["case_id", *CASE_DIMENSIONS, *ACTOR_COLUMNS, *CASE_MEASURES]
+MEASURES = list(CASE_MEASURES)
+# (table, key columns, measures) of the rollups kept from case contributions.
+CASE_ROLLUPS = [
+    (DEPARTMENT, ["day", "department_id"], MEASURES),
+    (COMMUNITY, ["day", "community_code"], MEASURES),
+    (SOURCE, ["day", "source", "kind"], MEASURES),
+    (GRID, ["day", "grid_code"], GRID_MEASURES),
+]
+ROLLUP_TABLES = [table for table, _keys, _measures in CASE_ROLLUPS] + [PERSON]
+
+
+def _dimension_sql() -> list[str]:
+    return [
+        f"(c.received_at AT TIME ZONE '{settings.TIME_ZONE}')::date",
+        "COALESCE(c.department_id, 0)",
+        "c.community_code",
+        "c.grid_code",
+        "c.source",
+        "c.kind",
+        "c.reporter_id",
+    ]
+
+
+def _fact_expressions() -> list[str]:
+    """The fact row's columns (in FACT_COLUMNS order) as SQL over ``c`` (the case) and ``a`` (its stage actors)."""
+    return ["c.id", *_dimension_sql(), *[f"a.{column}" for column in ACTOR_COLUMNS], *CASE_MEASURES.values()]
+
+
+def _actor_aggregates() -> str:
+    """Per case, the last actor of each stage's actions (array_agg ordered newest first)."""
+    parts = []
+    for column, actions in ACTOR_ACTIONS.items():
+        names = ", ".join(f"'{a}'" for a in actions)
+        parts.append(
+            f"(array_agg(e.actor_id ORDER BY e.at DESC, e.id DESC) FILTER (WHERE e.action IN ({names})))[1] AS {column}"
+        )
+    return ", ".join(parts)
+
+
+_ALL_ACTIONS = sorted({a for actions in ACTOR_ACTIONS.values() for a in actions})
+_ACTIONS_IN = ", ".join(f"'{a}'" for a in _ALL_ACTIONS)
+
+
+def _person_projections(*, with_reporter: bool = True) -> dict[str, dict[str, str]]:
+    """Actor column → {person measure: SQL over the fact row f}; the person rollup is their union."""
+    by_actor: dict[str, dict[str, str]] = {}
+    for measure, (actor, sql) in PERSON_MEASURES.items():
+        if actor == "reporter_id" and not with_reporter:
+            continue
+        by_actor.setdefault(actor, {})[measure] = sql
+    return by_actor
+
+
+def _person_select(source: str, sign: str = "1", *, with_reporter: bool = True) -> str:
+    """Rows (day, user_id, measures…) for every (fact, actor) pair of ``source`` (a table, CTE or subquery, as f)."""
+    selects = []
+    for actor, measures in _person_projections(with_reporter=with_reporter).items():
+        columns = [f"{sign} * ({measures[m]})" if m in measures else "0" for m in PERSON_MEASURES]
+        selects.append(
+            f"SELECT f.day, f.{actor} AS user_id, {', '.join(columns)} FROM {source} f WHERE f.{actor} IS NOT NULL"
+        )
+    return " UNION ALL ".join(selects)
+
+
+def _upsert(table: str, keys: list[str], measures: list[str], select: str) -> str:
+    updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in measures)
+    return (
+        f"INSERT INTO {table} ({', '.join(keys)}, {', '.join(measures)}) {select} "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
+# ---- Upkeep ---------------------------------------------------------------------------------------------------------
+
+
+def _upkeep_sql() -> str:
+    """One statement, parameter $1 = the case ids. ``cur`` is the recomputed contribution of each case that still
+    counts (open, or terminal with a stored fact: the transition that made it terminal); ``old`` the stored one."""
+    columns = ", ".join(FACT_COLUMNS)
+    current = ", ".join(f"{sql} AS {name}" for sql, name in zip(_fact_expressions(), FACT_COLUMNS, strict=True))
+    actors = (
+        f"LEFT JOIN LATERAL (SELECT {_actor_aggregates()} FROM cases_caseevent e "
+        f"WHERE e.case_id = c.id AND e.action IN ({_ACTIONS_IN})) a ON true"
+    )
+    signed = ", ".join(f"{{sign}} * {m} AS {m}" for m in MEASURES)
+    dims = ", ".join([*CASE_DIMENSIONS, *ACTOR_COLUMNS])
+    ctes = [
+        f"old AS (SELECT {columns} FROM {FACT} WHERE case_id = ANY($1))",
+        f"cur AS (SELECT {current}, {KEEP_FACT} AS keep FROM cases_case c {actors} "
+        f"WHERE c.id = ANY($1) AND (c.status NOT IN {TERMINAL} OR c.id IN (SELECT case_id FROM old)))",
+        f"kept AS (INSERT INTO {FACT} ({columns}) SELECT {columns} FROM cur WHERE keep "
+        f"ON CONFLICT (case_id) DO UPDATE SET {', '.join(f'{x} = excluded.{x}' for x in FACT_COLUMNS[1:])})",
+        f"dropped AS (DELETE FROM {FACT} WHERE case_id IN (SELECT case_id FROM cur WHERE NOT keep))",
+        f"delta AS (SELECT {dims}, {signed.format(sign='1')} FROM cur "
+        f"UNION ALL SELECT {dims}, {signed.format(sign='-1')} FROM old)",
+    ]
+    for index, (table, keys, measures) in enumerate(CASE_ROLLUPS):
+        sums = ", ".join(f"sum({m})" for m in measures)
+        select = f"SELECT {', '.join(keys)}, {sums} FROM delta GROUP BY {', '.join(keys)}"
+        ctes.append(f"r{index} AS ({_upsert(table, keys, measures, select)})")
+    person = ", ".join(PERSON_MEASURES)
+    select = (
+        f"SELECT day, user_id, {', '.join(f'sum({m})' for m in PERSON_MEASURES)} "
+        f"FROM ({_person_select('cur', '1')} UNION ALL {_person_select('old', '-1')}) AS p (day, user_id, {person}) "
+        "GROUP BY day, user_id"
+    )
+    ctes.append(f"rp AS ({_upsert(PERSON, ['day', 'user_id'], list(PERSON_MEASURES), select)})")
+    return "WITH " + ", ".join(ctes) + " SELECT count(*) FROM cur"
+
+
+PREPARED_NAME = "evaluation_upkeep"
+
+
+def _prepare(cursor) -> None:
+    cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [PREPARED_NAME])
+    if cursor.fetchone():  # stale (e.g. the tables changed under it): replace it
+        cursor.execute(f"DEALLOCATE {PREPARED_NAME}")
+    cursor.execute(f"PREPARE {PREPARED_NAME}(bigint[]) AS {_upkeep_sql().replace('%', '%%')}")
+    connection._evaluation_upkeep_prepared = connection.connection  # per database session
+
+
+def upkeep(*case_ids: int) -> None:
+    """Recompute these cases' contributions and apply the differences to every rollup: one prepared statement
+    (planned once per database session), the cases' advisory locks held until it commits."""
+    if not case_ids:
+        return
+    ids = sorted(set(case_ids))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, (i %% 2147483647)::int) FROM unnest(%s::bigint[]) AS i ORDER BY i",
+            [ADVISORY_NAMESPACE, ids],
+        )
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        if getattr(connection, "_evaluation_upkeep_prepared", None) is not connection.connection:
+            _prepare(cursor)
+        try:
+            with transaction.atomic():
+                cursor.execute(f"EXECUTE {PREPARED_NAME}(%s::bigint[])", [ids])
+        except DatabaseError:  # the session lost the statement (e.g. a rolled-back PREPARE): prepare it again
+            _prepare(cursor)
+            cursor.execute(f"EXECUTE {PREPARED_NAME}(%s::bigint[])", [ids])
+
+
+def on_transition(case_id: int, event_id: int) -> None:
+    """The ``cases.events.after_transition`` listener."""
+    upkeep(case_id)
+
+
+def stale_overdue_cases(limit: int = 10_000) -> list[int]:
+    """Cases whose overdue flag changed without a transition (``cases.tasks.mark_overdue`` flips it in bulk): an
+    overdue case in disposal whose fact does not say so, or a fact that still says so. Both sides use small indexes
+    (the case's ``is_overdue`` and the fact's partial index on overdue cases)."""
+    sql = f"""
+        SELECT c.id FROM cases_case c
+        WHERE c.is_overdue AND c.status IN ('dispatched', 'disposing', 'return_requested')
+          AND NOT EXISTS (SELECT 1 FROM {FACT} f WHERE f.case_id = c.id AND f.overdue_open > 0)
+        UNION
+        SELECT f.case_id FROM {FACT} f JOIN cases_case c ON c.id = f.case_id
+        WHERE f.overdue_open > 0 AND NOT (c.is_overdue AND c.status IN ('dispatched', 'disposing', 'return_requested'))
+        LIMIT %s"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def sync_overdue() -> int:
+    """Bring the facts of cases flagged (or unflagged) overdue in bulk up to date. Returns how many were fixed."""
+    ids = stale_overdue_cases()
+    for begin in range(0, len(ids), 500):
+        upkeep(*ids[begin : begin + 500])
+    return len(ids)
+
+
+# ---- Rebuild --------------------------------------------------------------------------------------------------------
+
+
+def _rebuild_statements() -> list[tuple[str, str]]:
+    measures = ", ".join(f"{sql} AS {name}" for name, sql in CASE_MEASURES.items())
+    dims = ", ".join(f"{sql} AS {name}" for sql, name in zip(_dimension_sql(), CASE_DIMENSIONS, strict=True))
+    sums = ", ".join(f"sum(f.{m}) AS {m}" for m in MEASURES)
+    person = ", ".join(PERSON_MEASURES)
+    # Pass 1: one scan of the cases, three groupings of every measure: departments, communities, channels.
+    # GROUPING(department_id, community_code, source) tells the sets apart: 0b011, 0b101, 0b110.
+    inner = f"SELECT {dims}, {measures} FROM cases_case c"
+    wide = (
+        f"SELECT f.day, f.department_id, f.community_code, f.source, f.kind, "
+        f"GROUPING(f.department_id, f.community_code, f.source) AS grouping_set, {sums} FROM ({inner}) f "
+        "GROUP BY GROUPING SETS ((f.day, f.department_id), (f.day, f.community_code), (f.day, f.source, f.kind))"
+    )
+    listed = ", ".join(MEASURES)
+    wide_rollups = (
+        f"WITH g AS MATERIALIZED ({wide}), "
+        f"d AS (INSERT INTO {DEPARTMENT} (day, department_id, {listed}) "
+        f"SELECT day, department_id, {listed} FROM g WHERE grouping_set = 3), "
+        f"s AS (INSERT INTO {SOURCE} (day, source, kind, {listed}) "
+        f"SELECT day, source, kind, {listed} FROM g WHERE grouping_set = 6) "
+        f"INSERT INTO {COMMUNITY} (day, community_code, {listed}) "
+        f"SELECT day, community_code, {listed} FROM g WHERE grouping_set = 5"
+    )
+    # Pass 2: the few measures per grid and the collectors' reports: GROUPING(grid_code, reporter_id) 0b01, 0b10.
+    reporter = _person_projections()["reporter_id"]
+    person_columns = [f"p{i}" for i in range(len(PERSON_MEASURES))]
+    reporter_sums = ", ".join(
+        f"{'sum(' + reporter[m] + ')' if m in reporter else '0'} AS {column}"
+        for m, column in zip(PERSON_MEASURES, person_columns, strict=True)
+    )
+    narrow_inner = (
+        f"SELECT {dims}, "
+        + ", ".join(f"{CASE_MEASURES[m]} AS {m}" for m in sorted(set(GRID_MEASURES) | {"reported", "accepted"}))
+        + " FROM cases_case c"
+    )
+    narrow = (
+        "SELECT f.day, f.grid_code, f.reporter_id, GROUPING(f.grid_code, f.reporter_id) AS grouping_set, "
+        + ", ".join(f"sum(f.{m}) AS {m}" for m in GRID_MEASURES)
+        + f", {reporter_sums} FROM ({narrow_inner}) f "
+        "GROUP BY GROUPING SETS ((f.day, f.grid_code), (f.day, f.reporter_id))"
+    )
+    narrow_rollups = (
+        f"WITH g AS MATERIALIZED ({narrow}), "
+        f"r AS (INSERT INTO {PERSON} (day, user_id, {person}) "
+        f"SELECT day, reporter_id, {', '.join(person_columns)} FROM g "
+        "WHERE grouping_set = 2 AND reporter_id IS NOT NULL) "
+        f"INSERT INTO {GRID} (day, grid_code, {', '.join(GRID_MEASURES)}) "
+        f"SELECT day, grid_code, {', '.join(GRID_MEASURES)} FROM g WHERE grouping_set = 1"
+    )
+    # The other people: the last actor of each stage, from one pass over the timeline.
+    needed = sorted(
+        {
+            name
+            for actor, sql in PERSON_MEASURES.values()
+            if actor != "reporter_id"
+            for name in re.findall(r"f\.(\w+)", sql)
+        }
+    )
+    staff = (
+        f"SELECT {dims}, a.*, {', '.join(f'{CASE_MEASURES[m]} AS {m}' for m in needed)} "
+        f"FROM (SELECT e.case_id, {_actor_aggregates()} FROM cases_caseevent e "
+        f"WHERE e.action IN ({_ACTIONS_IN}) GROUP BY e.case_id) a JOIN cases_case c ON c.id = a.case_id"
+    )
+    people = f"WITH staff AS MATERIALIZED ({staff}) " + _upsert(
+        PERSON,
+        ["day", "user_id"],
+        list(PERSON_MEASURES),
+        f"SELECT day, user_id, {', '.join(f'sum({m})' for m in PERSON_MEASURES)} "
+        f"FROM ({_person_select('staff', with_reporter=False)}) AS p (day, user_id, {person}) "
+        "GROUP BY day, user_id",
+    )
+    actors = (
+        f"LEFT JOIN LATERAL (SELECT {_actor_aggregates()} FROM cases_caseevent e "
+        f"WHERE e.case_id = c.id AND e.action IN ({_ACTIONS_IN})) a ON true"
+    )
+    facts = (
+        f"INSERT INTO {FACT} ({', '.join(FACT_COLUMNS)}) SELECT {', '.join(_fact_expressions())} "
+        f"FROM cases_case c {actors} WHERE {KEEP_FACT}"
+    )
+    return [
+        ("lock", f"LOCK TABLE {FACT}, {', '.join(ROLLUP_TABLES)} IN EXCLUSIVE MODE"),
+        ("truncate", f"TRUNCATE {FACT}, {', '.join(ROLLUP_TABLES)}"),
+        ("rollups", wide_rollups),
+        ("grids and collectors", narrow_rollups),
+        ("people", people),
+        ("facts", facts),
+    ]
+
+
+def rebuild(*, verbose: bool = False) -> dict[str, float]:
+    """Recompute the fact table and every rollup from the cases and their events. Returns seconds per step."""
+    timings: dict[str, float] = {}
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        if outermost:  # one snapshot for every statement (inside a caller's transaction, theirs applies)
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        # The planner cannot know that a day holds only a few thousand groups, and would sort ten million rows for
+        # the grouping sets; a large work_mem lets it hash every set (actual memory: a few hundred thousand groups).
+        cursor.execute("SET LOCAL work_mem = '16GB'")
+        cursor.execute("SET LOCAL jit = off")  # compiling ~40 expressions costs more than it saves here
+        cursor.execute("SET LOCAL enable_sort = off")  # hash every grouping set: a few thousand groups per day
+        for name, sql in _rebuild_statements():
+            began = time.perf_counter()
+            cursor.execute(sql.replace("%", "%%"))
+            timings[name] = time.perf_counter() - began
+            if verbose:
+                logger.info("rebuild %s: %.2f s", name, timings[name])
+    if outermost:
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {FACT}, {', '.join(ROLLUP_TABLES)}")
+        timings["analyze"] = time.perf_counter() - began
+    bump_version()
+    return timings
+
+
+def bump_version() -> None:
+    """Tell the figure caches that the rollups were rebuilt."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
+    except Exception:  # Redis down: cached figures expire by themselves
+        logger.warning("could not bump the rollup version", exc_info=True)
+
+
+def version() -> int:
+    try:
+        return int(cache.get(VERSION_KEY) or 0)
+    except Exception:
+        return 0

@@ -1,0 +1,52 @@
+"""Celery tasks of the evaluation layer (indicators and monthly bulletins).
+
+- ``sync_overdue`` (beat, every minute): facts of cases that ``cases.tasks.mark_overdue`` flagged in bulk;
+- ``rebuild_rollups`` (beat, nightly): the safety net, everything recomputed from the cases;
+- ``ensure_monthly_bulletin`` (beat, daily): last month's bulletin, created as a draft if missing;
+- ``compute_period`` (on demand): every figure of a period, cached in Redis for the pages and the API;
+- ``generate_bulletin`` (on demand): one month's bulletin.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+
+
+@shared_task(name="evaluation.tasks.sync_overdue")
+def sync_overdue() -> int:
+    from evaluation.rollups import sync_overdue as sync
+
+    return sync()
+
+
+@shared_task(name="evaluation.tasks.rebuild_rollups")
+def rebuild_rollups() -> dict:
+    from evaluation.rollups import rebuild
+
+    return rebuild()
+
+
+@shared_task(name="evaluation.tasks.compute_period")
+def compute_period(start: str, end: str) -> dict:
+    """Compute (and cache) every figure of ``start``..``end`` (ISO dates)."""
+    from evaluation.indicators import period_figures
+
+    return period_figures(date.fromisoformat(start), date.fromisoformat(end), fresh=True)
+
+
+@shared_task(name="evaluation.tasks.ensure_monthly_bulletin")
+def ensure_monthly_bulletin() -> int:
+    from evaluation.bulletins.services import ensure_last_month
+
+    bulletin, _created = ensure_last_month()
+    return bulletin.pk
+
+
+@shared_task(name="evaluation.tasks.generate_bulletin")
+def generate_bulletin(year: int, month: int) -> int:
+    from evaluation.bulletins.services import create_bulletin
+
+    bulletin, _created = create_bulletin(year, month)
+    return bulletin.pk

@@ -1,0 +1,137 @@
+"""The hotline API: the 12345 platform pushes orders and pulls replies and satisfaction back; lists and details are
+scoped by role; one endpoint per work-order action (403/404/409 like the case API)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.permissions import HasPermissions
+from hotlines.api.serializers import (
+    OrderActionSerializer,
+    OrderStatusSerializer,
+    WorkOrderDetailSerializer,
+    WorkOrderListSerializer,
+    WorkOrderPushSerializer,
+)
+from hotlines.choices import OrderStatus
+from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
+from hotlines.filtersets import WorkOrderFilterSet
+from hotlines.models import WorkOrder
+from hotlines.services import perform, receive
+from hotlines.workflow import TRANSITIONS
+
+PUSH_FIELDS = [name for name in WorkOrderPushSerializer().fields]
+
+
+def conflict_body(action_name: str, exc: OrderActionNotAllowed) -> dict:
+    current = exc.current_status
+    label = OrderStatus(current).label if current in OrderStatus.values else current
+    detail = _("%(action)s is not allowed while the order is %(status)s (%(label)s).") % {
+        "action": TRANSITIONS[action_name].label,
+        "status": current,
+        "label": label,
+    }
+    if exc.reason:
+        detail = f"{detail} {exc.reason}"
+    return {"detail": detail, "status": current}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Work orders visible to the user (工单列表)",
+        description="With `updated_since` the list is ordered by `updated_at` (oldest first) so the 12345 platform "
+        "can pull replies, return visits and completions incrementally.",
+    ),
+    retrieve=extend_schema(summary="A work order with its timeline (工单详情)"),
+)
+class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    filterset_class = WorkOrderFilterSet
+    serializer_class = WorkOrderListSerializer
+    permission_classes = [HasPermissions]
+    # Reading needs view_workorder (rows are then scoped by role); pushing needs receive_workorder; each action's
+    # own permission and the department check are the service's.
+    required_permissions = ("hotlines.view_workorder",)
+    action_permissions = {"create": ("hotlines.receive_workorder",)}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return WorkOrder.objects.none()
+        queryset = WorkOrder.objects.visible_to(self.request.user).select_related("hotline", "department", "case")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("events__actor")
+        if self.request.query_params.get("updated_since"):
+            return queryset.order_by("updated_at", "id")
+        return queryset.order_by("-received_at", "-id")
+
+    def get_serializer_class(self):
+        return WorkOrderDetailSerializer if self.action == "retrieve" else WorkOrderListSerializer
+
+    @extend_schema(
+        request=WorkOrderPushSerializer,
+        responses={
+            201: WorkOrderDetailSerializer,
+            200: OpenApiResponse(WorkOrderDetailSerializer, description="This order number was already received"),
+            400: OpenApiResponse(description="{field: message} for every bad field"),
+            403: OpenApiResponse(description="The account may not receive orders"),
+        },
+        summary="Push a work order (12345 平台推送工单)",
+    )
+    def create(self, request: Request) -> Response:
+        data = request.data
+        if not hasattr(data, "get"):
+            raise ValidationError({"non_field_errors": [_("Send one order as an object.")]})
+        try:
+            order, created = receive(actor=request.user, **{name: data.get(name) for name in PUSH_FIELDS})
+        except OrderForbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
+        order = self.get_queryset().prefetch_related("events__actor").get(pk=order.pk)
+        body = WorkOrderDetailSerializer(order, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def _perform(self, request: Request, pk: str, name: str) -> Response:
+        serializer = OrderActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            order = perform(int(pk), name, request.user, **serializer.validated_data)
+        except OrderNotFound as exc:
+            raise NotFound(_("No such work order.")) from exc
+        except OrderForbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except OrderActionNotAllowed as exc:
+            return Response(conflict_body(name, exc), status=status.HTTP_409_CONFLICT)
+        order = self.get_queryset().prefetch_related("events__actor").filter(pk=order.pk).first()
+        if order is None:  # the action moved the order out of the user's sight (a department's send-back)
+            return Response({"id": int(pk), "status": "moved"}, status=status.HTTP_200_OK)
+        return Response(WorkOrderDetailSerializer(order, context={"request": request}).data)
+
+
+def _make_action(name: str):
+    rule = TRANSITIONS[name]
+
+    def handler(self, request, pk=None):
+        return self._perform(request, pk, name)
+
+    handler.__name__ = f"do_{name}"
+    handler.__doc__ = f"{rule.label} ({name}); needs {rule.permission}; from {', '.join(sorted(rule.sources))}."
+    handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)(handler)
+    return extend_schema(
+        request=OrderActionSerializer,
+        responses={
+            200: WorkOrderDetailSerializer,
+            400: OpenApiResponse(description="{field: message}"),
+            403: OpenApiResponse(description="Role or department not allowed"),
+            404: OpenApiResponse(description="No such order for this user"),
+            409: OpenApiResponse(OrderStatusSerializer, description="The order's status does not allow this action"),
+        },
+        summary=f"{name} ({rule.permission})",
+    )(handler)
+
+
+for _name in TRANSITIONS:
+    setattr(WorkOrderViewSet, f"do_{_name}", _make_action(_name))

@@ -1,0 +1,238 @@
+"""Console pages of the hotline layer (热线工单): the order list with filters (a department sees its own), the 12319
+manual entry form, the order page with its timeline and action forms, and the Excel upload.
+
+Actions are POSTed to ``act``, which hands them to ``hotlines.services`` and never writes a status itself: an order
+the user may not see → 404, an action their role or department may not take → 403, a status that does not allow
+it → 409, bad input → 400 with the form's errors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
+from hotlines.filtersets import WorkOrderFilterSet
+from hotlines.forms import ImportForm, OrderEntryForm, action_form
+from hotlines.imports import import_orders
+from hotlines.masking import mask_phone, may_see_phone
+from hotlines.models import WorkOrder
+from hotlines.services import available_actions, perform, receive, send_back_deadline
+from hotlines.workflow import TRANSITIONS, label_of
+
+PAGE_SIZE = 50
+
+
+# Actions that may be taken at any time: they do not make an order wait for this user.
+OPTIONAL_ACTIONS = {"urge", "extend", "deny_extension", "request_extension"}
+
+
+def _todo(user) -> Q:
+    """The orders waiting for this user's role: the statuses of its required actions (transfers, signatures,
+    replies, visits…), and the extension requests to decide."""
+    statuses: set[str] = set()
+    for rule in TRANSITIONS.values():
+        if rule.action not in OPTIONAL_ACTIONS and user.has_perm(rule.permission):
+            statuses |= rule.sources
+    waiting = Q(status__in=sorted(statuses))
+    if user.has_perm(TRANSITIONS["extend"].permission):
+        waiting |= Q(extension_requested_days__isnull=False)
+    return waiting
+
+
+@login_required
+@permission_required("hotlines.view_workorder", raise_exception=True)
+def console(request: HttpRequest) -> HttpResponse:
+    base = WorkOrder.objects.visible_to(request.user).for_list()
+    todo = request.GET.get("queue") == "todo"
+    if todo:
+        base = base.filter(_todo(request.user))
+    filterset = WorkOrderFilterSet(request.GET or None, queryset=base)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    page = Paginator(queryset.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    show_phone = may_see_phone(request.user)
+    rows = [{"order": o, "phone": o.caller_phone if show_phone else mask_phone(o.caller_phone)} for o in page]
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "rows": rows,
+        "todo": todo,
+        "department": request.user.department if not request.user.has_perm("hotlines.view_all_workorders") else None,
+        "can_receive": request.user.has_perm("hotlines.receive_workorder"),
+    }
+    return render(request, "hotlines/console.html", context)
+
+
+EXPORT_LIMIT = 20_000
+
+
+@login_required
+@permission_required("hotlines.view_workorder", raise_exception=True)
+def export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as an Excel workbook; phones masked unless the role may see them."""
+    from openpyxl import Workbook
+
+    base = WorkOrder.objects.visible_to(request.user).for_list().select_related("case")
+    filterset = WorkOrderFilterSet(request.GET or None, queryset=base)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    show_phone = may_see_phone(request.user)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Hotline orders"))
+    sheet.append(
+        [
+            _("Hotline"),
+            _("Order number"),
+            _("Received at"),
+            _("Caller name"),
+            _("Caller phone"),
+            _("Type"),
+            _("Content"),
+            _("Address"),
+            _("Status"),
+            _("Department"),
+            _("Deadline"),
+            _("Reply"),
+            _("Satisfaction"),
+            _("Linked case"),
+        ]
+    )
+    for o in queryset.order_by("-received_at", "-id")[:EXPORT_LIMIT]:
+        sheet.append(
+            [
+                o.hotline.code,
+                o.external_no,
+                timezone.localtime(o.received_at).replace(tzinfo=None),
+                o.caller_name,
+                o.caller_phone if show_phone else mask_phone(o.caller_phone),
+                o.get_order_type_display(),
+                o.content,
+                o.address,
+                o.get_status_display(),
+                o.department.name if o.department else "",
+                timezone.localtime(o.deadline).replace(tzinfo=None),
+                o.reply_text,
+                o.get_satisfaction_display(),
+                o.case.case_no if o.case else "",
+            ]
+        )
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="hotline-orders-{timezone.localdate():%Y%m%d}.xlsx"'
+    book.save(response)
+    return response
+
+
+@login_required
+@permission_required("hotlines.receive_workorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def new_order(request: HttpRequest) -> HttpResponse:
+    """The manual entry form (12319 operators taking a call)."""
+    form = OrderEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order, created = receive(actor=request.user, **form.service_data())
+        except OrderForbidden as exc:
+            raise PermissionDenied(str(exc)) from None
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            if created:
+                messages.success(request, _("Order %(no)s received.") % {"no": order})
+            else:
+                messages.info(request, _("Order %(no)s was already received.") % {"no": order})
+            return redirect("hotlines:detail", pk=order.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "hotlines/new.html", {"form": form}, status=status)
+
+
+def _visible_order(user, pk: int) -> WorkOrder:
+    try:
+        return WorkOrder.objects.visible_to(user).select_related("hotline", "department", "case").get(pk=pk)
+    except WorkOrder.DoesNotExist:
+        raise Http404(_("No such work order.")) from None
+
+
+def _render_detail(request, order: WorkOrder, bound=None, error: str = "", status: int = 200) -> HttpResponse:
+    forms = [
+        bound if bound is not None and bound.action == t.action else action_form(t.action, order)
+        for t in available_actions(order, request.user)
+    ]
+    timeline = [
+        {
+            "event": e,
+            "label": label_of(e.action),
+            "actor": (e.actor.get_full_name() or e.actor.username) if e.actor else _("System"),
+        }
+        for e in order.events.select_related("actor")
+    ]
+    context = {
+        "order": order,
+        "phone": order.caller_phone if may_see_phone(request.user) else mask_phone(order.caller_phone),
+        "timeline": timeline,
+        "forms": forms,
+        "error": error,
+        "send_back_until": send_back_deadline(order) if order.status in {"transferred", "handling"} else None,
+    }
+    return render(request, "hotlines/detail.html", context, status=status)
+
+
+@login_required
+@permission_required("hotlines.view_workorder", raise_exception=True)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _visible_order(request.user, pk))
+
+
+@login_required
+@permission_required("hotlines.view_workorder", raise_exception=True)
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in TRANSITIONS:
+        raise Http404(_("No such action."))
+    order = _visible_order(request.user, pk)
+    form = action_form(action, order, request.POST)
+    if not form.is_valid():
+        return _render_detail(request, order, bound=form, status=400)
+    try:
+        perform(order.pk, action, request.user, **form.params())
+    except OrderNotFound:
+        raise Http404(_("No such work order.")) from None
+    except OrderForbidden as exc:
+        raise PermissionDenied(str(exc)) from None
+    except OrderActionNotAllowed:
+        order = _visible_order(request.user, pk)
+        message = _("This action is not possible now: the order is “%(status)s”.") % {
+            "status": order.get_status_display()
+        }
+        return _render_detail(request, order, error=message, status=409)
+    except ValidationError as exc:
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return _render_detail(request, order, bound=form, status=400)
+    messages.success(request, _("%(action)s: done for order %(no)s.") % {"action": form.label, "no": order})
+    if not WorkOrder.objects.visible_to(request.user).filter(pk=pk).exists():
+        return redirect("hotlines:console")
+    return redirect("hotlines:detail", pk=pk)
+
+
+@login_required
+@permission_required("hotlines.receive_workorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = import_orders(
+            form.cleaned_data["file"],
+            request.user,
+            skip_invalid=form.cleaned_data["skip_invalid"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+    status = 400 if report is not None and report.errors and not report.written else 200
+    return render(request, "hotlines/import.html", {"form": form, "report": report}, status=status)

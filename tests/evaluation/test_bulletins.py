@@ -1,0 +1,249 @@
+"""Monthly bulletins: contents, numbering, publishing freezes the figures, pages, workbook and API permissions."""
+
+# ruff: noqa: F811  (fixtures imported from tests/evaluation/casebook.py are parameters of the tests)
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from tests.evaluation.casebook import (  # noqa: F401  (fixtures)
+    _fresh_stage_limits,
+    act,
+    at,
+    base_map,
+    cast,
+    mark_overdue_and_sync,
+    new_case,
+    open_case,
+    story,
+    taxonomy,
+    wf_class,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def march(story):
+    from evaluation.bulletins.services import create_bulletin
+
+    mark_overdue_and_sync()
+    bulletin, created = create_bulletin(2026, 3)
+    assert created
+    return bulletin
+
+
+def test_contents_of_a_bulletin(march, department, other_department):
+    figures = march.figures
+    assert (march.year, march.number, march.status) == (2026, 1, "draft")
+    assert figures["period"] == {"start": "2026-03-01", "end": "2026-03-31"}
+    headline = {h["key"]: h for h in figures["headline"]}
+    assert headline["reported"]["value"] == 10 and headline["reported"]["previous"] == 0
+    assert headline["reported"]["change"] == 10
+    assert headline["disposal_rate"]["value"] == "71.43" and headline["disposal_rate"]["previous"] is None
+    assert [d["id"] for d in figures["departments"]] == [department.pk, other_department.pk]
+    assert figures["departments"][0]["score"] is not None and figures["departments"][0]["rates"]["disposal_rate"]
+    assert [s["code"] for s in figures["streets"]] == ["500120001"]
+    assert figures["collectors"] and figures["collectors"][0]["rates"]["collector_valid_report_rate"] == "80.00"
+    assert figures["overdue_cases"]["total"] == 1 and figures["reworked_cases"]["total"] == 1
+    assert len(figures["trend"]) == 12 and figures["trend"][-1]["month"] == "2026-03"
+    assert figures["trend"][-1]["counts"]["reported"] == 10
+    rules = {(f["rule"], f["name"]) for f in figures["fixes"]}
+    assert ("department_overdue", other_department.name) in rules
+    assert ("department_disposal_rate", department.name) in rules  # 83.33 % < 90 %
+    assert {d["key"] for d in figures["definitions"]} >= {"disposal_rate", "closure_rate"}
+
+
+def test_bulletins_are_numbered_within_the_year_and_created_once(march):
+    from evaluation.bulletins.services import create_bulletin, ensure_last_month
+
+    assert create_bulletin(2026, 3) == (march, False)
+    april, created = ensure_last_month(today=date(2026, 5, 3))
+    assert created and (april.year, april.number, april.period_start) == (2026, 2, date(2026, 4, 1))
+    assert ensure_last_month(today=date(2026, 5, 20)) == (april, False)
+    january, _ = create_bulletin(2027, 1)
+    assert january.number == 1
+
+
+def test_a_published_bulletin_never_changes(march, act, cast):
+    from evaluation.bulletins.services import BulletinStateError, publish, refresh
+    from evaluation.models import Bulletin, BulletinStatus, FrozenBulletinError
+
+    with pytest.raises(PermissionDenied):
+        publish(march.pk, cast["finance"])
+    published = publish(march.pk, cast["supervisor"])
+    assert published.status == BulletinStatus.PUBLISHED and published.published_by == cast["supervisor"]
+    frozen = Bulletin.objects.get(pk=march.pk).figures
+    # Cases of the month change afterwards: the suspended case resumes, is disposed and closed.
+    from cases.models import Case
+
+    suspended = Case.objects.get(status="suspended")
+    act(suspended, "resume", cast["dispatcher"], at(10, 9))
+    act(suspended, "dispose", cast["handler"], at(10, 10), opinion="已处置")
+    from evaluation.indicators import overall
+
+    assert overall(date(2026, 3, 1), date(2026, 3, 31)).count("disposed") == 6  # the live figures moved
+    assert Bulletin.objects.get(pk=march.pk).figures == frozen
+    with pytest.raises(BulletinStateError):
+        refresh(march.pk)
+    with pytest.raises(BulletinStateError):
+        publish(march.pk, cast["supervisor"])
+    stored = Bulletin.objects.get(pk=march.pk)
+    stored.figures = {"tampered": True}
+    with pytest.raises(FrozenBulletinError):
+        stored.save()
+    assert Bulletin.objects.get(pk=march.pk).figures == frozen
+
+
+def test_a_draft_is_refreshed(march, act, cast):
+    from cases.models import Case
+    from evaluation.bulletins.services import refresh
+
+    suspended = Case.objects.get(status="suspended")
+    act(suspended, "resume", cast["dispatcher"], at(10, 9))
+    act(suspended, "dispose", cast["handler"], at(10, 10), opinion="已处置")
+    headline = {h["key"]: h for h in refresh(march.pk).figures["headline"]}
+    assert headline["disposed"]["value"] == 6
+
+
+def test_supervisor_pages(client, march, cast):
+    client.force_login(cast["supervisor"])
+    response = client.get(reverse("evaluation:bulletins"))
+    assert response.status_code == 200 and f'data-id="{march.pk}"'.encode() in response.content
+    response = client.get(reverse("evaluation:bulletin", args=[march.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="trend-chart"' in body and 'id="department-chart"' in body
+    assert "<abbr title=" in body  # formulas as tooltips
+    assert "http://" not in body.split("<main>")[1] and "https://" not in body.split("<main>")[1]
+    response = client.post(reverse("evaluation:bulletin_publish", args=[march.pk]))
+    assert response.status_code == 302
+    march.refresh_from_db()
+    assert march.is_published
+    response = client.post(reverse("evaluation:bulletin_generate"), {"year": 2026, "month": 2})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("role", ["collector", "operator", "handler", "dispatcher"])
+def test_other_roles_may_not_see_bulletin_pages(client, march, cast, role):
+    client.force_login(cast[role])
+    assert client.get(reverse("evaluation:bulletins")).status_code == 403
+    assert client.get(reverse("evaluation:bulletin", args=[march.pk])).status_code == 403
+
+
+def test_finance_reads_but_does_not_publish(client, march, cast):
+    client.force_login(cast["finance"])
+    assert client.get(reverse("evaluation:bulletin", args=[march.pk])).status_code == 200
+    assert client.post(reverse("evaluation:bulletin_publish", args=[march.pk])).status_code == 403
+    march.refresh_from_db()
+    assert not march.is_published
+
+
+def _workbook(content: bytes):
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(content))
+
+
+def test_workbook_download(client, march, cast):
+    client.force_login(cast["supervisor"])
+    response = client.get(reverse("evaluation:bulletin_workbook", args=[march.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = _workbook(response.content)
+    assert len(book.sheetnames) >= 8
+    headline = book[book.sheetnames[0]]
+    values = [row for row in headline.iter_rows(min_row=4, values_only=True)]
+    assert values[0][1] == 10 and isinstance(values[0][1], int)  # reported, stored as a number
+
+
+@pytest.mark.parametrize("role,status", [("supervisor", 200), ("finance", 200), ("admin", 200)])
+def test_api_readers(api_as, march, cast, role, status):
+    client = api_as(cast[role])
+    response = client.get("/api/v1/bulletins/")
+    assert response.status_code == status
+    assert response.json()["results"][0]["id"] == march.pk
+    detail = client.get(f"/api/v1/bulletins/{march.pk}/")
+    assert detail.status_code == 200
+    assert detail.json()["figures"]["period"]["start"] == "2026-03-01"
+    workbook = client.get(f"/api/v1/bulletins/{march.pk}/workbook.xlsx")
+    assert workbook.status_code == 200 and _workbook(workbook.content).sheetnames
+    assert client.get("/api/v1/indicators/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["collector", "operator", "leader", "dispatcher", "handler"])
+def test_api_refuses_other_roles(api_as, march, cast, role):
+    client = api_as(cast[role])
+    assert client.get("/api/v1/bulletins/").status_code == 403
+    assert client.get(f"/api/v1/bulletins/{march.pk}/").status_code == 403
+    assert client.get(f"/api/v1/bulletins/{march.pk}/workbook.xlsx").status_code == 403
+
+
+def test_api_needs_authentication(api_client, march):
+    assert api_client.get("/api/v1/bulletins/").status_code in {401, 403}
+
+
+def test_celery_tasks(story):
+    from evaluation import tasks
+    from evaluation.models import Bulletin
+
+    figures = tasks.compute_period("2026-03-01", "2026-03-31")
+    assert figures["overall"]["counts"]["reported"] == 10
+    pk = tasks.generate_bulletin(2026, 3)
+    assert tasks.generate_bulletin(2026, 3) == pk
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    last_month = Bulletin.objects.get(pk=tasks.ensure_monthly_bulletin())
+    assert last_month.period_end == timezone.localdate().replace(day=1) - timedelta(days=1)
+    assert last_month.period_start == last_month.period_end.replace(day=1)
+    assert Bulletin.objects.count() == 2
+
+
+def test_demo_issues_the_bulletins_of_past_months(story, cast):
+    from django.utils import timezone
+
+    from evaluation.demo import seed_evaluation
+    from evaluation.models import Bulletin, BulletinStatus
+
+    today = timezone.localdate()
+    # The history starts on 2 March 2026: its first full month is April.
+    expected = (today.year - 2026) * 12 + today.month - 4
+    result = seed_evaluation(1, 0.05)
+    assert result["bulletins"] == expected == Bulletin.objects.count()
+    latest = Bulletin.objects.order_by("-period_start").first()
+    assert latest.status == BulletinStatus.DRAFT
+    assert Bulletin.objects.filter(status=BulletinStatus.PUBLISHED).count() == expected - 1
+    assert seed_evaluation(1, 0.05)["bulletins"] == 0  # a second run adds nothing
+
+
+def test_api_figures_of_any_period(api_as, story, cast):
+    client = api_as(cast["finance"])
+    response = client.get("/api/v1/indicators/figures/", {"start": "2026-03-01", "end": "2026-03-31"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["overall"]["counts"]["reported"] == 10 and body["overall"]["rates"]["disposal_rate"] == "71.43"
+    assert client.get("/api/v1/indicators/figures/", {"start": "2026-03-01"}).json().keys() == {"end"}
+    assert client.get("/api/v1/indicators/figures/", {"start": "x", "end": "2026-03-31"}).status_code == 400
+    bad = client.get("/api/v1/indicators/figures/", {"start": "2026-03-31", "end": "2026-03-01"})
+    assert bad.status_code == 400 and "end" in bad.json()
+    assert api_as(cast["operator"]).get("/api/v1/indicators/figures/").status_code == 403
+
+
+def test_a_month_that_has_not_ended_gets_no_bulletin(client, cast):
+    from django.utils import timezone
+
+    from evaluation.models import Bulletin
+
+    client.force_login(cast["supervisor"])
+    today = timezone.localdate()
+    response = client.post(reverse("evaluation:bulletin_generate"), {"year": today.year, "month": today.month})
+    assert response.status_code == 302 and response["Location"] == reverse("evaluation:bulletins")
+    response = client.post(reverse("evaluation:bulletin_generate"), {"year": "x", "month": 13})
+    assert response.status_code == 302
+    assert not Bulletin.objects.exists()

@@ -1,0 +1,141 @@
+"""The rollups kept on each transition equal a rebuild from scratch; intake and bulk overdue flags reach them."""
+
+# ruff: noqa: F811  (fixtures imported from tests/evaluation/casebook.py are parameters of the tests)
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from tests.cases.conftest import garbage_class, report  # noqa: F401  (fixtures)
+from tests.evaluation.casebook import (  # noqa: F401  (fixtures)
+    _fresh_stage_limits,
+    act,
+    at,
+    base_map,
+    cast,
+    mark_overdue_and_sync,
+    new_case,
+    open_case,
+    story,
+    taxonomy,
+    wf_class,
+)
+
+pytestmark = pytest.mark.django_db
+
+MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+TABLES = [
+    "evaluation_casefact",
+    "evaluation_departmentday",
+    "evaluation_communityday",
+    "evaluation_sourceday",
+    "evaluation_gridday",
+    "evaluation_personday",
+]
+
+
+def snapshot() -> dict[str, set[tuple]]:
+    """Every rollup row that carries a figure (rows summed down to zero by upkeep say nothing), without ids."""
+    result = {}
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"SELECT * FROM {table}")
+            names = [c.name for c in cursor.description]
+            keep = [i for i, n in enumerate(names) if n != "id"]
+            dims = {"case_id", "day", "department_id", "community_code", "grid_code", "source", "kind", "user_id"}
+            dims |= {n for n in names if n.endswith("_id")}
+            measures = [i for i, n in enumerate(names) if n not in dims and n != "id"]
+            rows = set()
+            for row in cursor.fetchall():
+                if table != "evaluation_casefact" and not any(row[i] for i in measures):
+                    continue
+                rows.add(tuple(row[i] for i in keep))
+            result[table] = rows
+    return result
+
+
+def test_rebuild_equals_incremental_upkeep(story):
+    from evaluation.rollups import rebuild
+
+    mark_overdue_and_sync()
+    incremental = snapshot()
+    # Facts are kept for open cases (suspended, overdue) and reworked ones; the rest counted for good.
+    assert {row[0] for row in incremental["evaluation_casefact"]} == {
+        story[key].pk for key in ("suspended", "overdue", "rework")
+    }
+    assert incremental["evaluation_departmentday"] and incremental["evaluation_personday"]
+    rebuild()
+    rebuilt = snapshot()
+    assert rebuilt == incremental
+
+
+def test_a_repeated_listener_call_counts_nothing_twice(story):
+    from evaluation.indicators import overall
+    from evaluation.rollups import upkeep
+
+    before = overall(*MARCH).totals
+    upkeep(*[case.pk for case in story.values()])  # terminal cases without a fact were counted for good
+    assert overall(*MARCH).totals == before
+
+
+def test_upkeep_applies_differences_not_totals(story, act, cast):
+    """A transition moves a case between rollup rows: the old row loses it, the new one gains it."""
+    from evaluation.models import DepartmentDay
+
+    def dept_totals():
+        return {
+            row["department_id"]: row["to_dispose"]
+            for row in DepartmentDay.objects.values("department_id", "to_dispose")
+            if row["to_dispose"]
+        }
+
+    before = dept_totals()
+    case = story["suspended"]
+    act(case, "resume", cast["dispatcher"], at(5, 9))
+    act(case, "approve_cancel", cast["leader"], at(5, 9, 30), opinion="无法处置")
+    after = dept_totals()
+    assert sum(after.values()) == sum(before.values()) - 1
+
+
+def test_intake_calls_the_hook(report, django_capture_on_commit_callbacks):
+    from evaluation.models import CaseFact
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = report()
+    fact = CaseFact.objects.get(case_id=case.pk)
+    assert fact.reported == 1 and fact.grid_code == case.grid_code and fact.reporter_id == case.reporter_id
+
+
+def test_bulk_overdue_flags_reach_the_facts(open_case, act, cast, wf_class, department):
+    from evaluation.models import CaseFact
+
+    case = open_case(at(2, 9))
+    act(case, "accept", cast["operator"], at(2, 9, 5))
+    act(case, "register", cast["leader"], at(2, 9, 10), condition=wf_class["condition"].pk)
+    act(case, "dispatch", cast["dispatcher"], at(2, 9, 15), department=department.pk)
+    assert CaseFact.objects.get(case_id=case.pk).overdue_open == 0
+    assert mark_overdue_and_sync() == 1  # flagged by cases.tasks.mark_overdue's bulk UPDATE
+    assert CaseFact.objects.get(case_id=case.pk).overdue_open == 1
+    assert mark_overdue_and_sync() == 0  # nothing left to fix
+
+
+def test_rebuild_command(story, capsys):
+    from django.core.management import call_command
+
+    from evaluation.models import CaseFact
+
+    call_command("rebuild_rollups")
+    assert CaseFact.objects.count() == 3  # open and reworked cases
+    assert "rollups rebuilt" in capsys.readouterr().out
+
+
+def test_upkeep_survives_a_lost_prepared_statement(story, act, cast):
+    from evaluation.indicators import overall
+
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as after a reconnect through a pooler, or a rolled-back PREPARE
+    act(story["suspended"], "resume", cast["dispatcher"], at(5, 9))
+    assert overall(*MARCH).count("suspended_open") == 0

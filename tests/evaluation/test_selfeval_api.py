@@ -1,0 +1,160 @@
+"""Self-evaluation API and console pages: finance and supervisors read, other roles get 403; the detail carries the
+tree with each figure's source and the findings; the platform's metrics fill bound values."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from evaluation.models.selfeval import SelfEvaluationStatus
+from evaluation.selfeval import layout as L
+from evaluation.selfeval import services
+from tests.evaluation.selfeval_helpers import make_evaluation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def evaluation():
+    return make_evaluation()
+
+
+@pytest.mark.parametrize(("role", "status"), [("finance", 200), ("supervisor", 200), ("admin", 200)])
+def test_readers_get_the_list_detail_and_workbook(api_as, personas, evaluation, role, status):
+    client = api_as(personas[role])
+    listing = client.get("/api/v1/self-evaluations/", {"year": 2024})
+    assert listing.status_code == status
+    row = listing.json()["results"][0]
+    assert row["id"] == evaluation.pk and row["year"] == 2024
+    assert row["project"]["name"] == "数字城管运行项目" and row["total"] == "98.78" and row["grade"] == "excellent"
+    assert client.get("/api/v1/self-evaluations/", {"year": 2023}).json()["count"] == 0
+
+    detail = client.get(f"/api/v1/self-evaluations/{evaluation.pk}/").json()
+    assert [node["name"] for node in detail["indicators"]] == ["产出指标", "效益指标", "满意度指标"]
+    output = detail["indicators"][0]
+    assert output["weight"] == "50.00" and [c["name"] for c in output["children"]] == [
+        "数量指标",
+        "质量指标",
+        "时效指标",
+    ]
+    leaf = output["children"][0]["indicators"][0]
+    assert (
+        leaf["metric_key"] == "cases_per_month"
+        and leaf["score"] == "10.00"
+        and leaf["sources"]["score"]["kind"] == "rule"
+    )
+    assert detail["funds"]["rate"] == "95.00" and detail["funds"]["rows"][0]["row"] == "total"
+    assert detail["findings"] == []
+
+    workbook = client.get(f"/api/v1/self-evaluations/{evaluation.pk}/workbook.xlsx")
+    assert workbook.status_code == 200
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(BytesIO(workbook.content))[L.SHEET_TITLE]
+    assert ws["A1"].value.startswith("2024年度")
+    evaluation.refresh_from_db()
+    assert evaluation.status == SelfEvaluationStatus.DRAFT  # reading the workbook changes nothing
+
+
+@pytest.mark.parametrize("role", ["collector", "operator", "dispatcher", "handler"])
+def test_other_roles_get_403(api_as, personas, evaluation, role):
+    client = api_as(personas[role])
+    for url in (
+        "/api/v1/self-evaluations/",
+        f"/api/v1/self-evaluations/{evaluation.pk}/",
+        f"/api/v1/self-evaluations/{evaluation.pk}/workbook.xlsx",
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_detail_lists_findings(api_as, personas, evaluation):
+    evaluation.declared_total = D("93.74")
+    evaluation.save()
+    findings = api_as(personas["supervisor"]).get(f"/api/v1/self-evaluations/{evaluation.pk}/").json()["findings"]
+    assert [(f["code"], f["severity"], f["row"]["kind"]) for f in findings] == [("total_not_sum", "error", "total")]
+
+
+def test_recompute_fills_bound_values_from_the_system_metrics(personas, evaluation, monkeypatch):
+    from evaluation import metrics
+
+    asked = []
+
+    def fake(key, start, end):
+        asked.append((key, start, end))
+        return {"disposal_rate": D("80.00"), "system_fault_rate": D("2.00")}.get(key)
+
+    monkeypatch.setattr(metrics, "system_metric", fake)
+    services.refresh_from_platform(evaluation.pk, personas["finance"])
+    rows = {i.name: i for i in evaluation.indicators.all()}
+    assert {k for k, *_ in asked} == {i.metric_key for i in rows.values() if i.metric_key}
+    assert all((s.isoformat(), e.isoformat()) == ("2024-01-01", "2024-12-31") for _, s, e in asked)
+    assert rows["案件处置率"].actual_value == D(80) and rows["案件处置率"].score == D("8.42")  # 80 / 95 × 10
+    assert rows["系统运行故障率"].score == D("5.00")  # ≤ 1 %: 1 / 2 × 10
+    assert rows["案件处置率"].sources["actual"]["kind"] == "metric"
+    assert rows["案件处置率"].sources["actual"]["metric"] == "disposal_rate"
+    assert rows["案件处置率"].sources["actual"]["start"] == "2024-01-01"
+    assert rows["预决算公开"].actual_value == D(100)  # typed in: untouched
+    assert rows["群众满意率"].actual_value is None and rows["群众满意率"].score is None  # no data: no score
+
+
+def test_recompute_binds_to_the_platforms_real_case_figures(personas, monkeypatch):
+    """The real evaluation.metrics over an empty year: counts are 0 and rates have no denominator (None)."""
+    from evaluation.metrics import system_metric
+
+    evaluation = make_evaluation(year=2023)
+    services.refresh_from_platform(evaluation.pk, personas["finance"])
+    rows = {i.name: i for i in evaluation.indicators.all()}
+    from datetime import date
+
+    assert rows["每月案件处理总量"].actual_value == system_metric(
+        "cases_per_month", date(2023, 1, 1), date(2023, 12, 31)
+    )
+    assert rows["案件处置率"].actual_value is None
+    assert rows["案件处置率"].sources["actual"]["empty"] is True
+
+
+def test_console_pages_for_finance_and_supervisor(client, personas, evaluation):
+    list_url = reverse("evaluation:self_evaluations")
+    detail_url = reverse("evaluation:self_evaluation", args=[evaluation.pk])
+    client.force_login(personas["collector"])
+    assert client.get(list_url).status_code == 403
+    assert client.get(detail_url).status_code == 403
+
+    client.force_login(personas["supervisor"])
+    page = client.get(detail_url)
+    assert page.status_code == 200 and b'id="recompute"' not in page.content  # read only
+    assert b'id="save"' not in page.content and b'data-indicator="new"' not in page.content
+    assert b'name="ind-0-actual_value"' in page.content and b"disabled" in page.content
+    assert client.post(reverse("evaluation:self_evaluation_recompute", args=[evaluation.pk])).status_code == 403
+    assert client.post(detail_url, {}).status_code == 403
+
+    client.force_login(personas["finance"])
+    page = client.get(list_url)
+    assert page.status_code == 200 and f'data-id="{evaluation.pk}"'.encode() in page.content
+    page = client.get(detail_url)
+    assert page.status_code == 200 and b'id="recompute"' in page.content
+    created = client.post(list_url, {"year": 2025, "project": evaluation.project.pk})
+    assert created.status_code == 302
+    new = evaluation.project.evaluations.get(year=2025)
+    assert new.indicators.count() == 9 and new.funds.count() == 4  # the tree copied from 2024
+
+
+def test_console_import_reports_row_errors(client, personas, evaluation):
+    from openpyxl import load_workbook as load
+
+    from evaluation.selfeval import workbook
+
+    wb = load(BytesIO(workbook.workbook_bytes(services.load(evaluation))))
+    ws = wb[L.SHEET_TITLE]
+    ws["H3"] = 2019
+    buffer = BytesIO()
+    wb.save(buffer)
+    buffer.name = "bad.xlsx"
+    buffer.seek(0)
+    client.force_login(personas["finance"])
+    response = client.post(reverse("evaluation:self_evaluation_import", args=[evaluation.pk]), {"workbook": buffer})
+    assert response.status_code == 400
+    assert b'id="import-errors"' in response.content and b'data-row="3"' in response.content

@@ -26,73 +26,74 @@ BASE_DATA = [
 ]
 CENTRE_STAFF = [*BASE_DATA, "cases.view_case", "cases.view_all_cases", "core.view_notification"]
 
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.COLLECTOR: [*BASE_DATA, "cases.view_case", "cases.report_case", "cases.verify_case"],
-    Role.OPERATOR: [*CENTRE_STAFF, "cases.report_case", "cases.accept_case"],
-    Role.SHIFT_LEADER: [*CENTRE_STAFF, "cases.accept_case", "cases.register_case", "cases.approve_cancel_case"],
-    Role.DISPATCHER: [*CENTRE_STAFF, "cases.dispatch_case", "cases.urge_case"],
-    Role.HANDLER: [*BASE_DATA, "cases.view_case", "cases.dispose_case"],
-    Role.SUPERVISOR: [*CENTRE_STAFF, "cases.urge_case", "core.view_healthcheck"],
-    Role.FINANCE: [*BASE_DATA, "core.view_healthcheck"],
-    Role.ADMIN: ["*"],  # every permission of every app
-    # The 12345 platform's system account: pushes orders and pulls replies and satisfaction back, nothing else.
-    Role.HOTLINE_PLATFORM: [
-        "hotlines.view_workorder",
-        "hotlines.view_all_workorders",
-        "hotlines.receive_workorder",
-        "hotlines.view_caller_phone",
-    ],
-}
-
-# Hotline work orders (hotlines app): operators receive, transfer, convert and visit; handlers sign, handle, reply
-# and send back; supervisors see all and urge; a department sees only its own orders (hotlines.querysets).
+# Hotline work orders (hotlines app): the centre sees all orders, a department only its own (hotlines.querysets).
 HOTLINE_CENTRE = ["hotlines.view_workorder", "hotlines.view_all_workorders", "hotlines.view_hotline"]
+HOTLINE_DESK = [  # 12319 operators and shift leaders: receive, transfer, convert, return visits, full phone numbers
+    *HOTLINE_CENTRE,
+    "hotlines.receive_workorder",
+    "hotlines.transfer_workorder",
+    "hotlines.visit_workorder",
+    "hotlines.view_caller_phone",
+]
+# The other intake channels' records: online opinion, inspections, chat-group reports, video.
 HOTLINE_CHANNELS = [
     f"hotlines.{verb}_{model}"
     for model in ("onlineopinion", "inspection", "inspectionproblem", "rectificationaction", "chatgroupreport")
     for verb in ("view", "add", "change")
 ] + ["hotlines.view_camera", "hotlines.view_videocase", "hotlines.add_videocase"]
-for _role, _extra in {
-    Role.OPERATOR: [
-        *HOTLINE_CENTRE,
-        *HOTLINE_CHANNELS,
-        "hotlines.receive_workorder",
-        "hotlines.transfer_workorder",
-        "hotlines.visit_workorder",
-        "hotlines.view_caller_phone",
-    ],
+BULLETINS = ["evaluation.view_bulletin"]
+SELF_EVALUATION = ["evaluation.view_selfevaluation"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.COLLECTOR: [*BASE_DATA, "cases.view_case", "cases.report_case", "cases.verify_case"],
+    Role.OPERATOR: [*CENTRE_STAFF, "cases.report_case", "cases.accept_case", *HOTLINE_DESK, *HOTLINE_CHANNELS],
     Role.SHIFT_LEADER: [
-        *HOTLINE_CENTRE,
+        *CENTRE_STAFF,
+        "cases.accept_case",
+        "cases.register_case",
+        "cases.approve_cancel_case",
+        *HOTLINE_DESK,
         *HOTLINE_CHANNELS,
-        "hotlines.receive_workorder",
-        "hotlines.transfer_workorder",
-        "hotlines.visit_workorder",
         "hotlines.urge_workorder",
-        "hotlines.view_caller_phone",
     ],
-    Role.DISPATCHER: [*HOTLINE_CENTRE, "hotlines.transfer_workorder", "hotlines.urge_workorder"],
-    Role.HANDLER: ["hotlines.view_workorder", "hotlines.handle_workorder"],
-    Role.SUPERVISOR: [*HOTLINE_CENTRE, "hotlines.urge_workorder", "hotlines.view_onlineopinion"],
-}.items():
-    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
-del _role, _extra
-
-
-# Monthly bulletins (evaluation app): supervisors and finance read them; supervisors publish.
-for _role, _extra in {
-    Role.SUPERVISOR: ["evaluation.view_bulletin", "evaluation.publish_bulletin"],
-    Role.FINANCE: ["evaluation.view_bulletin"],
-}.items():
-    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
-del _role, _extra
-
-# Annual performance self-evaluation (evaluation app): finance fills it in; supervisors read it.
-for _role, _extra in {
-    Role.FINANCE: ["evaluation.view_selfevaluation", "evaluation.change_selfevaluation"],
-    Role.SUPERVISOR: ["evaluation.view_selfevaluation"],
-}.items():
-    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_extra]
-del _role, _extra
+    Role.DISPATCHER: [
+        *CENTRE_STAFF,
+        "cases.dispatch_case",
+        "cases.urge_case",
+        *HOTLINE_CENTRE,
+        "hotlines.transfer_workorder",
+        "hotlines.urge_workorder",
+    ],
+    # A department handler: their department's cases and orders (sign, dispose/handle, reply, send back, ask).
+    Role.HANDLER: [
+        *BASE_DATA,
+        "cases.view_case",
+        "cases.dispose_case",
+        "hotlines.view_workorder",
+        "hotlines.handle_workorder",
+    ],
+    Role.SUPERVISOR: [
+        *CENTRE_STAFF,
+        "cases.urge_case",
+        "core.view_healthcheck",
+        *HOTLINE_CENTRE,
+        "hotlines.urge_workorder",
+        "hotlines.view_onlineopinion",
+        *BULLETINS,
+        "evaluation.publish_bulletin",
+        *SELF_EVALUATION,
+    ],
+    Role.FINANCE: [
+        *BASE_DATA,
+        "core.view_healthcheck",
+        *BULLETINS,
+        *SELF_EVALUATION,
+        "evaluation.change_selfevaluation",
+    ],
+    Role.ADMIN: ["*"],  # every permission of every app
+    # The 12345 platform's system account: pushes orders and pulls replies and satisfaction back, nothing else.
+    Role.HOTLINE_PLATFORM: [*HOTLINE_CENTRE, "hotlines.receive_workorder", "hotlines.view_caller_phone"],
+}
 
 
 def sync_role_groups() -> None:

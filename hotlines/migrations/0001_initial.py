@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("cases", "0004_list_indexes"),
+        ("cases", "0003_workflow_dispatch_rules"),
         ("core", "0003_hotline_platform_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -136,6 +136,7 @@ def test_upkeep_survives_a_lost_prepared_statement(story, act, cast):
     from evaluation.indicators import overall
 
     with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")  # as after a reconnect through a pooler, or a rolled-back PREPARE
+        # as after a reconnect through a pooler (only its own statement: others on this connection stay prepared)
+        cursor.execute("DEALLOCATE evaluation_upkeep")
     act(story["suspended"], "resume", cast["dispatcher"], at(5, 9))
     assert overall(*MARCH).count("suspended_open") == 0

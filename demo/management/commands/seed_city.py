@@ -10,10 +10,10 @@ from django.utils import timezone
 from cases.demo import seed_case_history, seed_street_offices
 from core.demo import DEMO_PASSWORD, seed_organisation
 from core.models import Department
-from grids.demo import TaxonomyMissing, seed_base_map
-from grids.taxonomy import assign_default_departments
 from evaluation.demo import seed_evaluation
 from evaluation.selfeval.demo import seed_self_evaluations
+from grids.demo import TaxonomyMissing, seed_base_map
+from grids.taxonomy import assign_default_departments
 from hotlines.demo import seed_hotlines
 
 PRESETS = {"bishan": "Bishan-shaped city: 33.18 km², 548 unit grids, 319,996 components at scale 1"}

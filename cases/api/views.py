@@ -31,6 +31,7 @@ from cases.exports import XLSX, cases_workbook, export_filename
 from cases.filtersets import CaseFilterSet
 from cases.mapdata import cases_geojson, parse_bbox
 from cases.models import Case, CaseRequest
+from cases.pagination import CasePagination
 from cases.photos import check_photos, remove_files, save_photos
 from cases.services.intake import MAX_BATCH, REPORT_FIELDS, report_batch, report_case
 from cases.services.transitions import perform
@@ -68,6 +69,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     # list). Reports and workflow actions are checked by their services (403 / 404 / 409 as documented).
     permission_classes = [HasPermissions]
     action_permissions = {name: ("cases.view_case",) for name in ("list", "retrieve", "map", "export")}
+    pagination_class = CasePagination  # counts exact up to 5,000 cases, estimated beyond
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

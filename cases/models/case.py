@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -178,6 +179,16 @@ class Case(models.Model):
                 name="case_open_deadline",
                 condition=~Q(status__in=sorted(s.value for s in TERMINAL_STATUSES)),
             ),
+            # Console queue counts: one grouped count of the open cases by (status, overdue), index-only.
+            models.Index(
+                fields=["status", "is_overdue"],
+                name="case_open_status_overdue",
+                condition=Q(status__in=sorted(s.value for s in CaseStatus if s not in TERMINAL_STATUSES)),
+            ),
+            # Free-text search of the lists (``q``: LIKE / ~* '…'), through trigrams (pg_trgm).
+            GinIndex(fields=["case_no"], opclasses=["gin_trgm_ops"], name="case_no_trgm"),
+            GinIndex(fields=["description"], opclasses=["gin_trgm_ops"], name="case_description_trgm"),
+            GinIndex(fields=["address"], opclasses=["gin_trgm_ops"], name="case_address_trgm"),
         ]
 
     def __str__(self) -> str:

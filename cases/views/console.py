@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from cases.duplicates import duplicate_flags
 from cases.filtersets import CaseFilterSet
 from cases.models import Case
 from cases.notifications import unread_count
+from cases.pagination import EstimatedCountPaginator
 from cases.views.queues import QUEUES_BY_KEY, Queue, default_queue, queue_counts, queues_for
 from core.models import Notification
 
@@ -88,7 +88,7 @@ def console(request: HttpRequest) -> HttpResponse:
     if queue is None:  # a permission without any queue: nothing to show
         return render(request, "cases/console.html", {"queues": []})
     filterset, cases = _rows(request, queue)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     # The 疑似重复 badge is for those who may merge (受理员, 值班长); computed for this page only.
     duplicates = set()

@@ -3,7 +3,15 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from evaluation.models import Bulletin, FundsLine, Indicator, ScoreWeight, SelfEvaluation
+from evaluation.models import (
+    Bulletin,
+    BulletinEvent,
+    FundsLine,
+    Indicator,
+    ScoreWeight,
+    SelfEvaluation,
+    SelfEvaluationEvent,
+)
 from evaluation.models import Project as SelfEvaluationProject
 
 # ---- Indicators and monthly bulletins ------------------------------------------------------------------------------
@@ -26,10 +34,28 @@ class ScoreWeightAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(count)d weights added.") % {"count": added}, messages.SUCCESS)
 
 
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class BulletinEventInline(_ReadOnlyInline):
+    model = BulletinEvent
+    fields = ["at", "action", "actor", "from_status", "to_status", "data"]
+    readonly_fields = fields
+
+
 @admin.register(Bulletin)
 class BulletinAdmin(admin.ModelAdmin):
     """Bulletins are generated and published by their service (the console page); the admin only looks."""
 
+    inlines = [BulletinEventInline]
     list_display = ["__str__", "period_start", "period_end", "status", "computed_at", "published_at"]
     list_filter = ["status", "year"]
     readonly_fields = [f.name for f in Bulletin._meta.fields]
@@ -53,17 +79,6 @@ class SelfEvaluationProjectAdmin(admin.ModelAdmin):
     search_fields = ["name", "unit_name"]
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class FundsLineInline(_ReadOnlyInline):
     model = FundsLine
     fields = ["row", "initial_budget", "adjusted_budget", "executed"]
@@ -74,11 +89,17 @@ class IndicatorInline(_ReadOnlyInline):
     fields = ["position", "level1", "level2", "name", "direction", "target_value", "actual_value", "weight", "score"]
 
 
+class SelfEvaluationEventInline(_ReadOnlyInline):
+    model = SelfEvaluationEvent
+    fields = ["at", "action", "actor", "from_status", "to_status", "data"]
+    readonly_fields = fields
+
+
 @admin.register(SelfEvaluation)
 class SelfEvaluationAdmin(admin.ModelAdmin):
     list_display = ["year", "project", "status", "total", "grade", "declared_total"]
     list_filter = ["year", "status", "grade"]
-    inlines = [FundsLineInline, IndicatorInline]
+    inlines = [FundsLineInline, IndicatorInline, SelfEvaluationEventInline]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -13,19 +13,17 @@ from datetime import date
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from evaluation.bulletins.services import create_bulletin, month_bounds, publish
+from evaluation.bulletins.services import PUBLISH_PERMISSION, create_bulletin, month_bounds, publish
 from evaluation.models import Bulletin, BulletinStatus
 from evaluation.rollups import rebuild
 
 
 def _publisher():
-    from core.choices import Role
+    """Someone who may publish bulletins (by permission; a superuser when no role holds it)."""
     from core.models import User
 
-    for user in User.objects.filter(role__in=[Role.SUPERVISOR, Role.ADMIN], is_active=True).order_by("role", "pk"):
-        if user.has_perm("evaluation.publish_bulletin"):
-            return user
-    return User.objects.filter(is_superuser=True, is_active=True).first()
+    holder = User.objects.with_perm(PUBLISH_PERMISSION, include_superusers=False).filter(is_active=True)
+    return holder.order_by("pk").first() or User.objects.filter(is_superuser=True, is_active=True).first()
 
 
 def seed_evaluation(seed: int = 1, scale: float = 1.0) -> dict:

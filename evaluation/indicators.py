@@ -215,6 +215,15 @@ RATES: dict[str, Indicator] = {
             lower_is_better=True,
         ),
         Indicator(
+            "rework_rate_of_to_close",
+            _("Rework rate (of cases to close)"),
+            _("reworked cases / to close × 100%"),
+            ("reworked",),
+            ("to_close",),
+            lower_is_better=True,
+            counts=_("the variant some cities use; pick it for a composite score in the admin's score weights"),
+        ),
+        Indicator(
             "overdue_open_rate",
             _("Overdue undisposed rate"),
             _("overdue, not yet disposed / to dispose × 100%"),
@@ -349,6 +358,48 @@ RATES: dict[str, Indicator] = {
 }
 
 INDICATORS: dict[str, Indicator] = {**COUNTS, **RATES}
+
+
+# ---- Hotline figures (computed by hotlines.indicators.hotline_indicators; defined here for tooltips) ----------------
+
+
+@dataclass(frozen=True)
+class HotlineFigure:
+    key: str  # the key of hotline_indicators()'s answer
+    label: str | Promise
+    formula: str | Promise
+
+    @property
+    def unit(self) -> str:
+        return "%" if self.key.endswith("_rate") else ""
+
+
+HOTLINE_FIGURES: dict[str, HotlineFigure] = {
+    f.key: f
+    for f in [
+        HotlineFigure("orders", _("Work orders received"), _("work orders received in the period")),
+        HotlineFigure("completed", _("Work orders completed"), _("work orders received in the period and completed")),
+        HotlineFigure("completed_on_time", _("Completed on time"), _("work orders completed within their time limit")),
+        HotlineFigure("replied", _("Replied"), _("work orders whose caller got a reply")),
+        HotlineFigure("visited", _("Callers revisited"), _("work orders with a return visit that gave a satisfaction")),
+        HotlineFigure("satisfied", _("Satisfied"), _("return visits answered satisfied or basically satisfied")),
+        HotlineFigure("direct_answered", _("Answered directly"), _("work orders answered on the spot")),
+        HotlineFigure(
+            "ontime_completion_rate",
+            _("On-time completion rate"),
+            _("work orders completed on time / work orders completed × 100%"),
+        ),
+        HotlineFigure("reply_rate", _("Reply rate"), _("work orders replied / work orders received × 100%")),
+        HotlineFigure("satisfaction_rate", _("Satisfaction rate"), _("satisfied callers / callers revisited × 100%")),
+        HotlineFigure(
+            "direct_answer_rate",
+            _("Direct answer rate"),
+            _("work orders answered directly / work orders received × 100%"),
+        ),
+        HotlineFigure("send_backs", _("Sent back"), _("times handling units sent work orders back")),
+        HotlineFigure("redos", _("Redone"), _("times work orders were handled again after an unsatisfied visit")),
+    ]
+}
 
 
 # ---- Composite scores ----------------------------------------------------------------------------------------------

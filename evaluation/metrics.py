@@ -4,8 +4,7 @@ Contract (used by ``evaluation.selfeval``):
 
 - ``SYSTEM_METRICS: dict[str, Metric]`` — key → label, unit and formula text;
 - ``system_metric(key, start, end) -> Decimal | None`` — the figure over the dates ``start``..``end`` (both
-  inclusive). Rates are percentages 0–100 with two decimals, ``None`` when their denominator is 0 (or when the
-  hotline layer is not installed).
+  inclusive). Rates are percentages 0–100 with two decimals, ``None`` when their denominator is 0.
 
 Case figures come from the rollups (``evaluation.indicators``), never from scanning cases, so an annual figure over
 millions of cases takes milliseconds. The hotline figures come from ``hotlines.indicators`` and the system fault
@@ -15,7 +14,6 @@ rate from ``core.models.HealthCheck``.
 from __future__ import annotations
 
 import calendar
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -25,7 +23,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-logger = logging.getLogger(__name__)
+from evaluation.indicators import HOTLINE_FIGURES, INDICATORS
 
 TWO_PLACES = Decimal("0.01")
 
@@ -80,16 +78,13 @@ def _cases_per_month(start: date, end: date) -> Decimal | None:
     return _quantize(Decimal(overall(start, end).count("registered")) / months)
 
 
-# ---- Hotline figures (from the hotlines layer, when it is there) ---------------------------------------------------
+# ---- Hotline figures (from the hotlines layer) ----------------------------------------------------------------------
 
 
 def _hotline(field: str) -> Callable[[date, date], Decimal | None]:
     def compute(start: date, end: date) -> Decimal | None:
-        try:
-            from hotlines.indicators import hotline_indicators
-        except ImportError:
-            logger.info("hotlines.indicators is not available; %s has no value", field)
-            return None
+        from hotlines.indicators import hotline_indicators
+
         value = hotline_indicators(start, end).get(field)
         return _quantize(value) if value is not None else None
 
@@ -124,24 +119,22 @@ SYSTEM_METRICS: dict[str, Metric] = {
             _("cases"),
             _("cases registered in the period / months in the period"),
         ),
-        Metric("disposal_rate", _("Disposal rate"), "%", _("disposed / to dispose × 100%")),
-        Metric("ontime_disposal_rate", _("On-time disposal rate"), "%", _("disposed on time / to dispose × 100%")),
-        Metric("closure_rate", _("Closure rate"), "%", _("closed / to close × 100%")),
-        Metric("ontime_closure_rate", _("On-time closure rate"), "%", _("closed on time / to close × 100%")),
-        Metric(
-            "hotline_reply_rate", _("Hotline reply rate"), "%", _("work orders replied / work orders received × 100%")
+        *(
+            Metric(key, INDICATORS[key].label, "%", INDICATORS[key].formula)  # defined once, in indicators.py
+            for key in ("disposal_rate", "ontime_disposal_rate", "closure_rate", "ontime_closure_rate")
         ),
+        Metric("hotline_reply_rate", _("Hotline reply rate"), "%", HOTLINE_FIGURES["reply_rate"].formula),
         Metric(
             "hotline_ontime_rate",
             _("Hotline on-time completion rate"),
             "%",
-            _("work orders completed on time / work orders due × 100%"),
+            HOTLINE_FIGURES["ontime_completion_rate"].formula,
         ),
         Metric(
             "hotline_satisfaction_rate",
             _("Hotline satisfaction rate"),
             "%",
-            _("satisfied callers / callers revisited × 100%"),
+            HOTLINE_FIGURES["satisfaction_rate"].formula,
         ),
         Metric(
             "system_fault_rate",

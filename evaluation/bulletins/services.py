@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from evaluation.indicators import (
     COMPOSITES,
@@ -32,7 +32,7 @@ from evaluation.indicators import (
     weight_text,
     weights,
 )
-from evaluation.models import Bulletin, BulletinStatus, CaseFact, DepartmentDay
+from evaluation.models import Bulletin, BulletinEvent, BulletinStatus, CaseFact, DepartmentDay
 
 HEADLINE_COUNTS = [
     "reported",
@@ -148,13 +148,10 @@ def _fmt(value) -> str | None:
 def _case_list(start: date, end: date, flag: str) -> dict:
     from cases.models import Case
 
-    ids = CaseFact.objects.filter(day__range=(start, end), **{f"{flag}__gt": 0})
-    total = ids.count()
-    cases = (
-        Case.objects.filter(pk__in=ids.values("case_id")[: CASE_LIST_LIMIT * 2])
-        .select_related("minor_class", "department")
-        .order_by("received_at")[:CASE_LIST_LIMIT]
-    )
+    facts = CaseFact.objects.filter(day__range=(start, end), **{f"{flag}__gt": 0})
+    total = facts.count()
+    first = facts.order_by("day", "case_id").values("case_id")[:CASE_LIST_LIMIT]  # the earliest received
+    cases = Case.objects.filter(pk__in=first).select_related("minor_class", "department").order_by("received_at", "pk")
     items = [
         {
             "id": c.pk,
@@ -199,13 +196,34 @@ def _companies(collectors: list[dict]) -> list[dict]:
     return rows
 
 
-def _hotline(start: date, end: date) -> dict | None:
-    try:
-        from hotlines.indicators import hotline_indicators
-    except ImportError:
-        return None
+def _hotline(start: date, end: date) -> dict:
+    from hotlines.indicators import hotline_indicators
+
     figures = hotline_indicators(start, end)
     return {key: _fmt(value) if isinstance(value, Decimal) else value for key, value in figures.items()}
+
+
+CHANNEL_COUNTS = ["reported", "registered", "closed"]
+CHANNEL_RATES = ["valid_report_rate", "closure_rate"]
+
+
+def _channels(sources: dict) -> list[dict]:
+    """Per intake channel (every case source, zeros included): reported, registered and closed, from the rollups."""
+    from cases.choices import CaseSource
+
+    rows = []
+    for source in CaseSource.values:
+        row = sources.get(source, {})
+        counts = row.get("counts", {})
+        figures = Figures({k: int(v or 0) for k, v in counts.items()})
+        rows.append(
+            {
+                "source": source,
+                "counts": {k: figures.count(k) for k in CHANNEL_COUNTS},
+                "rates": {k: _fmt(figures.rate(k)) for k in CHANNEL_RATES},
+            }
+        )
+    return rows
 
 
 def _fixes(period: dict) -> list[dict]:
@@ -301,6 +319,7 @@ def build_figures(start: date, end: date) -> dict:
         "dispatchers": period["people"]["dispatcher"],
         "overdue_cases": _case_list(start, end, "overdue_open"),
         "reworked_cases": _case_list(start, end, "reworked"),
+        "channels": _channels(period["sources"]),
         "hotline": _hotline(start, end),
         "trend": _trend(end),
         "fixes": _fixes(period),
@@ -321,10 +340,26 @@ def build_figures(start: date, end: date) -> dict:
 
 # ---- Services ------------------------------------------------------------------------------------------------------
 
+PUBLISH_PERMISSION = "evaluation.publish_bulletin"
+VIEW_PERMISSION = "evaluation.view_bulletin"
 
-def create_bulletin(year: int, month: int) -> tuple[Bulletin, bool]:
+
+def _event(bulletin: Bulletin, action: str, actor, from_status: str, **data) -> BulletinEvent:
+    return BulletinEvent.objects.create(
+        bulletin=bulletin, action=action, actor=actor, from_status=from_status, to_status=bulletin.status, data=data
+    )
+
+
+def _require(actor, permission: str) -> None:
+    if actor is not None and not actor.has_perm(permission):
+        raise PermissionDenied(gettext("Your role may not change monthly bulletins."))
+
+
+def create_bulletin(year: int, month: int, actor=None) -> tuple[Bulletin, bool]:
     """The bulletin of one month, created as a draft with its figures if missing (idempotent). Numbered 第N期 in
-    the order bulletins are created within the year."""
+    the order bulletins are created within the year. ``actor`` None: Celery beat (the system); a person needs the
+    publish permission."""
+    _require(actor, PUBLISH_PERMISSION)
     start, end = month_bounds(year, month)
     existing = Bulletin.objects.filter(period_start=start, period_end=end).first()
     if existing:
@@ -344,6 +379,7 @@ def create_bulletin(year: int, month: int) -> tuple[Bulletin, bool]:
                     figures=figures,
                     computed_at=timezone.now(),
                 )
+                _event(bulletin, "create", actor, "", period=[start.isoformat(), end.isoformat()])
                 return bulletin, True
         except IntegrityError:
             existing = Bulletin.objects.filter(period_start=start, period_end=end).first()
@@ -359,8 +395,10 @@ def ensure_last_month(today: date | None = None) -> tuple[Bulletin, bool]:
     return create_bulletin(year, month)
 
 
-def refresh(bulletin_id: int) -> Bulletin:
-    """Recompute a draft's figures (a published bulletin is frozen: BulletinStateError)."""
+def refresh(bulletin_id: int, actor) -> Bulletin:
+    """Recompute a draft's figures: permission, row lock, state check (a published bulletin is frozen:
+    BulletinStateError), an event."""
+    _require(actor, PUBLISH_PERMISSION)
     with transaction.atomic():
         bulletin = Bulletin.objects.select_for_update().get(pk=bulletin_id)
         if bulletin.is_published:
@@ -368,21 +406,48 @@ def refresh(bulletin_id: int) -> Bulletin:
         bulletin.figures = build_figures(bulletin.period_start, bulletin.period_end)
         bulletin.computed_at = timezone.now()
         bulletin.save()
+        _event(bulletin, "refresh", actor, bulletin.status)
     return bulletin
 
 
 def publish(bulletin_id: int, actor) -> Bulletin:
-    """Publish a draft: permission, row lock, state check, figures recomputed once more and frozen for good."""
-    if not actor.has_perm("evaluation.publish_bulletin"):
-        raise PermissionDenied("your role may not publish bulletins")
+    """Publish a draft: permission, row lock, state check, figures recomputed once more and frozen for good, an
+    event; the readers of bulletins are notified once the publication is committed."""
+    if actor is None or not actor.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied(gettext("Your role may not change monthly bulletins."))
     with transaction.atomic():
         bulletin = Bulletin.objects.select_for_update().get(pk=bulletin_id)
         if bulletin.is_published:
             raise BulletinStateError("the bulletin is already published")
+        before = bulletin.status
         bulletin.figures = build_figures(bulletin.period_start, bulletin.period_end)
         bulletin.computed_at = timezone.now()
         bulletin.status = BulletinStatus.PUBLISHED
         bulletin.published_at = timezone.now()
         bulletin.published_by = actor
         bulletin.save()
+        _event(bulletin, "publish", actor, before)
+        transaction.on_commit(lambda: notify_published(bulletin.pk))
     return bulletin
+
+
+PUBLISHED_MESSAGE = gettext_lazy("Monthly bulletin %(year)s No. %(number)s has been published.")
+
+
+def bulletin_readers():
+    """Active users who may read bulletins (by permission, whatever their role)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.with_perm(VIEW_PERMISSION, include_superusers=False).filter(is_active=True)
+
+
+def notify_published(bulletin_id: int) -> int:
+    """Tell every reader of bulletins that one was published (once per reader: the dedupe key is the bulletin)."""
+    from django.urls import reverse
+
+    from cases.notifications import notify, render
+
+    bulletin = Bulletin.objects.get(pk=bulletin_id)
+    message = render(PUBLISHED_MESSAGE, year=bulletin.year, number=bulletin.number)
+    url = reverse("evaluation:bulletin", args=[bulletin.pk])
+    return notify(bulletin_readers(), "bulletin_published", message, url, dedupe_key=f"bulletin-{bulletin.pk}")

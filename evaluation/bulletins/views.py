@@ -8,15 +8,17 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.choices import CaseSource
 from evaluation.bulletins import services
-from evaluation.bulletins.workbook import HOTLINE_LABELS, workbook
+from evaluation.bulletins.services import CHANNEL_COUNTS, CHANNEL_RATES
+from evaluation.bulletins.workbook import workbook
+from evaluation.indicators import HOTLINE_FIGURES
 from evaluation.models import Bulletin
 
 BAR_WIDTH = 360  # px of the longest bar
@@ -71,7 +73,7 @@ def _trend_chart(trend: list[dict], key: str) -> dict:
 
 @login_required
 @permission_required("evaluation.view_bulletin", raise_exception=True)
-def bulletin_list(request: HttpRequest) -> HttpResponse:
+def bulletin_list(request: HttpRequest, errors: dict | None = None) -> HttpResponse:
     bulletins = Bulletin.objects.order_by("-period_start")
     today = timezone.localdate()
     return render(
@@ -83,7 +85,9 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
             "this_year": today.year,
             "months": range(1, 13),
             "last_month": services.previous_month(today.year, today.month),
+            "errors": errors or {},
         },
+        status=400 if errors else 200,
     )
 
 
@@ -135,8 +139,23 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "trend_definition": definitions.get("closure_rate", {}),
             "fixes": [services.fix_text(f) for f in figures.get("fixes", [])],
             "hotline": [
-                {"label": HOTLINE_LABELS.get(key, key), "value": value, "rate": key.endswith("_rate")}
+                {
+                    "key": key,
+                    "label": HOTLINE_FIGURES[key].label if key in HOTLINE_FIGURES else key,
+                    "formula": HOTLINE_FIGURES[key].formula if key in HOTLINE_FIGURES else "",
+                    "value": value,
+                    "rate": key.endswith("_rate"),
+                }
                 for key, value in (figures.get("hotline") or {}).items()
+            ],
+            "channel_columns": [definitions.get(k, {"key": k, "label": k}) for k in (*CHANNEL_COUNTS, *CHANNEL_RATES)],
+            "channels": [
+                {
+                    "source": c["source"],
+                    "label": CaseSource(c["source"]).label if c["source"] in CaseSource.values else c["source"],
+                    "cells": [c["counts"].get(k) for k in CHANNEL_COUNTS] + [c["rates"].get(k) for k in CHANNEL_RATES],
+                }
+                for c in figures.get("channels", [])
             ],
             "can_publish": request.user.has_perm("evaluation.publish_bulletin") and not bulletin.is_published,
             "chart_width": BAR_WIDTH + 230,
@@ -166,15 +185,18 @@ def xlsx_response(bulletin: Bulletin) -> HttpResponse:
 @permission_required("evaluation.publish_bulletin", raise_exception=True)
 def bulletin_generate(request: HttpRequest) -> HttpResponse:
     try:
-        year, month = int(request.POST.get("year", "")), int(request.POST.get("month", ""))
+        year = int(request.POST.get("year", ""))
+        date(year, 1, 1)
+    except ValueError:
+        return bulletin_list(request, errors={"year": _("Choose a year and a month.")})
+    try:
+        month = int(request.POST.get("month", ""))
         date(year, month, 1)
     except ValueError:
-        messages.error(request, _("Choose a year and a month."))
-        return redirect("evaluation:bulletins")
+        return bulletin_list(request, errors={"month": _("Choose a year and a month.")})
     if services.month_bounds(year, month)[1] >= timezone.localdate():
-        messages.error(request, _("That month has not ended yet."))
-        return redirect("evaluation:bulletins")
-    bulletin, created = services.create_bulletin(year, month)
+        return bulletin_list(request, errors={"month": _("That month has not ended yet.")})
+    bulletin, created = services.create_bulletin(year, month, request.user)
     if not created:
         messages.info(request, _("The bulletin of that month exists already."))
     return redirect("evaluation:bulletin", pk=bulletin.pk)
@@ -186,7 +208,7 @@ def bulletin_generate(request: HttpRequest) -> HttpResponse:
 def bulletin_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     get_object_or_404(Bulletin, pk=pk)
     try:
-        services.refresh(pk)
+        services.refresh(pk, request.user)
         messages.success(request, _("The figures were recomputed."))
     except services.BulletinStateError:
         messages.error(request, _("A published bulletin cannot change."))
@@ -200,8 +222,6 @@ def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.publish(pk, request.user)
         messages.success(request, _("The bulletin was published; its figures are now frozen."))
-    except PermissionDenied:
-        raise
     except services.BulletinStateError:
         messages.error(request, _("The bulletin is already published."))
     return redirect("evaluation:bulletin", pk=pk)

@@ -6,26 +6,10 @@ import io
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from evaluation.bulletins.services import TREND_RATES, fix_text
+from evaluation.bulletins.services import CHANNEL_COUNTS, CHANNEL_RATES, TREND_RATES, fix_text
+from evaluation.indicators import HOTLINE_FIGURES
 from evaluation.models import Bulletin
-
-HOTLINE_LABELS = {
-    "orders": gettext_lazy("Work orders received"),
-    "completed": gettext_lazy("Work orders completed"),
-    "completed_on_time": gettext_lazy("Completed on time"),
-    "replied": gettext_lazy("Replied"),
-    "visited": gettext_lazy("Callers revisited"),
-    "satisfied": gettext_lazy("Satisfied"),
-    "direct_answered": gettext_lazy("Answered directly"),
-    "ontime_completion_rate": gettext_lazy("On-time completion rate"),
-    "reply_rate": gettext_lazy("Reply rate"),
-    "satisfaction_rate": gettext_lazy("Satisfaction rate"),
-    "direct_answer_rate": gettext_lazy("Direct answer rate"),
-    "send_backs": gettext_lazy("Sent back"),
-    "redos": gettext_lazy("Redone"),
-}
 
 
 def _number(value):
@@ -150,11 +134,33 @@ def workbook(bulletin: Bulletin) -> bytes:
                 for c in figures[key]["items"]
             ],
         )
+    if figures.get("channels"):
+        from cases.choices import CaseSource
+
+        sheet(
+            _("Channels"),
+            [_("Channel"), *[labels.get(k, k) for k in (*CHANNEL_COUNTS, *CHANNEL_RATES)]],
+            [
+                [
+                    str(CaseSource(c["source"]).label) if c["source"] in CaseSource.values else c["source"],
+                    *[c["counts"][k] for k in CHANNEL_COUNTS],
+                    *[_number(c["rates"][k]) for k in CHANNEL_RATES],
+                ]
+                for c in figures["channels"]
+            ],
+        )
     if figures.get("hotline"):
         sheet(
             _("Hotline"),
-            [_("Indicator"), _("Value")],
-            [[str(HOTLINE_LABELS.get(k, k)), _number(v)] for k, v in figures["hotline"].items()],
+            [_("Indicator"), _("Value"), _("Formula")],
+            [
+                [
+                    str(HOTLINE_FIGURES[k].label) if k in HOTLINE_FIGURES else k,
+                    _number(v),
+                    str(HOTLINE_FIGURES[k].formula) if k in HOTLINE_FIGURES else "",
+                ]
+                for k, v in figures["hotline"].items()
+            ],
         )
     sheet(
         _("Trend"),

@@ -1,6 +1,12 @@
 """Models of the evaluation layer: each sub-domain in its own module, imported here so Django finds them."""
 
-from evaluation.models.bulletins import Bulletin, BulletinStatus, FrozenBulletinError  # noqa: F401
+from evaluation.models.bulletins import (  # noqa: F401
+    Bulletin,
+    BulletinEvent,
+    BulletinStatus,
+    FrozenBulletinError,
+    ImmutableEventError,
+)
 from evaluation.models.facts import (  # noqa: F401
     CaseFact,
     CommunityDay,

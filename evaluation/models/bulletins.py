@@ -16,6 +16,10 @@ class FrozenBulletinError(Exception):
     """A published bulletin's figures never change."""
 
 
+class ImmutableEventError(Exception):
+    """An event row, once written, is never changed or deleted."""
+
+
 class Bulletin(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveSmallIntegerField(_("number within the year"))
@@ -64,3 +68,38 @@ class Bulletin(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == BulletinStatus.PUBLISHED
+
+
+class BulletinEvent(models.Model):
+    """Immutable record of each change to a bulletin: created (by beat or on demand), refreshed, published."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("action"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    from_status = models.CharField(_("from status"), max_length=10, blank=True)
+    to_status = models.CharField(_("to status"), max_length=10)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("bulletin event")
+        verbose_name_plural = _("bulletin events")
+        ordering = ["bulletin", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ImmutableEventError("bulletin events are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableEventError("bulletin events are immutable")

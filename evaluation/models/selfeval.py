@@ -225,3 +225,15 @@ class SelfEvaluationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        from evaluation.models.bulletins import ImmutableEventError
+
+        if self.pk is not None:
+            raise ImmutableEventError("self-evaluation events are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from evaluation.models.bulletins import ImmutableEventError
+
+        raise ImmutableEventError("self-evaluation events are immutable")

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,6 +83,16 @@ def metric_choices() -> list[tuple[str, str]]:
 
     choices = [(key, str(m.label)) for key, m in SYSTEM_METRICS.items()]
     return [*choices, (BUDGET_EXECUTION_KEY, _("Budget execution rate"))]
+
+
+def metric_definition(key: str) -> tuple[str, str]:
+    """(label, formula) of a system metric an indicator is bound to, for the tooltip on the finance page."""
+    from evaluation.metrics import SYSTEM_METRICS
+
+    if key == BUDGET_EXECUTION_KEY:
+        return str(_("Budget execution rate")), str(_("executed / full-year budget × 100% (funds block, total row)"))
+    metric = SYSTEM_METRICS.get(key)
+    return (str(metric.label), str(metric.formula)) if metric else (key, "")
 
 
 def metric_unit(key: str) -> str:
@@ -267,7 +277,11 @@ def create_self_evaluation(actor, project: Project, year: int, **header: Any) ->
     if existing:
         return existing
     header.setdefault("unit_name", project.unit_name)
-    evaluation = SelfEvaluation.objects.create(project=project, year=year, **header)
+    try:
+        with transaction.atomic():  # a concurrent request creating the same year: answer the one that won
+            evaluation = SelfEvaluation.objects.create(project=project, year=year, **header)
+    except IntegrityError:
+        return SelfEvaluation.objects.get(project=project, year=year)
     _ensure_funds_rows(evaluation)
     previous = SelfEvaluation.objects.filter(project=project, year__lt=year).order_by("-year").first()
     copied = 0
@@ -314,6 +328,8 @@ def save_self_evaluation(
     _ensure_funds_rows(evaluation)
     data = load(evaluation)
     for row, values in (funds or {}).items():
+        if row not in data.funds:
+            raise ValidationError({f"funds-{row}": _("Unknown funds row.")})
         errors = funds_errors(values)
         if errors:
             raise ValidationError({f"funds-{row}-{k}": v for k, v in errors.items()})

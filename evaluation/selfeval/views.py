@@ -141,6 +141,9 @@ def _actual_source(indicator) -> dict | None:
         return None
     src = dict((indicator.sources or {}).get("actual") or {"kind": "manual"})
     src["label"] = _source_label(src.get("kind", "manual"))
+    if indicator.metric_key:
+        src["metric"] = indicator.metric_key
+        src["metric_label"], src["formula"] = services.metric_definition(indicator.metric_key)
     return src
 
 

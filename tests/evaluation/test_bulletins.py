@@ -90,7 +90,7 @@ def test_a_published_bulletin_never_changes(march, act, cast):
     assert overall(date(2026, 3, 1), date(2026, 3, 31)).count("disposed") == 6  # the live figures moved
     assert Bulletin.objects.get(pk=march.pk).figures == frozen
     with pytest.raises(BulletinStateError):
-        refresh(march.pk)
+        refresh(march.pk, cast["supervisor"])
     with pytest.raises(BulletinStateError):
         publish(march.pk, cast["supervisor"])
     stored = Bulletin.objects.get(pk=march.pk)
@@ -107,8 +107,11 @@ def test_a_draft_is_refreshed(march, act, cast):
     suspended = Case.objects.get(status="suspended")
     act(suspended, "resume", cast["dispatcher"], at(10, 9))
     act(suspended, "dispose", cast["handler"], at(10, 10), opinion="已处置")
-    headline = {h["key"]: h for h in refresh(march.pk).figures["headline"]}
+    with pytest.raises(PermissionDenied):
+        refresh(march.pk, cast["finance"])
+    headline = {h["key"]: h for h in refresh(march.pk, cast["supervisor"]).figures["headline"]}
     assert headline["disposed"]["value"] == 6
+    assert list(march.events.values_list("action", "actor")) == [("create", None), ("refresh", cast["supervisor"].pk)]
 
 
 def test_supervisor_pages(client, march, cast):
@@ -243,7 +246,88 @@ def test_a_month_that_has_not_ended_gets_no_bulletin(client, cast):
     client.force_login(cast["supervisor"])
     today = timezone.localdate()
     response = client.post(reverse("evaluation:bulletin_generate"), {"year": today.year, "month": today.month})
-    assert response.status_code == 302 and response["Location"] == reverse("evaluation:bulletins")
-    response = client.post(reverse("evaluation:bulletin_generate"), {"year": "x", "month": 13})
-    assert response.status_code == 302
+    assert response.status_code == 400 and b'data-field="month"' in response.content
+    response = client.post(reverse("evaluation:bulletin_generate"), {"year": "x", "month": 3})
+    assert response.status_code == 400 and b'data-field="year"' in response.content
+    response = client.post(reverse("evaluation:bulletin_generate"), {"year": 2026, "month": 13})
+    assert response.status_code == 400 and b'data-field="month"' in response.content
     assert not Bulletin.objects.exists()
+
+
+def test_every_change_is_an_immutable_event_and_publishing_notifies_the_readers(
+    march, cast, django_capture_on_commit_callbacks
+):
+    from core.models import Notification
+    from evaluation.bulletins.services import publish
+    from evaluation.models import BulletinEvent, ImmutableEventError
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        publish(march.pk, cast["supervisor"])
+    assert len(callbacks) == 1
+    events = list(march.events.order_by("id"))
+    assert [(e.action, e.from_status, e.to_status) for e in events] == [
+        ("create", "", "draft"),
+        ("publish", "draft", "published"),
+    ]
+    assert events[1].actor == cast["supervisor"]
+    notified = set(Notification.objects.filter(kind="bulletin_published").values_list("recipient_id", flat=True))
+    assert {cast["supervisor"].pk, cast["finance"].pk} <= notified
+    assert not notified & {cast[r].pk for r in ("collector", "operator", "dispatcher", "handler")}
+    assert Notification.objects.get(recipient=cast["finance"], kind="bulletin_published").url.endswith(
+        f"/bulletins/{march.pk}/"
+    )
+    with pytest.raises(ImmutableEventError):
+        events[1].save()
+    with pytest.raises(ImmutableEventError):
+        events[0].delete()
+    assert BulletinEvent.objects.filter(bulletin=march).count() == 2
+
+
+def test_a_person_creating_a_bulletin_needs_the_publish_permission(story, cast):
+    from evaluation.bulletins.services import create_bulletin
+    from evaluation.models import Bulletin
+
+    with pytest.raises(PermissionDenied):
+        create_bulletin(2026, 3, cast["finance"])
+    assert not Bulletin.objects.exists()
+    bulletin, created = create_bulletin(2026, 3, cast["supervisor"])
+    assert created and bulletin.events.get().actor == cast["supervisor"]
+
+
+def test_channel_and_hotline_figures(client, march, cast):
+    from cases.choices import CaseSource
+    from cases.models import Case
+
+    channels = {c["source"]: c for c in march.figures["channels"]}
+    assert set(channels) == set(CaseSource.values)  # every channel, zeros included
+    march_cases = Case.objects.filter(received_at__date__range=(date(2026, 3, 1), date(2026, 3, 31)))
+    for source in CaseSource.values:
+        of_source = march_cases.filter(source=source)
+        assert channels[source]["counts"] == {
+            "reported": of_source.count(),
+            "registered": of_source.filter(registered_at__isnull=False).count(),
+            "closed": of_source.filter(status="closed").count(),
+        }, source
+    assert sum(c["counts"]["reported"] for c in channels.values()) == 10
+    assert march.figures["hotline"]["orders"] == 0 and march.figures["hotline"]["reply_rate"] is None
+
+    client.force_login(cast["supervisor"])
+    body = client.get(reverse("evaluation:bulletin", args=[march.pk])).content.decode()
+    assert 'id="channels"' in body and 'data-source="collector"' in body
+    hotline_row = body.split('data-key="reply_rate"')[1].split("</tr>")[0]
+    assert "<abbr title=" in hotline_row  # the hotline figure's formula as its tooltip
+    book = _workbook(client.get(reverse("evaluation:bulletin_workbook", args=[march.pk])).content)
+    sheets = {ws.title: ws for ws in book.worksheets}
+    channel_sheet = next(
+        ws for ws in sheets.values() if ws.max_row == 3 + len(CaseSource.values) and ws.max_column == 6
+    )
+    reported = [row[1] for row in channel_sheet.iter_rows(min_row=4, values_only=True)]
+    assert sum(reported) == 10 and all(isinstance(v, int) for v in reported)
+
+
+def test_admin_shows_a_bulletin_with_its_events_read_only(client, march, cast):
+    cast["admin"].is_staff = True
+    cast["admin"].save()
+    client.force_login(cast["admin"])
+    response = client.get(reverse("admin:evaluation_bulletin_change", args=[march.pk]))
+    assert response.status_code == 200 and b'id="events-group"' in response.content

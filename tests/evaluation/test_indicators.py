@@ -228,3 +228,24 @@ def test_period_figures_are_cached(story, django_assert_max_num_queries):
     first = period_figures(*MARCH, fresh=True)
     with django_assert_max_num_queries(0):
         assert period_figures(*MARCH) == first
+
+
+def test_the_rework_rate_variants(story):
+    from evaluation.indicators import overall
+
+    mark_overdue_and_sync()
+    figures = overall(*MARCH)
+    assert figures.rate("rework_rate") == D("20.00")  # 1 / 5 disposed
+    assert figures.rate("rework_rate_of_to_close") == D("14.29")  # 1 / 7 to close
+
+
+def test_the_sql_literals_follow_the_cases_vocabulary():
+    """facts.py and rollups.py spell statuses and sources as SQL text; they must match cases.choices."""
+    import re
+
+    from cases.choices import PUBLIC_SOURCES, TERMINAL_STATUSES
+    from evaluation import rollups
+    from evaluation.models import facts
+
+    assert set(re.findall(r"'(\w+)'", facts._PUBLIC_SOURCES)) == {str(s) for s in PUBLIC_SOURCES}
+    assert set(re.findall(r"'(\w+)'", rollups.TERMINAL)) == {str(s) for s in TERMINAL_STATUSES}

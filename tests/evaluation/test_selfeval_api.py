@@ -158,3 +158,79 @@ def test_console_import_reports_row_errors(client, personas, evaluation):
     response = client.post(reverse("evaluation:self_evaluation_import", args=[evaluation.pk]), {"workbook": buffer})
     assert response.status_code == 400
     assert b'id="import-errors"' in response.content and b'data-row="3"' in response.content
+
+
+def test_bound_figures_carry_their_formula_as_a_tooltip(client, personas, evaluation):
+    from evaluation.indicators import INDICATORS
+    from evaluation.metrics import SYSTEM_METRICS
+
+    client.force_login(personas["finance"])
+    body = client.get(reverse("evaluation:self_evaluation", args=[evaluation.pk])).content.decode()
+    for key in ("disposal_rate", "hotline_reply_rate", "system_fault_rate"):
+        tag = body.split(f'data-metric="{key}"')[1].split(">")[0]
+        assert f'title="{SYSTEM_METRICS[key].formula}"' in tag, key
+    # The case rates are the indicator engine's definitions, written once.
+    assert SYSTEM_METRICS["disposal_rate"].formula is INDICATORS["disposal_rate"].formula
+    assert 'data-metric="' not in body.split('name="ind-6-actual_value"')[1].split("</td>")[0]  # typed in: none
+
+
+def test_bad_input_names_the_field_and_writes_nothing(personas, evaluation):
+    from django.core.exceptions import ValidationError
+
+    from evaluation.models import ImmutableEventError
+
+    with pytest.raises(ValidationError) as info:
+        services.save_self_evaluation(
+            evaluation.pk,
+            personas["finance"],
+            header={"contact_person": "王五"},
+            funds={"bogus": {"executed": D(1)}},
+        )
+    assert list(info.value.message_dict) == ["funds-bogus"]
+    with pytest.raises(ValidationError) as info:
+        services.save_self_evaluation(evaluation.pk, personas["finance"], funds={"total": {"executed": D(-1)}})
+    assert list(info.value.message_dict) == ["funds-total-executed"]
+    evaluation.refresh_from_db()
+    assert evaluation.contact_person == "李华" and not evaluation.events.exists()
+
+    services.save_self_evaluation(evaluation.pk, personas["finance"], header={"contact_person": "王五"})
+    event = evaluation.events.get()
+    with pytest.raises(ImmutableEventError):
+        event.save()
+    with pytest.raises(ImmutableEventError):
+        event.delete()
+
+
+def _page_data(response) -> dict:
+    """The finance page's form as the browser would post it unchanged (every bound field's current value)."""
+    context = response.context
+    forms = [context["header"], *(form for _row, form, _line, _cells in context["funds"]), *context["formset"]]
+    data = {}
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if isinstance(value, bool):
+                if value:
+                    data[bound.html_name] = "on"
+            elif value is not None:
+                data[bound.html_name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    management = context["formset"].management_form
+    data.update({f.html_name: f.value() for f in management})
+    return data
+
+
+def test_the_finance_page_answers_bad_input_with_400_naming_the_field(client, personas, evaluation):
+    url = reverse("evaluation:self_evaluation", args=[evaluation.pk])
+    client.force_login(personas["finance"])
+    data = _page_data(client.get(url))
+    data["ind-1-weight"] = "150"
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert response.context["formset"].forms[1].errors.keys() == {"weight"}
+    evaluation.refresh_from_db()
+    assert evaluation.indicators.get(position=1).weight == D(10) and not evaluation.events.exists()
+    data["ind-1-weight"] = "10"
+    data["ind-1-actual_value"] = "76"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert evaluation.indicators.get(position=1).score == D("8.00")

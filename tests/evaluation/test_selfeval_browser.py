@@ -65,7 +65,9 @@ def test_edit_recompute_check_and_export(page, live_server, console_login, perso
     row = page.locator('#indicators tr.main[data-position="2"]')
     assert row.locator("input[name$='-actual_value']").input_value() == "90.25"
     assert row.locator(".computed-score").inner_text() == "9.50"  # 90.25 / 95 × 10
-    assert "disposal_rate" in row.locator(".src.metric").inner_text()
+    assert row.locator(".src.metric").count() == 1
+    metric = row.locator("abbr.metric")
+    assert metric.get_attribute("data-metric") == "disposal_rate" and metric.get_attribute("title")  # the formula
     assert page.locator('#indicators tr.main[data-position="7"] .src.manual').count() == 1  # typed: untouched
 
     # Check: the declared total contradicts; adopting the platform's figures clears it, then the form is checked.

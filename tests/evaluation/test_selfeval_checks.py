@@ -185,3 +185,22 @@ def test_check_service_sets_checked_only_without_errors(personas):
     evaluation.refresh_from_db()
     assert [f.code for f in findings] == ["total_not_sum"] and evaluation.status == SelfEvaluationStatus.DRAFT
     assert list(evaluation.events.values_list("action", flat=True)) == ["check", "check"]
+
+
+def test_grade_mismatch_fires_only_on_a_grade_the_total_does_not_give():
+    from evaluation.selfeval import scoring
+
+    evaluation = make_evaluation()  # 98.78 → 优
+    SelfEvaluation.objects.filter(pk=evaluation.pk).update(declared_grade=Grade.GOOD)
+    assert "grade_mismatch" in codes(evaluation)
+    SelfEvaluation.objects.filter(pk=evaluation.pk).update(declared_grade=scoring.grade_for(evaluation.total))
+    assert "grade_mismatch" not in codes(evaluation)
+
+
+def test_funds_rate_mismatch_fires_beyond_the_tolerance():
+    evaluation = make_evaluation()  # 95 of 100 → 95.00 %
+    SelfEvaluation.objects.filter(pk=evaluation.pk).update(funds_declared_rate=D(96))  # Suizhou's rounding
+    found = findings_of(evaluation, "funds_rate_mismatch")
+    assert len(found) == 1 and found[0].data == {"declared": "96.00", "computed": "95.00"}
+    SelfEvaluation.objects.filter(pk=evaluation.pk).update(funds_declared_rate=D("95.01"))
+    assert "funds_rate_mismatch" not in codes(evaluation)

@@ -20,7 +20,7 @@ from cases.models import Case, CaseEvent
 
 logger = logging.getLogger(__name__)
 Listener = Callable[[int, int], None]
-_listeners: list[Listener] = []
+_listeners: list[tuple[Listener, bool]] = []  # (listener, whether it hears new reports)
 _quiet = threading.local()
 
 
@@ -49,16 +49,17 @@ def record_event(
     )
 
 
-def after_transition(listener: Listener) -> Listener:
-    """Register *listener(case_id, event_id)* to run after each committed transition (usable as a decorator)."""
-    if listener not in _listeners:
-        _listeners.append(listener)
+def after_transition(listener: Listener, *, reports: bool = True) -> Listener:
+    """Register *listener(case_id, event_id)* to run after each committed transition. ``reports=False``: not for
+    the "report" event that creates a case (intake's hot path then costs nothing more), for listeners that pick
+    new cases up otherwise — the evaluation layer catches up on them every few seconds."""
+    if all(known is not listener for known, _hears in _listeners):
+        _listeners.append((listener, reports))
     return listener
 
 
 def remove_listener(listener: Listener) -> None:
-    if listener in _listeners:
-        _listeners.remove(listener)
+    _listeners[:] = [(known, hears) for known, hears in _listeners if known is not listener]
 
 
 @contextmanager
@@ -73,11 +74,13 @@ def quiet() -> Iterator[None]:
         _quiet.on = previous
 
 
-def announce(case_id: int, event_id: int) -> None:
-    """Run the listeners (called by ``perform`` through ``transaction.on_commit``)."""
+def announce(case_id: int, event_id: int, *, report: bool = False) -> None:
+    """Run the listeners (called by ``perform`` through ``transaction.on_commit``, by intake with ``report``)."""
     if getattr(_quiet, "on", False):
         return
-    for listener in list(_listeners):
+    for listener, hears_reports in list(_listeners):
+        if report and not hears_reports:
+            continue
         try:
             listener(case_id, event_id)
         except Exception:

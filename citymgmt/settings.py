@@ -138,7 +138,7 @@ CELERY_BEAT_SCHEDULE = {
     "mark-overdue-cases": {"task": "cases.tasks.mark_overdue", "schedule": timedelta(minutes=1)},
     "notify-overdue-hotline-orders": {"task": "hotlines.tasks.notify_overdue", "schedule": timedelta(minutes=5)},
     # evaluation: facts of cases flagged overdue in bulk; nightly rebuild of the rollups; last month's bulletin.
-    "evaluation-sync-overdue": {"task": "evaluation.tasks.sync_overdue", "schedule": timedelta(minutes=1)},
+    "evaluation-sync-facts": {"task": "evaluation.tasks.sync_facts", "schedule": timedelta(seconds=15)},
     "evaluation-rebuild-rollups": {"task": "evaluation.tasks.rebuild_rollups", "schedule": crontab(hour=2, minute=30)},
     "evaluation-monthly-bulletin": {
         "task": "evaluation.tasks.ensure_monthly_bulletin",

@@ -15,9 +15,10 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self) -> None:
-        # Keep the per-case facts and daily rollups current after every committed transition (and intake).
+        # Keep the per-case facts and daily rollups current after every committed transition. New reports are
+        # picked up in bulk every few seconds instead (evaluation.tasks.sync_facts), so intake pays nothing here.
         from cases.events import after_transition
         from evaluation.rollups import on_transition
 
-        after_transition(on_transition)
+        after_transition(on_transition, reports=False)
         post_migrate.connect(_default_weights, sender=self, dispatch_uid="evaluation.default_weights")

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 
+from cases.choices import TERMINAL_STATUSES
 from evaluation.models.facts import ACTOR_ACTIONS, CASE_MEASURES, GRID_MEASURES, PERSON_MEASURES
 
 logger = logging.getLogger(__name__)
@@ -174,24 +175,31 @@ def _prepare(cursor) -> None:
 
 def upkeep(*case_ids: int) -> None:
     """Recompute these cases' contributions and apply the differences to every rollup: one prepared statement
-    (planned once per database session), the cases' advisory locks held until it commits."""
+    (planned once per database session), the cases' advisory locks held until it commits.
+
+    Four round trips: BEGIN, the locks and session settings in one call, the statement, COMMIT. The commit does not
+    wait for the disk (``synchronous_commit = off``): rollups are derived data, and the few milliseconds a crash
+    could lose are restored by the nightly rebuild — the transition itself was committed durably before this runs."""
     if not case_ids:
         return
     ids = sorted(set(case_ids))
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, (i %% 2147483647)::int) FROM unnest(%s::bigint[]) AS i ORDER BY i",
-            [ADVISORY_NAMESPACE, ids],
-        )
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        if getattr(connection, "_evaluation_upkeep_prepared", None) is not connection.connection:
-            _prepare(cursor)
+    for attempt in range(2):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), connection.cursor() as cursor:
+                if getattr(connection, "_evaluation_upkeep_prepared", None) is not connection.connection:
+                    _prepare(cursor)
+                cursor.execute(
+                    "SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan; "
+                    "SELECT pg_advisory_xact_lock(%s, (i %% 2147483647)::int) FROM unnest(%s::bigint[]) AS i "
+                    "ORDER BY i",
+                    [ADVISORY_NAMESPACE, ids],
+                )
                 cursor.execute(f"EXECUTE {PREPARED_NAME}(%s::bigint[])", [ids])
-        except DatabaseError:  # the session lost the statement (e.g. a rolled-back PREPARE): prepare it again
-            _prepare(cursor)
-            cursor.execute(f"EXECUTE {PREPARED_NAME}(%s::bigint[])", [ids])
+            return
+        except DatabaseError:  # the session lost the statement (a pooler, DEALLOCATE): prepare it again, once
+            if attempt:
+                raise
+            connection._evaluation_upkeep_prepared = None
 
 
 def on_transition(case_id: int, event_id: int) -> None:
@@ -216,9 +224,23 @@ def stale_overdue_cases(limit: int = 10_000) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def sync_overdue() -> int:
-    """Bring the facts of cases flagged (or unflagged) overdue in bulk up to date. Returns how many were fixed."""
-    ids = stale_overdue_cases()
+def unrolled_cases(limit: int = 10_000) -> list[int]:
+    """Open cases not in the rollups yet: new reports, which intake leaves to ``sync_facts`` (an open case that
+    went through any later transition has its fact row). The partial index on open cases keeps this small."""
+    terminal = ", ".join(f"'{status}'" for status in sorted(TERMINAL_STATUSES))
+    sql = f"""
+        SELECT c.id FROM cases_case c
+        WHERE c.status NOT IN ({terminal}) AND NOT EXISTS (SELECT 1 FROM {FACT} f WHERE f.case_id = c.id)
+        LIMIT %s"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def sync_facts() -> int:
+    """Bring the rollups up to date with what changed outside a transition: new reports, and overdue flags set
+    (or cleared) in bulk. Returns how many cases were applied."""
+    ids = sorted(set(unrolled_cases()) | set(stale_overdue_cases()))
     for begin in range(0, len(ids), 500):
         upkeep(*ids[begin : begin + 500])
     return len(ids)

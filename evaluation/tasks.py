@@ -1,6 +1,7 @@
 """Celery tasks of the evaluation layer (indicators and monthly bulletins).
 
-- ``sync_overdue`` (beat, every minute): facts of cases that ``cases.tasks.mark_overdue`` flagged in bulk;
+- ``sync_facts`` (beat, every 15 s): new reports (intake leaves them to it) and the overdue flags that
+  ``cases.tasks.mark_overdue`` sets in bulk, applied to the rollups;
 - ``rebuild_rollups`` (beat, nightly): the safety net, everything recomputed from the cases;
 - ``ensure_monthly_bulletin`` (beat, daily): last month's bulletin, created as a draft if missing;
 - ``compute_period`` (on demand): every figure of a period, cached in Redis for the pages and the API;
@@ -14,9 +15,9 @@ from datetime import date
 from celery import shared_task
 
 
-@shared_task(name="evaluation.tasks.sync_overdue")
-def sync_overdue() -> int:
-    from evaluation.rollups import sync_overdue as sync
+@shared_task(name="evaluation.tasks.sync_facts")
+def sync_facts() -> int:
+    from evaluation.rollups import sync_facts as sync
 
     return sync()
 

@@ -19,5 +19,6 @@ class HotlinesConfig(AppConfig):
         from hotlines.services import on_case_transition
 
         # A converted order completes when its case closes (cases never imports this layer: it calls us back).
-        after_transition(on_case_transition)
+        # A new report never ends a case, so the listener need not hear of reports.
+        after_transition(on_case_transition, reports=False)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="hotlines.reference_data")

@@ -445,7 +445,7 @@ def _write_one(report: _Report, reporter, now: datetime) -> tuple[Case, int]:
 
 def _announce_all(pairs: list[tuple[int, int]]) -> None:
     for case_id, event_id in pairs:
-        announce(case_id, event_id)
+        announce(case_id, event_id, report=True)
 
 
 # ---- the services -------------------------------------------------------------------------------------------------
@@ -516,12 +516,12 @@ def report_case(
     try:
         if not checked and not connection.in_atomic_block:  # the hot path: one statement, one commit
             case, event_id = _write_one(report, reporter, now)
-            announce(case.pk, event_id)
+            announce(case.pk, event_id, report=True)
             return case, True
         with transaction.atomic():
             [(case, event_id)] = _write([report], reporter, now)
             saved = save_photos(case, checked, PhotoKind.BEFORE, taken_at=report.reported_at)
-            transaction.on_commit(partial(announce, case.pk, event_id))
+            transaction.on_commit(partial(announce, case.pk, event_id, report=True))
     except IntegrityError:
         remove_files(saved)
         existing = _made_by(key)  # this client_uuid made a case before (a repeat, or a race lost)

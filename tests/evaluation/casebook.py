@@ -141,7 +141,7 @@ def story(open_case, act, cast, wf_class, department, other_department):  # noqa
 def mark_overdue_and_sync():
     """The minute tasks: the cases layer flags overdue cases in bulk; evaluation brings their facts up to date."""
     from cases.tasks import mark_overdue
-    from evaluation.rollups import sync_overdue
+    from evaluation.rollups import sync_facts
 
     mark_overdue()
-    return sync_overdue()
+    return sync_facts()

@@ -100,13 +100,29 @@ def test_upkeep_applies_differences_not_totals(story, act, cast):
     assert sum(after.values()) == sum(before.values()) - 1
 
 
-def test_intake_calls_the_hook(report, django_capture_on_commit_callbacks):
+def test_new_reports_reach_the_rollups_in_bulk(report, act, cast, django_capture_on_commit_callbacks):
+    """Intake's report event is not applied one by one (a report costs no rollup work); ``sync_facts`` applies new
+    reports in bulk, once, and the first later transition of a case not yet applied counts it correctly too."""
+    from evaluation.indicators import overall
     from evaluation.models import CaseFact
+    from evaluation.rollups import sync_facts
 
     with django_capture_on_commit_callbacks(execute=True):
-        case = report()
-    fact = CaseFact.objects.get(case_id=case.pk)
-    assert fact.reported == 1 and fact.grid_code == case.grid_code and fact.reporter_id == case.reporter_id
+        first, second = report(), report()
+    assert not CaseFact.objects.filter(case_id__in=[first.pk, second.pk]).exists()
+    assert sync_facts() == 2 and sync_facts() == 0
+    fact = CaseFact.objects.get(case_id=first.pk)
+    assert fact.reported == 1 and fact.grid_code == first.grid_code and fact.reporter_id == first.reporter_id
+
+    with django_capture_on_commit_callbacks(execute=True):
+        third = report()
+    act(third, "accept", cast["operator"], third.received_at)  # a transition before the bulk catch-up
+    assert CaseFact.objects.get(case_id=third.pk).reported == 1
+    assert sync_facts() == 0
+    from django.utils import timezone
+
+    day = timezone.localdate(third.received_at)
+    assert overall(day, day).count("reported") == 3
 
 
 def test_bulk_overdue_flags_reach_the_facts(open_case, act, cast, wf_class, department):

@@ -13,6 +13,13 @@ from cases.models import Case, CaseEvent, CasePhoto
 from core.choices import TimeUnit
 from grids.choices import ClassKind, Urgency
 
+_DATETIME = serializers.DateTimeField()
+
+
+def drf_datetime(value) -> str | None:
+    """A time as the API writes every time (ISO 8601 in the current time zone)."""
+    return None if value is None else _DATETIME.to_representation(value)
+
 
 class CaseReportFields(serializers.Serializer):
     """The fields of one report (上报), for the schema. ``cases.services.intake`` checks them — the same rules for a

@@ -15,6 +15,7 @@ submissions race: the unique index decides and the loser answers with the winner
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from collections.abc import Iterable
@@ -402,6 +403,26 @@ def _write(reports: list[_Report], reporter, now: datetime) -> list[tuple[Case, 
     return [(case, event.pk) for case, event in zip(cases, events, strict=True)]
 
 
+@functools.cache
+def _one_statement() -> tuple[str, list, list]:
+    """The SQL of ``_write_one`` and the fields it writes, built once per process from the models."""
+    fields = [f for f in Case._meta.concrete_fields if not f.primary_key and f.name != "case_no"]
+    event_fields = [f for f in CaseEvent._meta.concrete_fields if not f.primary_key and f.name != "case"]
+    quote = connection.ops.quote_name
+    sql = (
+        "WITH number AS ("
+        " INSERT INTO cases_casenumber (day, last) VALUES (%s, 1)"
+        " ON CONFLICT (day) DO UPDATE SET last = cases_casenumber.last + 1 RETURNING last"
+        f"), new_case AS (INSERT INTO cases_case (case_no, {', '.join(quote(f.column) for f in fields)})"
+        " SELECT %s || '-' || CASE WHEN last < 100000 THEN lpad(last::text, 5, '0') ELSE last::text END,"
+        f" {', '.join(['%s'] * len(fields))} FROM number RETURNING id, case_no"
+        f"), event AS (INSERT INTO cases_caseevent (case_id, {', '.join(quote(f.column) for f in event_fields)})"
+        f" SELECT id, {', '.join(['%s'] * len(event_fields))} FROM new_case RETURNING id)"
+        " SELECT new_case.id, new_case.case_no, event.id FROM new_case, event"
+    )
+    return sql, fields, event_fields
+
+
 def _write_one(report: _Report, reporter, now: datetime) -> tuple[Case, int]:
     """A single report in ONE statement — the day's number, the case and its "report" event — so that, outside a
     transaction, the collector's report costs one round trip and one commit. Same rows as ``_write``."""
@@ -409,9 +430,6 @@ def _write_one(report: _Report, reporter, now: datetime) -> tuple[Case, int]:
     day = numbering_day(now)
     case = _new_case(report, "", reporter, now, {stage: stage_deadline(stage, now)})
     case.updated_at = now
-    fields = [f for f in Case._meta.concrete_fields if not f.primary_key and f.name != "case_no"]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    values = [f.get_db_prep_save(getattr(case, f.attname), connection) for f in fields]
     event = CaseEvent(
         action="report",
         actor=reporter,
@@ -422,22 +440,11 @@ def _write_one(report: _Report, reporter, now: datetime) -> tuple[Case, int]:
         opinion=case.description[:200],
         data=_event_data(report),
     )
-    event_fields = [f for f in CaseEvent._meta.concrete_fields if not f.primary_key and f.name != "case"]
-    event_columns = ", ".join(connection.ops.quote_name(f.column) for f in event_fields)
+    sql, fields, event_fields = _one_statement()
+    values = [f.get_db_prep_save(getattr(case, f.attname), connection) for f in fields]
     event_values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in event_fields]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "WITH number AS ("
-            " INSERT INTO cases_casenumber (day, last) VALUES (%s, 1)"
-            " ON CONFLICT (day) DO UPDATE SET last = cases_casenumber.last + 1 RETURNING last"
-            f"), new_case AS (INSERT INTO cases_case (case_no, {columns})"
-            " SELECT %s || '-' || CASE WHEN last < 100000 THEN lpad(last::text, 5, '0') ELSE last::text END,"
-            f" {', '.join(['%s'] * len(values))} FROM number RETURNING id, case_no"
-            f"), event AS (INSERT INTO cases_caseevent (case_id, {event_columns})"
-            f" SELECT id, {', '.join(['%s'] * len(event_values))} FROM new_case RETURNING id)"
-            " SELECT new_case.id, new_case.case_no, event.id FROM new_case, event",
-            [day, f"{day:%Y%m%d}", *values, *event_values],
-        )
+        cursor.execute(sql, [day, f"{day:%Y%m%d}", *values, *event_values])
         case.pk, case.case_no, event_id = cursor.fetchone()
     case._state.adding = False
     return case, event_id

@@ -1,4 +1,4 @@
-"""A hand-built month of cases for the indicator, rollup and bulletin tests (imported by those test modules).
+"""A hand-built month of cases for the indicator, rollup and bulletin tests (its fixtures come through conftest.py).
 
 ``story`` replays ten cases of March 2026 through the real workflow service with ``perform(..., at=...)``, each
 action's after-commit listeners run (so the rollups are kept by the production hook): on time, late, reworked,
@@ -12,15 +12,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from tests.cases.conftest import (  # noqa: F401  (fixtures)
-    _fresh_stage_limits,
-    base_map,
-    cast,
-    new_case,
-    taxonomy,
-    wf_class,
-)
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -42,7 +33,7 @@ def act(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def open_case(new_case, django_capture_on_commit_callbacks):  # noqa: F811
+def open_case(new_case, django_capture_on_commit_callbacks):
     """A case reported at *when*, its fact written as intake's hook would."""
     from evaluation.rollups import upkeep
 
@@ -55,7 +46,7 @@ def open_case(new_case, django_capture_on_commit_callbacks):  # noqa: F811
 
 
 @pytest.fixture
-def story(open_case, act, cast, wf_class, department, other_department):  # noqa: F811
+def story(open_case, act, cast, wf_class, department, other_department):
     from evaluation.rollups import bump_version
 
     bump_version()  # figures cached in Redis by an earlier test (another database) must not be served

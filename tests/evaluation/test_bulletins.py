@@ -1,7 +1,5 @@
 """Monthly bulletins: contents, numbering, publishing freezes the figures, pages, workbook and API permissions."""
 
-# ruff: noqa: F811  (fixtures imported from tests/evaluation/casebook.py are parameters of the tests)
-
 from __future__ import annotations
 
 import io
@@ -11,19 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from tests.evaluation.casebook import (  # noqa: F401  (fixtures)
-    _fresh_stage_limits,
-    act,
-    at,
-    base_map,
-    cast,
-    mark_overdue_and_sync,
-    new_case,
-    open_case,
-    story,
-    taxonomy,
-    wf_class,
-)
+from tests.evaluation.casebook import at, mark_overdue_and_sync
 
 pytestmark = pytest.mark.django_db
 

@@ -2,26 +2,12 @@
 inline (nothing fetched from outside the server), the formulas as tooltips, publishes it, and the print view hides
 the controls."""
 
-# ruff: noqa: F811  (fixtures imported from tests/evaluation/casebook.py are parameters of the tests)
-
 from __future__ import annotations
 
 from urllib.parse import urlparse
 
 import pytest
 from django.urls import reverse
-
-from tests.evaluation.casebook import (  # noqa: F401  (fixtures)
-    _fresh_stage_limits,
-    act,
-    base_map,
-    cast,
-    new_case,
-    open_case,
-    story,
-    taxonomy,
-    wf_class,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

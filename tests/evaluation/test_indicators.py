@@ -1,8 +1,6 @@
 """Indicator formulas on a hand-built month of cases (tests/evaluation/casebook.py): counts, rates, scores, people,
 and the system-metrics contract the self-evaluation binds to."""
 
-# ruff: noqa: F811  (fixtures imported from tests/evaluation/casebook.py are parameters of the tests)
-
 from __future__ import annotations
 
 from datetime import date
@@ -10,19 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.evaluation.casebook import (  # noqa: F401  (fixtures)
-    _fresh_stage_limits,
-    act,
-    at,
-    base_map,
-    cast,
-    mark_overdue_and_sync,
-    new_case,
-    open_case,
-    story,
-    taxonomy,
-    wf_class,
-)
+from tests.evaluation.casebook import at, mark_overdue_and_sync
 
 pytestmark = pytest.mark.django_db
 

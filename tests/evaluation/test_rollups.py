@@ -1,7 +1,5 @@
 """The rollups kept on each transition equal a rebuild from scratch; intake and bulk overdue flags reach them."""
 
-# ruff: noqa: F811  (fixtures imported from tests/evaluation/casebook.py are parameters of the tests)
-
 from __future__ import annotations
 
 from datetime import date
@@ -9,20 +7,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from tests.cases.conftest import garbage_class, report  # noqa: F401  (fixtures)
-from tests.evaluation.casebook import (  # noqa: F401  (fixtures)
-    _fresh_stage_limits,
-    act,
-    at,
-    base_map,
-    cast,
-    mark_overdue_and_sync,
-    new_case,
-    open_case,
-    story,
-    taxonomy,
-    wf_class,
-)
+from tests.evaluation.casebook import at, mark_overdue_and_sync
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,6 @@
 """Recompute from the platform on real cases: the hand-built March 2026 of tests/evaluation/casebook.py replayed
 through the workflow, read back through evaluation.metrics into a 2026 self-evaluation's bound indicators."""
 
-# ruff: noqa: F811  (fixtures imported from tests/evaluation/casebook.py are parameters of the tests)
-
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -10,18 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from evaluation.selfeval import services
-from tests.evaluation.casebook import (  # noqa: F401  (fixtures)
-    _fresh_stage_limits,
-    act,
-    base_map,
-    cast,
-    mark_overdue_and_sync,
-    new_case,
-    open_case,
-    story,
-    taxonomy,
-    wf_class,
-)
+from tests.evaluation.casebook import mark_overdue_and_sync
 from tests.evaluation.selfeval_helpers import make_evaluation
 
 pytestmark = pytest.mark.django_db

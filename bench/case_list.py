@@ -37,7 +37,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgis://postgres@127.0.0.1:5432/citymgmt_bench_list"
@@ -93,29 +93,6 @@ SOURCES = [  # (source, share)
 ]
 ROADS = ["东林大道", "璧泉路", "双星大道", "文星路", "御湖路", "金剑路", "黛山大道", "青杠大道", "来凤路", "丁家街"]
 PHRASES = ["，请尽快处理", "，影响市容", "，市民反映强烈", "，存在安全隐患", "，已持续多日", ""]
-
-
-def recreate_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    if not name.replace("_", "").isalnum():
-        raise SystemExit(f"refusing odd database name {name!r}")
-    params = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username or "postgres"}
-    if parts.password:
-        params["password"] = parts.password
-    admin = psycopg2.connect(dbname="postgres", **params)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    db = psycopg2.connect(dbname=name, **params)
-    db.autocommit = True
-    with db.cursor() as cursor:
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    db.close()
 
 
 def _literal_array(values: list[str]) -> str:
@@ -400,6 +377,8 @@ def main() -> int:
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     sys.path.insert(0, str(ROOT))
+    from bench.base_map import recreate_database
+
     if not args.reuse:
         print(f"benchmark database: {url} (recreated)", flush=True)
         recreate_database(url)

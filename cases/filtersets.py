@@ -31,11 +31,16 @@ class CaseFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         """Case number, description or address containing *value*, ignoring case. Text without upper/lower case
         (Chinese, digits: nearly every search) is matched with LIKE, case-insensitive text with ``~*`` on the escaped
-        text; the trigram indexes of migration 0004 answer both from three characters on, and a plain LIKE keeps
-        the scan of a shorter text cheap."""
+        text; the trigram indexes of migration 0004 answer both from three characters on. One or two characters
+        are looked up in the stored short terms of migration 0005."""
         value = value.strip()
         if not value:
             return queryset
+        if len(value) <= 2 and not any(c.isspace() or c in "'\\" for c in value):
+            # Too short for trigrams: the stored one- and two-character terms (``Case.short_grams``) answer.
+            return queryset.extra(
+                where=["cases_case.short_grams @@ quote_literal(%s)::tsquery"], params=[value.lower()]
+            )
         if value.upper() == value.lower():
             lookup, pattern = "contains", value
         else:

@@ -65,7 +65,7 @@ def replay(case: Case, steps: Iterable[Step]) -> list[CaseEvent]:
 
 def save_replayed(cases: list[Case], events: list[CaseEvent], chunk: int = 2000) -> None:
     """Write replayed cases back (every column replay can change) and insert their events."""
-    fields = [f for f in Case._meta.concrete_fields if f.name not in _UNCHANGED]
+    fields = [f for f in Case._meta.concrete_fields if f.name not in _UNCHANGED and not getattr(f, "generated", False)]
     columns = [connection.ops.quote_name(f.column) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
-from django.db.models import Q
+from django.contrib.postgres.search import SearchVectorField
+from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import TERMINAL_STATUSES, CaseSource, CaseStatus
@@ -152,6 +153,15 @@ class Case(models.Model):
     urge_count = models.PositiveSmallIntegerField(_("urge count"), default=0)
 
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    # Every single character and pair of characters of the number, description and address (PostgreSQL function
+    # ``cases_short_grams``, migration 0005): a one- or two-character search — common in Chinese, too short for
+    # trigrams — is then an index look-up instead of a scan of the table.
+    short_grams = models.GeneratedField(
+        expression=Func(F("case_no"), F("description"), F("address"), function="cases_short_grams"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("one- and two-character search terms"),
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -189,6 +199,7 @@ class Case(models.Model):
             GinIndex(fields=["case_no"], opclasses=["gin_trgm_ops"], name="case_no_trgm"),
             GinIndex(fields=["description"], opclasses=["gin_trgm_ops"], name="case_description_trgm"),
             GinIndex(fields=["address"], opclasses=["gin_trgm_ops"], name="case_address_trgm"),
+            GinIndex(fields=["short_grams"], name="case_short_grams"),
         ]
 
     def __str__(self) -> str:

@@ -406,7 +406,11 @@ def _write(reports: list[_Report], reporter, now: datetime) -> list[tuple[Case, 
 @functools.cache
 def _one_statement() -> tuple[str, list, list]:
     """The SQL of ``_write_one`` and the fields it writes, built once per process from the models."""
-    fields = [f for f in Case._meta.concrete_fields if not f.primary_key and f.name != "case_no"]
+    fields = [
+        f
+        for f in Case._meta.concrete_fields
+        if not f.primary_key and f.name != "case_no" and not getattr(f, "generated", False)
+    ]
     event_fields = [f for f in CaseEvent._meta.concrete_fields if not f.primary_key and f.name != "case"]
     quote = connection.ops.quote_name
     sql = (

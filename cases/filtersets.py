@@ -32,7 +32,8 @@ class CaseFilterSet(django_filters.FilterSet):
         """Case number, description or address containing *value*, ignoring case. Text without upper/lower case
         (Chinese, digits: nearly every search) is matched with LIKE, case-insensitive text with ``~*`` on the escaped
         text; the trigram indexes of migration 0004 answer both from three characters on. One or two characters
-        are looked up in the stored short terms of migration 0005."""
+        are looked up in the stored short terms of migration 0005 (description and address: a case number is
+        searched from three digits on)."""
         value = value.strip()
         if not value:
             return queryset

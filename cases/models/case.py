@@ -153,11 +153,11 @@ class Case(models.Model):
     urge_count = models.PositiveSmallIntegerField(_("urge count"), default=0)
 
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
-    # Every single character and pair of characters of the number, description and address (PostgreSQL function
+    # Every single character and pair of characters of the description and address (PostgreSQL function
     # ``cases_short_grams``, migration 0005): a one- or two-character search — common in Chinese, too short for
     # trigrams — is then an index look-up instead of a scan of the table.
     short_grams = models.GeneratedField(
-        expression=Func(F("case_no"), F("description"), F("address"), function="cases_short_grams"),
+        expression=Func(F("description"), F("address"), function="cases_short_grams"),
         output_field=SearchVectorField(),
         db_persist=True,
         verbose_name=_("one- and two-character search terms"),

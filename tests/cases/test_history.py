@@ -46,8 +46,7 @@ def _steps(cast, wf_class, department):
     return steps
 
 
-# Not compared: what differs between two cases by construction (the search terms include the case number).
-UNCOMPARED = {"id", "case_no", "client_uuid", "updated_at", "short_grams"}
+UNCOMPARED = {"id", "case_no", "client_uuid", "updated_at"}  # what differs between two cases by construction
 COMPARED = [f.attname for f in Case._meta.concrete_fields if f.name not in UNCOMPARED]
 
 

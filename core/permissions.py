@@ -6,6 +6,7 @@ names in views. Role names only decide *which rows* a user sees (scoping queryse
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
@@ -13,7 +14,7 @@ class HasPermissions(BasePermission):
     """DRF permission: the user holds every permission in ``view.required_permissions``
     (or, per action, ``view.action_permissions[action]``)."""
 
-    message = "Your role does not have permission to do this."
+    message = _("Your role does not have permission to do this.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         if not 0 < scale <= 1:
             raise CommandError("--scale must be greater than 0 and at most 1")
         started = time.perf_counter()
+        seeding_began = timezone.now()
         org = seed_organisation(seed=seed)
         self.stdout.write(
             f"organisation: {org['departments']} departments and {org['users']} accounts added "
@@ -74,5 +75,9 @@ class Command(BaseCommand):
             f"self-evaluations added: {', '.join(k for k, v in selfeval.items() if v) or 'none'} "
             f"(Bishan and Suizhou 2022, the demo city's {year}) ({time.perf_counter() - step:.1f} s)"
         )
+        # The history's in-app notifications are months old: a demo user starts with only what happens from now on.
+        from core.models import Notification
+
+        Notification.objects.filter(created_at__gte=seeding_began, read_at__isnull=True).update(read_at=timezone.now())
         self.stdout.write(f"demo city ready in {time.perf_counter() - started:.1f} s")
         self.stdout.write(f"demo accounts use the password {DEMO_PASSWORD!r}")

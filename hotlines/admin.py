@@ -6,6 +6,7 @@ from leaflet.admin import LeafletGeoAdmin
 
 from hotlines.models import (
     Camera,
+    ChannelEvent,
     ChatGroupReport,
     Hotline,
     Inspection,
@@ -126,3 +127,20 @@ class CameraAdmin(LeafletGeoAdmin):
 class VideoCaseAdmin(admin.ModelAdmin):
     list_display = ["camera", "case", "captured_at"]
     raw_id_fields = ["case"]
+
+
+@admin.register(ChannelEvent)
+class ChannelEventAdmin(admin.ModelAdmin):
+    """The other channels' history: read only (rows are written by hotlines.channel_services)."""
+
+    list_display = ["at", "record_kind", "record_id", "action", "actor"]
+    list_filter = ["record_kind", "action"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

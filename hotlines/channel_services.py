@@ -26,6 +26,7 @@ from hotlines import channels
 from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
 from hotlines.models import (
     Camera,
+    ChannelEvent,
     ChatGroupReport,
     Inspection,
     InspectionProblem,
@@ -156,6 +157,29 @@ def _check_image(upload, field: str):
 # ---- online opinion ------------------------------------------------------------------------------------------------
 
 
+RECORD_KINDS = {OnlineOpinion: "opinion", Inspection: "inspection", ChatGroupReport: "chat_report", Camera: "camera"}
+
+
+def _history(record, action: str, actor, at: datetime | None = None, **data) -> None:
+    """One immutable ``ChannelEvent`` of *record*, in the caller's transaction (``at``: a replayed past moment)."""
+    ChannelEvent.objects.create(
+        record_kind=RECORD_KINDS[type(record)],
+        record_id=record.pk,
+        action=action,
+        actor=actor,
+        role=getattr(actor, "role", "") or "",
+        at=at or timezone.now(),
+        data=data,
+    )
+
+
+def history(record) -> list[ChannelEvent]:
+    """The history of a record of the other channels, oldest first."""
+    return list(
+        ChannelEvent.objects.filter(record_kind=RECORD_KINDS[type(record)], record_id=record.pk).select_related("actor")
+    )
+
+
 def record_opinion(
     actor,
     *,
@@ -192,6 +216,7 @@ def record_opinion(
     _raise_errors(errors)
     with transaction.atomic():
         opinion, created = OnlineOpinion.objects.get_or_create(external_no=number, defaults=fields)
+        had_case = opinion.case_id is not None
         _as_forbidden(
             channels.opinion_to_case,
             opinion,
@@ -202,6 +227,10 @@ def record_opinion(
             address=address,
             at=at,
         )
+        if created:
+            _history(opinion, "recorded", actor, at)
+        if not had_case and opinion.case_id:
+            _history(opinion, "case_raised", actor, at, case=opinion.case_id)
     return opinion, created
 
 
@@ -225,6 +254,7 @@ def reply_opinion(actor, pk: int, *, reply, replied_at=None) -> OnlineOpinion:
         opinion.reply = text
         opinion.replied_at = moment
         opinion.save(update_fields=["reply", "replied_at"])
+        _history(opinion, "replied", actor, replied_at=moment.isoformat())
     return opinion
 
 
@@ -257,6 +287,8 @@ def record_inspection(actor, *, inspector, level, date, route, note="", problems
     with transaction.atomic():
         inspection, created = Inspection.objects.get_or_create(**key, defaults=fields)
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if created:
+            _history(inspection, "recorded", actor)
         for index, problem in enumerate(problems):
             try:
                 _add_problem(actor, inspection, **problem)
@@ -297,6 +329,8 @@ def _add_problem(actor, inspection: Inspection, *, description, class_code, addr
             inspection=inspection, description=description, address=address, location=point
         )
     _as_forbidden(channels.problem_to_case, problem, actor, class_code=str(class_code).strip())
+    if created:
+        _history(inspection, "problem_added", actor, problem=problem.pk, case=problem.case_id)
     return problem, created
 
 
@@ -345,6 +379,7 @@ def record_rectification(
         )
         if created:
             action.departments.set(found)
+            _history(inspection, "rectification_recorded", actor, rectification=action.pk)
     return action, created
 
 
@@ -402,6 +437,8 @@ def record_chat_report(
                 report.screenshot.save(f"chat-{report.pk}.{checked.extension}", checked.file, save=False)
                 stored = report.screenshot.name
                 report.save(update_fields=["screenshot"])
+            if created:
+                _history(report, "recorded", actor, at, case=report.case_id, screenshot=bool(stored))
     except BaseException:
         _remove(ChatGroupReport, "screenshot", stored)
         raise
@@ -425,6 +462,7 @@ def attach_screenshot(actor, pk: int, screenshot) -> ChatGroupReport:
             report.screenshot.save(f"chat-{report.pk}.{checked.extension}", checked.file, save=False)
             stored = report.screenshot.name
             report.save(update_fields=["screenshot"])
+            _history(report, "screenshot_attached", actor, replaced=bool(old))
             if old and old != stored:
                 transaction.on_commit(lambda: _remove(ChatGroupReport, "screenshot", old))
     except BaseException:
@@ -459,7 +497,10 @@ def register_camera(actor, *, code, name, lng, lat, address="", watches=None, is
     _raise_errors(errors)
     fields["location"] = Point(*point, srid=4326)
     with transaction.atomic():
-        return Camera.objects.get_or_create(code=code, defaults=fields)
+        camera, created = Camera.objects.get_or_create(code=code, defaults=fields)
+        if created:
+            _history(camera, "registered", actor)
+    return camera, created
 
 
 def camera_case(
@@ -503,6 +544,7 @@ def camera_case(
             )
             if before is None:
                 stored = video.snapshot.name or None
+                _history(camera, "case_raised", actor, video_case=video.pk, case=video.case_id)
     except BaseException:
         _remove(VideoCase, "snapshot", stored)
         raise

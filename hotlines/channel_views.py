@@ -142,6 +142,7 @@ def _opinion_page(request, opinion: OnlineOpinion, reply_form=None, status: int 
     if can_reply and reply_form is None:
         reply_form = ReplyForm(initial={"reply": opinion.reply})
     context = {"opinion": opinion, "reply_form": reply_form if can_reply else None}
+    context["history"] = services.history(opinion)
     return render(request, "hotlines/channels/opinion_detail.html", context, status=status)
 
 
@@ -214,6 +215,7 @@ def _inspection_page(request, inspection: Inspection, problem_form=None, rectifi
         "problem_form": problem_form,
         "rectification_form": rectification_form,
     }
+    context["history"] = services.history(inspection)
     return render(request, "hotlines/channels/inspection_detail.html", context, status=status)
 
 
@@ -289,6 +291,7 @@ def _chat_page(request, report: ChatGroupReport, screenshot_form=None, status=20
     if screenshot_form is None and request.user.has_perm("hotlines.change_chatgroupreport"):
         screenshot_form = _ScreenshotForm()
     context = {"report": report, "screenshot_form": screenshot_form}
+    context["history"] = services.history(report)
     return render(request, "hotlines/channels/chat_detail.html", context, status=status)
 
 
@@ -356,6 +359,7 @@ def _camera_page(request, camera: Camera, case_form=None, status=200) -> HttpRes
         "case_form": case_form,
         "map_data": {"cameras": [_camera_point(camera)]},
     }
+    context["history"] = services.history(camera)
     return render(request, "hotlines/channels/camera_detail.html", context, status=status)
 
 

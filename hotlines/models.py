@@ -194,6 +194,53 @@ class WorkOrderEvent(models.Model):
 # ---- The other intake channels --------------------------------------------------------------------------------------
 
 
+CHANNEL_ACTION_LABELS = {
+    "recorded": _("Recorded"),
+    "case_raised": _("Case raised"),
+    "replied": _("Replied"),
+    "problem_added": _("Problem added"),
+    "rectification_recorded": _("Joint rectification recorded"),
+    "screenshot_attached": _("Screenshot attached"),
+    "registered": _("Camera registered"),
+}
+
+
+class ChannelEvent(models.Model):
+    """One immutable row of the history of a record of the other channels (an online opinion, an inspection, a
+    chat-group report, a camera): who recorded, replied, added a problem or a rectification, attached a screenshot
+    or raised a case from a camera, and when. The record is named by its kind and id, so one table serves all four."""
+
+    record_kind = models.CharField(_("record kind"), max_length=20)
+    record_id = models.PositiveIntegerField(_("record id"))
+    action = models.CharField(_("action"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    at = models.DateTimeField(_("at"))
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("channel record event")
+        verbose_name_plural = _("channel record events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["record_kind", "record_id", "at"], name="channelevent_record")]
+
+    def __str__(self) -> str:
+        return f"{self.record_kind} {self.record_id} {self.action}"
+
+    def get_action_label(self) -> str:
+        return str(CHANNEL_ACTION_LABELS.get(self.action, self.action))
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("channel record events are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("channel record events are immutable")
+
+
 class OnlineOpinion(models.Model):
     """政府信箱 / 网络留言: one message from the public, its reply, and the case it produced (if any)."""
 

@@ -234,3 +234,19 @@ def test_the_finance_page_answers_bad_input_with_400_naming_the_field(client, pe
     response = client.post(url, data)
     assert response.status_code == 302
     assert evaluation.indicators.get(position=1).score == D("8.00")
+
+
+def test_the_page_shows_events_the_platform_made_without_a_person(client, personas, evaluation):
+    """The demo and beat record events with no actor; the history names nobody instead of failing."""
+    from evaluation.models import SelfEvaluationEvent
+
+    SelfEvaluationEvent.objects.create(
+        evaluation=evaluation,
+        action="recomputed",
+        actor=None,
+        from_status=evaluation.status,
+        to_status=evaluation.status,
+    )
+    client.force_login(personas["finance"])
+    page = client.get(reverse("evaluation:self_evaluation", args=[evaluation.pk]))
+    assert page.status_code == 200 and b'data-action="recomputed"' in page.content

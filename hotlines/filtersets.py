@@ -20,8 +20,12 @@ class WorkOrderFilterSet(django_filters.FilterSet):
         queryset=Department.objects.filter(is_active=True).order_by("name"), label=_("Department")
     )
     street = django_filters.CharFilter(field_name="street_code", label=_("Street code"))
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lte")
+    received_after = django_filters.IsoDateTimeFilter(
+        field_name="received_at", lookup_expr="gte", label=_("Received after")
+    )
+    received_before = django_filters.IsoDateTimeFilter(
+        field_name="received_at", lookup_expr="lte", label=_("Received before")
+    )
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since")
     )

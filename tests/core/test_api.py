@@ -76,3 +76,10 @@ def test_openapi_schema_validates_without_warnings():
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_a_refused_page_is_the_consoles_own(client, personas):
+    """A role without the page's permission gets the console's 403 page (in the user's language), not Django's."""
+    client.force_login(personas["collector"])
+    response = client.get("/evaluation/bulletins/")
+    assert response.status_code == 403 and b'id="forbidden"' in response.content

@@ -8,6 +8,7 @@ shows a case its reader could not open.
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import BytesIO
 
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from cases.choices import CaseSource, CaseStatus
 from grids.choices import ClassKind
@@ -72,8 +74,8 @@ def cases_workbook(queryset) -> tuple[bytes, int]:
     zone = timezone.get_current_timezone()
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Cases"))
-    for index, (_header, width, _value) in enumerate(columns):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    for index, (_header, width, _value) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     header = []
@@ -92,7 +94,7 @@ def cases_workbook(queryset) -> tuple[bytes, int]:
         cells = []
         for _title, _width, value in columns:
             data = value(case, names)
-            if hasattr(data, "tzinfo") and data is not None:
+            if isinstance(data, datetime):
                 cell = WriteOnlyCell(sheet, value=data.astimezone(zone).replace(tzinfo=None))
                 cell.number_format = "yyyy-mm-dd hh:mm"
             else:
@@ -100,7 +102,7 @@ def cases_workbook(queryset) -> tuple[bytes, int]:
             cells.append(cell)
         sheet.append(cells)
         count += 1
-    sheet.auto_filter.ref = f"A1:{chr(ord('A') + len(columns) - 1)}{count + 1}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue(), count

@@ -10,25 +10,23 @@ from django.contrib.gis.geos import Polygon
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cases.choices import TERMINAL_STATUSES, CaseStatus
 from cases.deadlines import traffic_light
+from grids.spatial import parse_bbox as spatial_bbox
 
 MAP_LIMIT = 2000
 
 
 def parse_bbox(raw: str | None) -> Polygon | None:
-    """``minLng,minLat,maxLng,maxLat`` (Leaflet's toBBoxString) → polygon; ValidationError naming ``bbox``."""
+    """``minLng,minLat,maxLng,maxLat`` (Leaflet's toBBoxString) → polygon, by the base map's own parser;
+    ValidationError naming ``bbox``."""
     if not raw:
         return None
     try:
-        west, south, east, north = (float(part) for part in raw.split(","))
-    except ValueError:
-        raise ValidationError({"bbox": _("Four numbers: min lng, min lat, max lng, max lat.")}) from None
-    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise ValidationError({"bbox": _("Four numbers: min lng, min lat, max lng, max lat.")})
-    return Polygon.from_bbox((west, south, east, north))
+        return Polygon.from_bbox(spatial_bbox(raw))
+    except ValueError as exc:
+        raise ValidationError({"bbox": str(exc)}) from None
 
 
 def cases_geojson(queryset, *, bbox: Polygon | None = None, open_only: bool = True) -> dict:

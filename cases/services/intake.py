@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from cases.choices import CaseSource, CaseStatus, PhotoKind, Stage
 from cases.deadlines import stage_deadline
-from cases.events import announce, record_event
+from cases.events import announce
 from cases.exceptions import ActionForbidden
 from cases.models import Case, CaseEvent
 from cases.numbering import numbering_day, reserve_case_numbers
@@ -370,19 +370,14 @@ def _event_data(report: _Report) -> dict:
 
 def _write(reports: list[_Report], reporter, now: datetime) -> list[tuple[Case, int]]:
     """Insert the cases and their "report" events in the caller's transaction: one statement for the numbers, one
-    INSERT for the cases, one for the events. Returns (case, event id) in the reports' order."""
+    INSERT for the cases, one for the events (the rows ``cases.events.record_event`` would write). Returns
+    (case, event id) in the reports' order."""
     needed = {Stage.CLOSE if r.source == CaseSource.SELF_DISPOSAL else Stage.ACCEPT for r in reports}
     deadlines = {stage: stage_deadline(stage, now) for stage in needed}
     numbers = reserve_case_numbers(len(reports), now)
     cases = Case.objects.bulk_create(
         [_new_case(r, no, reporter, now, deadlines) for r, no in zip(reports, numbers, strict=True)]
     )
-    if len(cases) == 1:  # the common single report: the timeline's own writer
-        report, case = reports[0], cases[0]
-        event = record_event(
-            case, "report", reporter, "", case.status, opinion=case.description[:200], data=_event_data(report), at=now
-        )
-        return [(case, event.pk)]
     role = getattr(reporter, "role", "") or ""
     events = CaseEvent.objects.bulk_create(
         [

@@ -1,12 +1,11 @@
 """URL map: console pages, the admin, the REST API under /api/v1/ and its OpenAPI documents."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core import files as core_files
 from core import views as core_views
 
 api_v1 = [
@@ -30,10 +29,9 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("hotlines/", include("hotlines.urls")),
     path("tiles/", include("grids.tile_urls")),
+    # Photos, screenshots and snapshots, behind their record's permissions; there is no public /media/ route.
+    path("files/<path:name>", core_files.serve, name="protected-file"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

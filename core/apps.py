@@ -18,3 +18,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_after_migrate, dispatch_uid="core.ensure_reference_data")
+        # Each app registers its file-bearing fields in its own files.py (core.files): core names none of them.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("files")

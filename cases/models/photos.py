@@ -14,7 +14,8 @@ class CasePhoto(models.Model):
         "cases.CaseEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices, default=PhotoKind.BEFORE)
-    image = models.FileField(_("image"), upload_to="cases/%Y/%m/%d/")
+    # Indexed: core.files finds the photo (and so its case's visibility) by its stored name on every download.
+    image = models.FileField(_("image"), upload_to="cases/%Y/%m/%d/", db_index=True)
     content_type = models.CharField(_("content type"), max_length=20)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -192,6 +195,25 @@ LEAFLET_CONFIG = {
     # centre's own tile server; grids and components are drawn from our own data either way.
     "TILES": [(_("Base map"), MAP_TILES_URL, {"attribution": ""})] if MAP_TILES_URL else [],
     "RESET_VIEW": False,
+}
+
+# Content-Security-Policy (django-csp): no inline script anywhere in the console (its JS lives in static files);
+# a nonce is added only to pages that ask for one (the admin's Leaflet geometry widget). Inline *styles* stay
+# allowed: Leaflet positions its panes with them.
+_TILES_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILES_URL)) if MAP_TILES_URL else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *([_TILES_ORIGIN] if _TILES_ORIGIN else [])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
 }
 
 # Security settings that only make sense behind HTTPS in production.

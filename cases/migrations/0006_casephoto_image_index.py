@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_short_text_search'),
+        ("cases", "0005_short_text_search"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='casephoto',
-            name='image',
-            field=models.FileField(db_index=True, upload_to='cases/%Y/%m/%d/', verbose_name='image'),
+            model_name="casephoto",
+            name="image",
+            field=models.FileField(db_index=True, upload_to="cases/%Y/%m/%d/", verbose_name="image"),
         ),
     ]

@@ -109,7 +109,10 @@
       var grid = L.geoJSON(data.grid, {
         style: { color: "#0b5cad", weight: 2, fillColor: "#0b5cad", fillOpacity: 0.06 },
       }).addTo(map);
-      grid.bindTooltip(data.grid.properties.code + " " + (data.grid.properties.name || ""), { sticky: true });
+      // Leaflet renders a string tooltip as HTML: a grid's name is data, so it goes in as a text node.
+      grid.bindTooltip(text("span", data.grid.properties.code + " " + (data.grid.properties.name || "")), {
+        sticky: true,
+      });
       bounds.extend(grid.getBounds());
       state.grid = true;
     }
@@ -136,7 +139,7 @@
     var point = L.latLng(data.point[1], data.point[0]);
     L.circleMarker(point, {
       radius: 9, color: "#c53030", weight: 3, fillColor: "#f87171", fillOpacity: 0.9, className: "case-marker",
-    }).addTo(map).bindTooltip($("case-no").textContent, { permanent: false });
+    }).addTo(map).bindTooltip(text("span", $("case-no").textContent), { permanent: false });
     bounds.extend(point);
     map.fitBounds(bounds.pad(0.15), { maxZoom: 18, animate: false });
   };

@@ -3,14 +3,20 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 SCALE ?= 0.05
 
-.PHONY: setup run test lint seed bench
+.PHONY: setup run dev test lint seed bench
 
 setup:
 	@bash scripts/setup.sh
 
+# The demo as production serves it: DEBUG=0, own error pages, plain http on 127.0.0.1 (see scripts/run.sh).
 run: setup
 	$(PY) manage.py seed_city --scale $(SCALE)
 	@bash scripts/run.sh
+
+# For development: Django's reloading debug server (DEBUG=1), a Celery worker and beat.
+dev: setup
+	$(PY) manage.py seed_city --scale $(SCALE)
+	@bash scripts/run.sh dev
 
 test:
 	@WITH_BROWSER=1 bash scripts/setup.sh

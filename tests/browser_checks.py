@@ -1,0 +1,32 @@
+"""Watching a Playwright page for what must never happen in the console: a Content-Security-Policy violation
+(an inline script or handler the policy refused, a resource from elsewhere), a JavaScript error, or a console
+error (Chromium reports refused inline scripts there as "Refused to execute inline script …")."""
+
+from __future__ import annotations
+
+_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  var where = " @" + e.sourceFile + ":" + e.lineNumber;
+  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline") + where);
+});
+"""
+
+
+def watch(page) -> list[str]:
+    """Start collecting the page's problems; the returned list grows as they happen (plus :func:`violations`)."""
+    problems: list[str] = []
+    page.add_init_script(_LISTENER)
+    page.on("pageerror", lambda error: problems.append(f"JS error on {page.url}: {error}"))
+    page.on("console", lambda msg: _console(problems, page, msg))
+    return problems
+
+
+def violations(page) -> list[str]:
+    return page.evaluate("() => window.__cspViolations || []")
+
+
+def _console(problems: list[str], page, msg) -> None:
+    # The browser's own favicon probe is not the page's doing.
+    if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
+        problems.append(f"console on {page.url}: {msg.text} ({msg.location.get('url')})")

@@ -30,3 +30,22 @@ def _console(problems: list[str], page, msg) -> None:
     # The browser's own favicon probe is not the page's doing.
     if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
         problems.append(f"console on {page.url}: {msg.text} ({msg.location.get('url')})")
+
+
+_INLINE_CODE = """() => {
+  const found = [];
+  document.querySelectorAll("*").forEach(el => {
+    for (const attr of el.attributes) if (attr.name.startsWith("on")) found.push(el.tagName + " " + attr.name);
+  });
+  document.querySelectorAll("script:not([src])").forEach(el => {
+    if (el.type !== "application/json" && !el.nonce) found.push("inline <script> " + el.textContent.slice(0, 60));
+  });
+  document.querySelectorAll("a[href^='javascript:']").forEach(el => found.push("javascript: link"));
+  return found;
+}"""
+
+
+def inline_code(page) -> list[str]:
+    """Inline handlers (onclick=…), inline scripts without the page's nonce and javascript: links in the page.
+    Chromium reports a refused handler only when its event fires, so they are looked for in the DOM as well."""
+    return page.evaluate(_INLINE_CODE)

@@ -71,3 +71,13 @@ def test_not_found_page_in_chinese(client, settings):
     settings.DEBUG = False
     response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 404 and "页面不存在" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_the_own_403_page(settings):
+    from django.test import Client
+
+    settings.DEBUG = False
+    response = Client(enforce_csrf_checks=True).post("/login/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = response.content.decode()
+    assert response.status_code == 403 and "表单已过期" in body and "CSRF" not in body

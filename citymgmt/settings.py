@@ -107,10 +107,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes checks every login (console, admin, POST /api/v1/auth/token/) and locks a username, and separately an
 # address, after LOGIN_FAILURE_LIMIT failures; the lock lifts LOGIN_LOCKOUT_MINUTES after the last failure, or when
 # an administrator deletes the access attempt in the admin (安全 → Access attempts). Kept in the database, not Redis.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["core.backends.LockoutModelBackend"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))

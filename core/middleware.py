@@ -27,20 +27,28 @@ class SessionIdleMiddleware:
 
     def __call__(self, request):
         has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        marked = request.COOKIES.get(MARKER) == "1"
+        now = int(time.time())
         if has_session and SESSION_KEY in request.session:
-            now = int(time.time())
             if now - request.session.get(SEEN_KEY, 0) >= settings.SESSION_RENEW_SECONDS:
                 request.session[SEEN_KEY] = now
-        request.session_timed_out = MARKER in request.COOKIES and not (has_session and SESSION_KEY in request.session)
+        request.session_timed_out = marked and not (has_session and SESSION_KEY in request.session)
         response = self.get_response(request)
         logged_in = request.session.accessed and SESSION_KEY in request.session
-        if logged_in and MARKER not in request.COOKIES:
-            response.set_cookie(
-                MARKER, "1", max_age=365 * 86400, httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE
-            )
-        elif not logged_in and MARKER in request.COOKIES:
+        if logged_in:
+            if SEEN_KEY not in request.session:  # just logged in: the login's own save counts as the renewal
+                request.session[SEEN_KEY] = now
+            if not marked:
+                response.set_cookie(
+                    MARKER,
+                    "1",
+                    max_age=365 * 86400,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=settings.SESSION_COOKIE_SECURE,
+                )
+        elif marked and (request.path == reverse("login") or not request.session_timed_out):
             # Keep the marker through the login_required redirect, until the login page has shown its message;
             # an explicit logout (the session ended during this request) drops it at once.
-            if request.path == reverse("login") or not request.session_timed_out:
-                response.delete_cookie(MARKER, samesite="Lax")
+            response.delete_cookie(MARKER, samesite="Lax")
         return response

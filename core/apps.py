@@ -18,3 +18,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_after_migrate, dispatch_uid="core.ensure_reference_data")
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.middleware import session_started
+
+        user_logged_in.connect(session_started, dispatch_uid="core.session_started")

@@ -36,8 +36,6 @@ class SessionIdleMiddleware:
         response = self.get_response(request)
         logged_in = request.session.accessed and SESSION_KEY in request.session
         if logged_in:
-            if SEEN_KEY not in request.session:  # just logged in: the login's own save counts as the renewal
-                request.session[SEEN_KEY] = now
             if not marked:
                 response.set_cookie(
                     MARKER,
@@ -52,3 +50,10 @@ class SessionIdleMiddleware:
             # an explicit logout (the session ended during this request) drops it at once.
             response.delete_cookie(MARKER, samesite="Lax")
         return response
+
+
+def session_started(sender, request, user, **kwargs) -> None:
+    """On login (user_logged_in): the login's own save of the session counts as its first renewal."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SEEN_KEY] = int(time.time())

@@ -40,6 +40,7 @@ def issue(user: User, device: str, request=None) -> tuple[ApiToken, str]:
             prefix=key[:8],
             created=now,
             expires=now + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+            last_used=now,  # the login is a use: the first requests then write nothing
         )
     token_issued.send(ApiToken, token=token, user=user, request=request, reason="login")
     return token, key

@@ -76,3 +76,46 @@ def test_an_unreachable_cache_lets_requests_through(api_as, personas, rates, set
     }
     client = api_as(personas["dispatcher"])
     assert [client.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 200]
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of the test's own on a spare loopback port, killed by its PID afterwards."""
+    import subprocess
+
+    import redis
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            import time
+
+            time.sleep(0.05)
+    yield client, port
+    server.kill()
+    server.wait()
+
+
+def test_an_intake_request_costs_one_pipelined_increment(api_as, personas, rates, settings, own_redis):
+    server, port = own_redis
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
+    rates(intake="100/min")
+    client = api_as(personas["collector"])
+    server.config_resetstat()
+    for _ in range(3):
+        assert client.post("/api/v1/cases/", {}, format="json").status_code == 400
+    stats = server.info("commandstats")
+    calls = {name.removeprefix("cmdstat_"): stat["calls"] for name, stat in stats.items()}
+    assert calls == {"incrby": 3, "expire": 3, "config|resetstat": 1}  # sent as one pipeline per request

@@ -112,7 +112,9 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A success does not wipe the count: otherwise one valid account would let an address try passwords of others
+# (password spraying) without ever reaching the per-address limit. Failures older than the cool-off are forgotten.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "core.account.lockout_response"
 # Behind nginx, REMOTE_ADDR is the proxy's: TRUSTED_PROXY_COUNT=1 takes the client from X-Forwarded-For instead.
 AXES_CLIENT_IP_CALLABLE = "core.account.client_ip"

@@ -49,11 +49,23 @@ def test_the_lock_is_per_address_whatever_the_usernames(client, personas):
     )
 
 
-def test_four_failures_do_not_lock_and_a_success_resets_the_count(client, personas):
+def test_four_failures_do_not_lock_and_a_success_does_not_wipe_them(client, personas):
     assert fail_console(client, "dispatcher", times=4) == [200] * 4
     assert client.post("/login/", {"username": "dispatcher", "password": PASSWORD}).status_code == 302
     client.logout()
+    # Otherwise one valid account would let an address try other users' passwords without end.
+    assert fail_console(client, "dispatcher", times=1) == [429]
+
+
+def test_failures_older_than_the_lock_time_are_forgotten(client, personas):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
     fail_console(client, "dispatcher", times=4)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert fail_console(client, "dispatcher", times=1) == [200]
     assert client.post("/login/", {"username": "dispatcher", "password": PASSWORD}).status_code == 302
 
 

@@ -99,13 +99,11 @@ def test_the_limit_and_lock_time_come_from_settings(client, personas, settings):
     assert response.status_code == 429 and response["Retry-After"] == "180"
 
 
-def test_an_administrator_sees_the_lock_in_the_admin_and_lifts_it(client, personas, make_user):
+def test_an_administrator_sees_the_lock_in_the_admin_and_lifts_it(client, personas):
     from axes.models import AccessAttempt
 
-    from core.choices import Role
-
     fail_console(client, "dispatcher")
-    admin = make_user("root", Role.ADMIN, is_superuser=True)
+    admin = personas["admin"]  # the role, not a superuser
     admin_client = type(client)()
     admin_client.force_login(admin)
     listing = admin_client.get("/admin/axes/accessattempt/")

@@ -187,12 +187,11 @@ def test_the_console_lists_the_users_own_tokens_and_revokes_them(api_client, cli
     assert list(ApiToken.objects.values_list("name", flat=True)) == ["desk"]
 
 
-def test_the_admin_lists_tokens_and_revokes_them(api_client, client, personas, make_user):
-    from core.choices import Role
+def test_the_admin_lists_tokens_and_revokes_them(api_client, client, personas):
     from core.models import ApiToken
 
     login(api_client, device="phone")
-    client.force_login(make_user("root", Role.ADMIN, is_superuser=True))
+    client.force_login(personas["admin"])  # the role, not a superuser
     assert "phone" in client.get("/admin/core/apitoken/").content.decode()
     assert client.get("/admin/core/apitoken/add/").status_code == 403
     ids = [str(pk) for pk in ApiToken.objects.values_list("pk", flat=True)]

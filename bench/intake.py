@@ -62,11 +62,11 @@ def _prepare(database_url: str) -> str:
     subprocess.run([*manage, "seed_city", "--scale", "0.01"], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     code = (
         "from django.db import connection\n"
-        "from rest_framework.authtoken.models import Token\n"
+        "from core.tokens import issue\n"
         "from core.models import User\n"
         "connection.cursor().execute('CREATE TABLE IF NOT EXISTS bench_baseline "
         "(id bigserial PRIMARY KEY, payload text, at timestamptz DEFAULT now())')\n"
-        "print(Token.objects.get_or_create(user=User.objects.get(username='collector'))[0].key)\n"
+        "print(issue(User.objects.get(username='collector'), 'bench')[1])\n"
     )
     out = subprocess.run([*manage, "shell", "-c", code], check=True, env=env, cwd=ROOT, capture_output=True, text=True)
     return out.stdout.strip().splitlines()[-1]

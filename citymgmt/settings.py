@@ -43,11 +43,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "axes",  # login lockout (django-axes), after the auth apps
     # Our layers, bottom to top: core → grids → cases → hotlines → evaluation (→ demo).
     "core",
     "grids",
@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.SessionIdleMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page with its message
 ]
 
 ROOT_URLCONF = "citymgmt.urls"
@@ -91,12 +93,44 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "core.User"
+# Password policy (等级保护 2.0): checked when a password is set through a form (the console's password page, the
+# admin); accounts created with set_password() (the demo, tests) are not checked.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)},
+    },
+    {
+        "NAME": "core.validators.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": env_int("PASSWORD_MIN_CLASSES", 3)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks every login (console, admin, POST /api/v1/auth/token/) and locks a username, and separately an
+# address, after LOGIN_FAILURE_LIMIT failures; the lock lifts LOGIN_LOCKOUT_MINUTES after the last failure, or when
+# an administrator deletes the access attempt in the admin (安全 → Access attempts). Kept in the database, not Redis.
+AUTHENTICATION_BACKENDS = ["core.backends.LockoutModelBackend"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not wipe the count: otherwise one valid account would let an address try passwords of others
+# (password spraying) without ever reaching the per-address limit. Failures older than the cool-off are forgotten.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "core.account.lockout_response"
+# Behind nginx, REMOTE_ADDR is the proxy's: TRUSTED_PROXY_COUNT=1 takes the client from X-Forwarded-For instead.
+AXES_CLIENT_IP_CALLABLE = "core.account.client_ip"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Console sessions end after SESSION_IDLE_MINUTES without a request; core.middleware.SessionIdleMiddleware renews
+# the session at most once a minute, so the pages' live polls do not write the session every few seconds.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_RENEW_SECONDS = 60
+# API tokens (core.models.ApiToken): one per device, valid API_TOKEN_TTL_DAYS; last use written at most this often.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+API_TOKEN_TOUCH_MINUTES = env_int("API_TOKEN_TOUCH_MINUTES", 15)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -164,6 +198,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    # One counter per request (core/throttling.py); 429 with Retry-After. An empty variable switches a bucket off.
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.RequestRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("THROTTLE_ANON", "60/min") or None,
+        "user": env_str("THROTTLE_USER", "1200/min") or None,
+        "login": env_str("THROTTLE_LOGIN", "20/min") or None,
+        "intake": env_str("THROTTLE_INTAKE", "600/min") or None,
+    },
+    # Proxies in front of the web nodes, for the address of anonymous callers (X-Forwarded-For).
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0) or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "City-management command centre API",

@@ -4,7 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CalendarDay, CalendarGap, Department, HealthCheck, User, WorkPeriod, WorkSchedule
+from core.models import ApiToken, CalendarDay, CalendarGap, Department, HealthCheck, User, WorkPeriod, WorkSchedule
+from core.tokens import RevokeReason, revoke
 
 admin.site.site_header = _("City-management command centre")
 admin.site.site_title = _("City-management command centre")
@@ -89,3 +90,34 @@ class HealthCheckAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by logging in (POST /api/v1/auth/token/); here they can only be seen and revoked."""
+
+    list_display = ["user", "name", "prefix", "created", "expires", "last_used"]
+    list_filter = ["expires"]
+    search_fields = ["user__username", "name", "prefix"]
+    readonly_fields = ["user", "name", "prefix", "created", "expires", "last_used"]
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Revoke selected tokens"), permissions=["delete"])
+    def revoke_selected(self, request, queryset) -> None:
+        for token in queryset.select_related("user"):
+            revoke(token, RevokeReason.ADMIN, request=request)
+        self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
+
+    def delete_model(self, request, obj) -> None:
+        revoke(obj, RevokeReason.ADMIN, request=request)

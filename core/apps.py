@@ -22,3 +22,8 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("files")
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.middleware import session_started
+
+        user_logged_in.connect(session_started, dispatch_uid="core.session_started")

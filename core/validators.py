@@ -28,3 +28,31 @@ def validate_uscc(value: str) -> None:
         )
     if uscc_check_char(code[:17]) != code[17]:
         raise ValidationError(_("The check character of the unified social credit code is wrong."), code="uscc_check")
+
+
+class CharacterClassesValidator:
+    """Password policy (等级保护 2.0): at least ``min_classes`` of lower case, upper case, digits and symbols."""
+
+    def __init__(self, min_classes: int = 3) -> None:
+        self.min_classes = min_classes
+
+    @staticmethod
+    def classes(password: str) -> int:
+        return sum(
+            [
+                any(ch.islower() for ch in password),
+                any(ch.isupper() for ch in password),
+                any(ch.isdigit() for ch in password),
+                any(not ch.isalnum() for ch in password),
+            ]
+        )
+
+    def validate(self, password: str, user=None) -> None:
+        if self.classes(password) < self.min_classes:
+            raise ValidationError(self.get_help_text(), code="password_too_simple")
+
+    def get_help_text(self) -> str:
+        return _(
+            "Your password must contain at least %(count)d of these: lower-case letters, upper-case letters, "
+            "digits, symbols."
+        ) % {"count": self.min_classes}

@@ -29,6 +29,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Rate limits count across tests sharing an address and a minute; the throttle tests switch them on."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Each test sees the reference tables (calendar, classes, stage limits, grids) as its own database has them:
     a transactional test's flush reloads them with new ids."""
@@ -102,11 +111,11 @@ def api_client():
 @pytest.fixture
 def api_as(api_client):
     """``api_as(user)``: an API client authenticated with the user's token, as the handheld app is."""
-    from rest_framework.authtoken.models import Token
+    from core.tokens import issue
 
     def login(user):
-        token, _ = Token.objects.get_or_create(user=user)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = issue(user, "test-device")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return api_client
 
     return login

@@ -71,6 +71,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     permission_classes = [HasPermissions]
     action_permissions = {name: ("cases.view_case",) for name in ("list", "retrieve", "map", "export")}
     pagination_class = CasePagination  # counts exact up to 5,000 cases, estimated beyond
+    throttle_scopes = {"create": "intake", "batch": "intake"}  # reports have their own rate limit (core.throttling)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

@@ -1,13 +1,8 @@
 from rest_framework import generics, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 
 from core.api.serializers import DepartmentSerializer, MeSerializer
 from core.filtersets import DepartmentFilterSet
 from core.models import Department
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (`Authorization: Token …`)."""
 
 
 class MeView(generics.RetrieveAPIView):

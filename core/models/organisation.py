@@ -77,8 +77,15 @@ class User(AbstractUser):
     def save(self, *args, **kwargs) -> None:
         if self.role == Role.ADMIN:
             self.is_staff = True
+        # set_password() leaves the new raw password in _password until the save: whichever path changed it
+        # (the console's page, the admin, a shell), the user's API tokens stop working.
+        password_changed = self._password is not None and self.pk is not None
         super().save(*args, **kwargs)
         self.sync_role_group()
+        if password_changed:
+            from core.tokens import RevokeReason, revoke_all
+
+            revoke_all(self, RevokeReason.PASSWORD_CHANGED)
 
     def sync_role_group(self) -> None:
         """Make the user a member of exactly one role group: the one named by ``role``."""

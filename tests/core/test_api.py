@@ -33,7 +33,7 @@ def test_anonymous_is_refused(api_client):
 
 
 def test_an_unknown_token_or_an_inactive_user_is_refused(api_client, api_as, personas):
-    from rest_framework.authtoken.models import Token
+    from core.models import ApiToken
 
     client = api_as(personas["handler"])
     assert client.get("/api/v1/me/").json()["username"] == "handler"
@@ -42,7 +42,7 @@ def test_an_unknown_token_or_an_inactive_user_is_refused(api_client, api_as, per
     assert client.get("/api/v1/me/").status_code == 401
     api_client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     assert api_client.get("/api/v1/me/").status_code == 401
-    assert Token.objects.filter(user=personas["handler"]).count() == 1
+    assert ApiToken.objects.filter(user=personas["handler"]).count() == 1
 
 
 def test_session_auth_works_for_the_console(client, personas):

@@ -60,7 +60,8 @@ def publish_task(task: str, kwargs: dict) -> None:
     """The handler behind ``enqueue_task``: raises while the broker is unreachable, so the relay tries again."""
     from citymgmt.celery import app
 
-    app.send_task(task, kwargs=kwargs)
+    # No result subscription: with Redis down it would retry for twenty seconds before failing.
+    app.send_task(task, kwargs=kwargs, ignore_result=True)
 
 
 def backoff(attempts: int) -> timedelta:

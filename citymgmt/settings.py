@@ -143,7 +143,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Celery: Redis as broker and result store; beat runs the schedule below. A task survives a killed worker: it is
 # acknowledged only when it ends (acks_late), a worker lost mid-task gives it back (reject_on_worker_lost), one
 # task is reserved at a time, and the broker re-delivers an unacknowledged task after the visibility timeout,
-# which must exceed the longest task (rebuild_rollups at full scale: a few minutes; see notes/ops.md).
+# which must exceed the longest task (rebuild_rollups: 47 s over ten million cases; see notes/ops.md).
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TIMEZONE = TIME_ZONE
@@ -152,7 +152,7 @@ CELERY_TASK_IGNORE_RESULT = True  # nobody waits for a task's return value: the 
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 900)
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
 # How often a worker looks for tasks whose worker vanished and whose visibility timeout passed (Redis broker).
 CELERY_RESTORE_SWEEP_SECONDS = env_int("CELERY_RESTORE_SWEEP_SECONDS", 30)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -169,7 +169,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE = {
     # Health is sampled by beat alone, each sample stamped with the minute it was due (core/health.py).
     "record-health": {"task": "core.tasks.record_health", "schedule": crontab(), "options": {"expires": 300}},
-    "relay-outbox": {"task": "core.tasks.relay_outbox", "schedule": timedelta(seconds=OUTBOX_RELAY_SECONDS)},
+    "relay-outbox": {
+        "task": "core.tasks.relay_outbox",
+        "schedule": timedelta(seconds=OUTBOX_RELAY_SECONDS),
+        "options": {"expires": 60},  # a relay stuck in a queue behind a long task is dropped: the next one comes
+    },
     "purge-outbox": {"task": "core.tasks.purge_outbox", "schedule": crontab(hour=3, minute=10)},
     "mark-overdue-cases": {"task": "cases.tasks.mark_overdue", "schedule": timedelta(minutes=1)},
     "notify-overdue-hotline-orders": {"task": "hotlines.tasks.notify_overdue", "schedule": timedelta(minutes=5)},

@@ -135,8 +135,3 @@ class TolerantRedisCache(RedisCache):
     @_tolerant(_false)
     def clear(self):
         return super().clear()
-
-    @property
-    def available(self) -> bool:
-        """False while the backend is skipping Redis after a fault (the version-key fallbacks ask this)."""
-        return self._down_until <= time.monotonic()

@@ -1,9 +1,10 @@
 """Writing the immutable timeline of a case, and telling higher layers that a transition was committed.
 
 Layers above cases (evaluation's per-case fact rows, for one) must not be imported from here, so they register a
-listener in their AppConfig.ready(): ``cases.events.after_transition(callback)``. ``perform`` calls every listener
-with ``(case_id, event_id)`` after the transaction commits — never for a rolled-back action — and a failing
-listener is logged, never undoes the transition (a periodic rebuild is the listener's own safety net).
+listener in their AppConfig.ready(): ``cases.events.after_transition(callback)``. ``perform`` writes one outbox
+message per transition in its transaction (``announcement``), so every listener hears ``(case_id, event_id)``
+after the commit — never for a rolled-back action, and still after a crash or a failure: a failing listener never
+undoes the transition; its message is retried (core/outbox.py) with every listener, which must be idempotent.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
@@ -74,8 +76,35 @@ def quiet() -> Iterator[None]:
         _quiet.on = previous
 
 
+def announcement(case_id: int, event_id: int) -> list[tuple[str, dict]]:
+    """The outbox message that tells the listeners of a transition (none inside ``quiet()``)."""
+    if getattr(_quiet, "on", False) or not _listeners:
+        return []
+    return [("cases.events.hear_transition", {"case_id": case_id, "event_id": event_id})]
+
+
+class ListenerFailed(RuntimeError):
+    pass
+
+
+def hear_transition(case_id: int, event_id: int) -> None:
+    """Outbox handler: run every listener; if one fails, raise so the whole announcement is retried (each
+    listener runs in its own savepoint, so the others are not disturbed by a broken transaction)."""
+    failed = []
+    for listener, _hears_reports in list(_listeners):
+        try:
+            with transaction.atomic():
+                listener(case_id, event_id)
+        except Exception:
+            logger.exception("Transition listener %r failed for case %s, event %s", listener, case_id, event_id)
+            failed.append(repr(listener))
+    if failed:
+        raise ListenerFailed(f"listeners failed for case {case_id}, event {event_id}: {', '.join(failed)}")
+
+
 def announce(case_id: int, event_id: int, *, report: bool = False) -> None:
-    """Run the listeners (called by ``perform`` through ``transaction.on_commit``, by intake with ``report``)."""
+    """Run the listeners that hear new reports (intake, after its commit). Intake writes no outbox row: its
+    listeners are the catch-up kind (``reports=False``), so this is normally a no-op (notes/ops.md)."""
     if getattr(_quiet, "on", False):
         return
     for listener, hears_reports in list(_listeners):

@@ -47,6 +47,26 @@ def notify(users: Iterable[User | int], kind: str, message: str, url: str = "", 
     return len(rows)
 
 
+def deliver(
+    kind: str, message: str, url: str = "", dedupe_key: str = "", department: int | None = None, permission: str = ""
+) -> int:
+    """Outbox handler (core/outbox.py): notify the handlers of *department* and/or the active holders of
+    *permission* (``app_label.codename``), resolved when delivered; the dedupe key makes a re-run harmless."""
+    users: list = department_handlers(department) if department is not None else []
+    if permission:
+        users += permission_holders(permission)
+    return notify(users, kind, message, url, dedupe_key)
+
+
+def permission_holders(permission: str) -> list[User]:
+    """Active users whose role (group) carries *permission*."""
+    from django.db.models import Q
+
+    app_label, codename = permission.split(".", 1)
+    holds = Q(groups__permissions__codename=codename) & Q(groups__permissions__content_type__app_label=app_label)
+    return list(User.objects.filter(holds, is_active=True).distinct())
+
+
 def render(message, **values) -> str:
     """A lazily translated message in the site's language."""
     with translation.override(settings.LANGUAGE_CODE):

@@ -34,6 +34,12 @@ if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 
+# The transactional outbox of side effects (core/outbox.py): how often beat's relay delivers what is pending, how
+# long a failed delivery waits at most before its next try, and how many days delivered rows are kept.
+OUTBOX_RELAY_SECONDS = env_int("OUTBOX_RELAY_SECONDS", 5)
+OUTBOX_MAX_BACKOFF_SECONDS = env_int("OUTBOX_MAX_BACKOFF_SECONDS", 600)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -159,23 +165,57 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis is a cache, never a precondition for writing: the tolerant backend answers a miss when Redis is down
+# (core/cache.py). Sessions stay in the database (Django's default SESSION_ENGINE), never in Redis.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.TolerantRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "citymgmt"),
+        "OPTIONS": {
+            "socket_connect_timeout": float(env_str("CACHE_CONNECT_TIMEOUT", "0.25")),
+            "socket_timeout": float(env_str("CACHE_SOCKET_TIMEOUT", "0.5")),
+            "RETRY_AFTER": float(env_str("CACHE_RETRY_AFTER", "2")),
+        },
     }
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Celery: Redis as broker and result store; beat runs the schedule below.
+# Celery: Redis as broker and result store; beat runs the schedule below. A task survives a killed worker: it is
+# acknowledged only when it ends (acks_late), a worker lost mid-task gives it back (reject_on_worker_lost), one
+# task is reserved at a time, and the broker re-delivers an unacknowledged task after the visibility timeout,
+# which must exceed the longest task (rebuild_rollups: 47 s over ten million cases; see notes/ops.md).
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_IGNORE_RESULT = True  # nobody waits for a task's return value: the database holds what tasks do
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
+# How often a worker looks for tasks whose worker vanished and whose visibility timeout passed (Redis broker).
+CELERY_RESTORE_SWEEP_SECONDS = env_int("CELERY_RESTORE_SWEEP_SECONDS", 30)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": CELERY_RESTORE_SWEEP_SECONDS,
+    "unacked_restore_throttle": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# A task still running after the visibility timeout would be delivered a second time: stop it before that.
+CELERY_TASK_TIME_LIMIT = max(CELERY_VISIBILITY_TIMEOUT - 60, 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# Publishing while the broker is down gives up within about a second: the outbox (core/outbox.py) keeps the work.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE = {
-    "record-health": {"task": "core.tasks.record_health", "schedule": timedelta(minutes=1)},
+    # Health is sampled by beat alone, each sample stamped with the minute it was due (core/health.py).
+    "record-health": {"task": "core.tasks.record_health", "schedule": crontab(), "options": {"expires": 300}},
+    "relay-outbox": {
+        "task": "core.tasks.relay_outbox",
+        "schedule": timedelta(seconds=OUTBOX_RELAY_SECONDS),
+        "options": {"expires": 60},  # a relay stuck in a queue behind a long task is dropped: the next one comes
+    },
+    "purge-outbox": {"task": "core.tasks.purge_outbox", "schedule": crontab(hour=3, minute=10)},
     "mark-overdue-cases": {"task": "cases.tasks.mark_overdue", "schedule": timedelta(minutes=1)},
     "notify-overdue-hotline-orders": {"task": "hotlines.tasks.notify_overdue", "schedule": timedelta(minutes=5)},
     # evaluation: facts of cases flagged overdue in bulk; nightly rebuild of the rollups; last month's bulletin.
@@ -283,6 +323,10 @@ LOGGING = {
 
 # Health checks: how long to wait for a Celery worker to answer a ping.
 HEALTH_CELERY_TIMEOUT = float(env_str("HEALTH_CELERY_TIMEOUT", "1.0"))
+# A beat sample taken this many seconds after its minute was due counts as a fault; the fault rate leaves the
+# last HEALTH_SAMPLE_GRACE minutes out (their samples may still be on their way).
+HEALTH_SAMPLE_MAX_DELAY = env_int("HEALTH_SAMPLE_MAX_DELAY", 120)
+HEALTH_SAMPLE_GRACE = env_int("HEALTH_SAMPLE_GRACE", 5)
 
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial references. We only parse
 # spatial references we generate or import from files an administrator chose, so the warning is silenced.

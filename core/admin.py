@@ -4,7 +4,17 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import ApiToken, CalendarDay, CalendarGap, Department, HealthCheck, User, WorkPeriod, WorkSchedule
+from core.models import (
+    ApiToken,
+    CalendarDay,
+    CalendarGap,
+    Department,
+    HealthCheck,
+    OutboxMessage,
+    User,
+    WorkPeriod,
+    WorkSchedule,
+)
 from core.tokens import RevokeReason, revoke
 
 admin.site.site_header = _("City-management command centre")
@@ -81,7 +91,7 @@ class WorkScheduleAdmin(admin.ModelAdmin):
 
 @admin.register(HealthCheck)
 class HealthCheckAdmin(admin.ModelAdmin):
-    list_display = ["checked_at", "healthy", "database_ok", "redis_ok", "celery_ok"]
+    list_display = ["checked_at", "due_at", "healthy", "database_ok", "redis_ok", "celery_ok"]
     list_filter = ["healthy"]
     date_hierarchy = "checked_at"
 
@@ -121,3 +131,45 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj) -> None:
         revoke(obj, RevokeReason.ADMIN, request=request)
+
+
+class _DeliveryFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("pending")), ("delivered", _("delivered"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"pending", "delivered"}:
+            return queryset.filter(delivered_at__isnull=self.value() == "pending")
+        return queryset
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The backlog of side effects: what is pending, how often it was tried, and its last error."""
+
+    list_display = ["id", "handler", "created_at", "attempts", "due_at", "delivered_at"]
+    list_filter = [_DeliveryFilter, "handler"]
+    search_fields = ["handler", "last_error"]
+    readonly_fields = ["handler", "payload", "created_at", "due_at", "attempts", "delivered_at", "last_error"]
+    actions = ["deliver_now"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Deliver now"), permissions=["view"])
+    def deliver_now(self, request, queryset):
+        from core.outbox import deliver_all
+
+        ids = list(queryset.filter(delivered_at__isnull=True).values_list("pk", flat=True))
+        delivered = deliver_all(ids)
+        message = _("%(count)d of %(total)d messages delivered.") % {"count": delivered, "total": len(ids)}
+        self.message_user(request, message)

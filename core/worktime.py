@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_PERIODS: tuple[tuple[time, time], ...] = ((time(8, 0), time(12, 0)), (time(14, 0), time(18, 0)))
 VERSION_KEY = "worktime:version"
 _VERSION_CHECK_SECONDS = 2.0
+# With the version key out of sight (Redis down or emptied), an edit made in another process cannot be announced:
+# the process then reloads its copy from the database this often instead.
+_BLIND_RELOAD_SECONDS = 60.0
 _MAX_DAYS = 3 * 366  # no limit in this trade runs longer; guards against a calendar with no working days
 
 
@@ -52,6 +55,7 @@ class _CalendarCache:
         self._lock = threading.Lock()
         self._version: object = None
         self._checked_at = 0.0
+        self._loaded_at = 0.0
         self._years: dict[int, dict[date, bool] | None] = {}
         self._schedules: list[_Schedule] | None = None
         self._gaps_recorded: set[int] = set()
@@ -60,11 +64,13 @@ class _CalendarCache:
         now = monotonic_time.monotonic()
         if now - self._checked_at < _VERSION_CHECK_SECONDS:
             return
-        version = cache.get(VERSION_KEY)
+        version = cache.get(VERSION_KEY)  # the tolerant cache answers None when Redis is down
         with self._lock:
             self._checked_at = now
-            if version != self._version:
+            blind = version is None and now - self._loaded_at > _BLIND_RELOAD_SECONDS
+            if version != self._version or blind:
                 self._version = version
+                self._loaded_at = now
                 self._years.clear()
                 self._schedules = None
 

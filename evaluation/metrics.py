@@ -95,19 +95,27 @@ def _hotline(field: str) -> Callable[[date, date], Decimal | None]:
 
 
 def _system_fault_rate(start: date, end: date) -> Decimal | None:
-    from django.db.models import Count, Q
+    """Faulty minutes over monitored minutes: beat samples once a minute (core.health.record_sample), so a minute
+    whose sample is unhealthy or missing altogether (an outage stops beat too) is a fault. Counting starts at the
+    first sample ever taken and stops HEALTH_SAMPLE_GRACE minutes ago (samples on their way)."""
+    from django.conf import settings
+    from django.db.models import Min
 
     from core.models import HealthCheck
 
     tz = timezone.get_current_timezone()
     since = timezone.make_aware(datetime.combine(start, time.min), tz)
     until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
-    figures = HealthCheck.objects.filter(checked_at__gte=since, checked_at__lt=until).aggregate(
-        total=Count("id"), faults=Count("id", filter=Q(healthy=False))
-    )
-    if not figures["total"]:
+    first = HealthCheck.objects.filter(due_at__isnull=False).aggregate(first=Min("due_at"))["first"]
+    if first is None:
         return None
-    return _quantize(Decimal(figures["faults"]) * 100 / Decimal(figures["total"]))
+    now = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=settings.HEALTH_SAMPLE_GRACE)
+    begin, finish = max(since, first), min(until, now)
+    minutes = int((finish - begin).total_seconds() // 60)
+    if minutes <= 0:
+        return None
+    healthy = HealthCheck.objects.filter(due_at__gte=begin, due_at__lt=finish, healthy=True).count()
+    return _quantize(Decimal(minutes - healthy) * 100 / Decimal(minutes))
 
 
 SYSTEM_METRICS: dict[str, Metric] = {
@@ -140,7 +148,7 @@ SYSTEM_METRICS: dict[str, Metric] = {
             "system_fault_rate",
             _("System fault rate"),
             "%",
-            _("health checks not ok / health checks recorded × 100%"),
+            _("minutes with a faulty or missing health sample / monitored minutes × 100%"),
         ),
     ]
 }

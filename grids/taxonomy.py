@@ -574,7 +574,8 @@ TAXONOMY_VERSION_KEY = "grids:taxonomy:version"
 
 
 def taxonomy_version() -> int:
-    """A number that changes on every taxonomy edit; cached API answers carry it in their key."""
+    """A number that changes on every taxonomy edit; cached API answers carry it in their key. 0 when Redis cannot
+    be reached (the tolerant cache answers None): callers then answer from the database and cache nothing."""
     version = cache.get(TAXONOMY_VERSION_KEY)
     if version is None:
         # Start from the clock, not 1: if Redis drops the key, old answers under a small number must not come back.

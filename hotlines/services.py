@@ -4,8 +4,8 @@ Every function follows the same discipline (the cases layer's): an order the use
 (404); a role without the action's permission, or a department acting on an order that is not with it →
 OrderForbidden (403); then the row is locked (``select_for_update``) and its status re-checked → OrderActionNotAllowed
 (409); bad parameters → ValidationError naming the field (400). Each writes one immutable ``WorkOrderEvent`` and
-queues its side effects (in-app notifications) with ``transaction.on_commit``. ``at`` replays an action at a past
-moment (imports of history, the demo city); it defaults to now.
+its side effects (in-app notifications) as outbox rows in the same transaction (``core.outbox``). ``at`` replays
+an action at a past moment (imports of history, the demo city); it defaults to now.
 
 ``receive`` is idempotent on (hotline, external number): a repeated push returns the order already made.
 """
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from core import outbox
 from core.choices import TimeUnit
 from core.worktime import add_duration
 from grids.choices import Urgency
@@ -302,7 +303,8 @@ def receive(*, actor, at: datetime | None = None, **data) -> tuple[WorkOrder, bo
 class Outcome:
     to_status: str
     data: dict = field(default_factory=dict)
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Side effects as outbox messages (handler's dotted path, keyword arguments), written with the event.
+    messages: list[tuple[str, dict]] = field(default_factory=list)
     opinion: str = ""
 
 
@@ -361,35 +363,22 @@ def order_url(order_id: int) -> str:
         return ""
 
 
-def _notify_later(outcome: Outcome, users: Callable[[], list], kind: str, message, key: str, **values) -> None:
-    """Queue an in-app notification for after commit: a rolled-back action tells nobody."""
-    from cases.notifications import notify, render
+def _notify_later(outcome: Outcome, recipients: dict, kind: str, message, key: str, **values) -> None:
+    """Notify *recipients* (``department`` and/or ``permission``) through the outbox: a rolled-back action tells
+    nobody, a committed one tells them once even if the process dies right after the commit."""
+    from cases.notifications import render
 
-    def send(url: str) -> None:
-        notify(users(), kind, render(message, **values), url=url, dedupe_key=key)
-
-    outcome.after_commit.append(lambda: send(order_url(values["order_id"])))
-
-
-def _department_handlers(department_id):
-    from cases.notifications import department_handlers
-
-    return lambda: department_handlers(department_id)
+    payload = {"kind": kind, "message": render(message, **values), "url": order_url(values["order_id"])}
+    outcome.messages.append(("cases.notifications.deliver", {**payload, "dedupe_key": key, **recipients}))
 
 
-def _operators():
+def _department_handlers(department_id) -> dict:
+    return {"department": department_id}
+
+
+def _operators() -> dict:
     """The people who re-transfer a sent-back order: every active user whose role carries transfer_workorder."""
-    from django.db.models import Q
-
-    from core.models import User
-
-    def users():
-        holds = Q(groups__permissions__codename="transfer_workorder") & Q(
-            groups__permissions__content_type__app_label="hotlines"
-        )
-        return list(User.objects.filter(holds, is_active=True).distinct())
-
-    return users
+    return {"permission": "hotlines.transfer_workorder"}
 
 
 def _run(
@@ -412,8 +401,7 @@ def _run(
         order.status = outcome.to_status
         order.save()
         _record(order, action, actor, from_status, order.status, at=now, opinion=outcome.opinion, data=outcome.data)
-        for effect in outcome.after_commit:
-            transaction.on_commit(effect)
+        outbox.enqueue_many(outcome.messages)
     return order
 
 

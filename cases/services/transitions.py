@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,11 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import PUBLIC_SOURCES, RequestKind, RequestStatus, Stage
 from cases.choices import CaseStatus as S
 from cases.deadlines import STATUS_STAGE, is_natural_time, on_time, stage_deadline
-from cases.events import announce, record_event
+from cases.events import announcement, record_event
 from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
 from cases.models import Case, CasePhoto, CaseRequest
 from cases.querysets import department_subtree
 from cases.workflow import COLLECTOR_TASK_ACTIONS, DEPARTMENT_ACTIONS, TRANSITIONS, Transition, transition
+from core import outbox
 from core.choices import Role, TimeUnit
 from core.models import Department, User
 from core.worktime import add_duration, working_minutes_between
@@ -39,7 +39,8 @@ class Outcome:
 
     to_status: str
     data: dict = field(default_factory=dict)
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Side effects as outbox messages (handler's dotted path, keyword arguments), written with the event.
+    messages: list[tuple[str, dict]] = field(default_factory=list)
 
 
 # ---- Parameter helpers ---------------------------------------------------------------------------------------------
@@ -136,13 +137,18 @@ def _start_stage(case: Case, now, *, new_disposal: bool) -> None:
     case.is_overdue = case.stage_deadline is not None and now > case.stage_deadline
 
 
-def _notify_later(outcome: Outcome, case: Case, users: Callable[[], list], kind: str, message, key: str, **values):
-    """Queue a notification for after commit: a rolled-back action tells nobody."""
-    from cases.notifications import case_url, notify, render
+def _notify_later(outcome: Outcome, case: Case, department_id: int | None, kind: str, message, key: str, **values):
+    """Notify the department's handlers through the outbox: a rolled-back action tells nobody, a committed one
+    tells them once even if the process dies right after the commit."""
+    from cases.notifications import case_url, render
 
     text = render(message, case_no=case.case_no, **values)
-    url = case_url(case.pk)
-    outcome.after_commit.append(lambda: notify(users(), kind, text, url=url, dedupe_key=key))
+    outcome.messages.append(
+        (
+            "cases.notifications.deliver",
+            {"kind": kind, "message": text, "url": case_url(case.pk), "dedupe_key": key, "department": department_id},
+        )
+    )
 
 
 # ---- The actions ---------------------------------------------------------------------------------------------------
@@ -238,12 +244,10 @@ def _department(params: dict) -> Department:
 
 
 def _tell_department(outcome: Outcome, case: Case, department: Department, key: str) -> None:
-    from cases.notifications import department_handlers
-
     _notify_later(
         outcome,
         case,
-        lambda: department_handlers(department.pk),
+        department.pk,
         "case_dispatched",
         _("New case %(case_no)s dispatched to your department"),
         key,
@@ -390,13 +394,10 @@ def _check(case, actor, params, now) -> Outcome:
     case.disposed_at = None
     case.disposal_deadline = stage_deadline(Stage.DISPOSE, now, case=case)
     outcome = Outcome(S.DISPOSING, {"passed": False, "rework": case.rework_count})
-    from cases.notifications import department_handlers
-
-    department_id = case.department_id
     _notify_later(
         outcome,
         case,
-        lambda: department_handlers(department_id),
+        case.department_id,
         "case_rework",
         _("Case %(case_no)s failed the check and needs rework"),
         f"rework:{case.pk}:{case.rework_count}",
@@ -436,13 +437,10 @@ def _urge(case, actor, params, now) -> Outcome:
     case.is_urged = True
     case.urge_count += 1
     outcome = Outcome(case.status, {"urge": case.urge_count})
-    from cases.notifications import department_handlers
-
-    department_id = case.department_id
     _notify_later(
         outcome,
         case,
-        lambda: department_handlers(department_id),
+        case.department_id,
         "case_urged",
         _("Case %(case_no)s is urged: %(opinion)s"),
         f"urge:{case.pk}:{case.urge_count}",
@@ -581,7 +579,5 @@ def perform(
         )
         if photos:
             CasePhoto.objects.filter(pk__in=photos).update(event=event)
-        for effect in outcome.after_commit:
-            transaction.on_commit(effect)
-        transaction.on_commit(partial(announce, case.pk, event.pk))
+        outbox.enqueue_many([*outcome.messages, *announcement(case.pk, event.pk)])
     return case

@@ -1,6 +1,7 @@
 from .health import HealthCheck
 from .notifications import Notification
 from .organisation import Department, User
+from .outbox import OutboxMessage
 from .tokens import ApiToken
 from .worktime import CalendarDay, CalendarGap, WorkPeriod, WorkSchedule
 
@@ -11,6 +12,7 @@ __all__ = [
     "Department",
     "HealthCheck",
     "Notification",
+    "OutboxMessage",
     "User",
     "WorkPeriod",
     "WorkSchedule",

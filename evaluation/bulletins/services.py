@@ -21,6 +21,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from core import outbox
 from evaluation.indicators import (
     COMPOSITES,
     INDICATORS,
@@ -427,7 +428,7 @@ def publish(bulletin_id: int, actor) -> Bulletin:
         bulletin.published_by = actor
         bulletin.save()
         _event(bulletin, "publish", actor, before)
-        transaction.on_commit(lambda: notify_published(bulletin.pk))
+        outbox.enqueue("evaluation.bulletins.services.notify_published", bulletin_id=bulletin.pk)
     return bulletin
 
 

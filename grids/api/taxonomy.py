@@ -125,8 +125,9 @@ class TaxonomyView(APIView):
                 get_language(),
             ]
         )
-        key = f"grids:taxonomy:{taxonomy_version()}:{hashlib.sha1(raw.encode()).hexdigest()}"
-        payload = cache.get(key)
+        version = taxonomy_version()
+        key = f"grids:taxonomy:{version}:{hashlib.sha1(raw.encode()).hexdigest()}"
+        payload = cache.get(key) if version else None
         if payload is None:
             standard = standard or ClassificationStandard.objects.first()  # ordered: the default one first
             if standard is None:
@@ -144,5 +145,6 @@ class TaxonomyView(APIView):
                 .order_by("kind", "major__code", "code")
             )
             payload = build_taxonomy(standard, kind, list(minors))
-            cache.set(key, payload, CACHE_SECONDS)
+            if version:  # no version seen (Redis down): an answer cached now could outlive a later edit
+                cache.set(key, payload, CACHE_SECONDS)
         return Response(payload)

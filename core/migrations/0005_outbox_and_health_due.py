@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_hotline_platform_role"),
+        ("core", "0004_api_token"),
     ]
 
     operations = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("audit/", include("core.urls")),
     path("map/", include("grids.urls")),
     path("cases/", include("cases.urls")),
     path("evaluation/", include("evaluation.urls")),

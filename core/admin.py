@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CalendarDay, CalendarGap, Department, HealthCheck, User, WorkPeriod, WorkSchedule
+from core.models import AuditEntry, CalendarDay, CalendarGap, Department, HealthCheck, User, WorkPeriod, WorkSchedule
 
 admin.site.site_header = _("City-management command centre")
 admin.site.site_title = _("City-management command centre")
@@ -88,4 +88,24 @@ class HealthCheckAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The security audit log, read only (the database refuses UPDATE and DELETE anyway)."""
+
+    list_display = ["at", "actor_name", "role", "address", "action", "object_type", "object_text"]
+    list_filter = ["action", "role"]
+    search_fields = ["actor_name", "object_text", "object_id", "department"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

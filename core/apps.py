@@ -17,4 +17,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation and working time")
 
     def ready(self) -> None:
+        from core.audit import connect_signals
+
         post_migrate.connect(_after_migrate, dispatch_uid="core.ensure_reference_data")
+        connect_signals()

@@ -1,0 +1,202 @@
+"""Writing the security audit log (安全审计日志): one ``record`` function every part of the platform calls.
+
+``record(action, request=…, obj=…, **data)`` stores who (the request's user, or ``actor``), their role and
+department at the time, the source address and user agent, the object and the action's data. Called from code that
+has no request (a signal receiver, a model save in a view), it takes the request the ``AuditContextMiddleware`` is
+serving, so the actor of a role change made in the admin is known. Management commands pass ``actor=None`` (the
+system) and name the command in the data.
+
+Other parts connect their signals with one line, e.g.
+``record_on(user_locked_out, AuditAction.LOCKOUT)``: the signal's ``request`` and ``user`` become the entry's
+request and actor, every other keyword argument goes into its data.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from collections.abc import Callable
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from core.choices import AuditAction
+
+_current_request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)
+
+USER_AGENT_MAX = 300
+TEXT_MAX = 200
+VALUE_MAX = 500  # a field value longer than this (a geometry, a long text) is cut in the before → after data
+
+
+class AuditContextMiddleware:
+    """Makes the request being served known to ``record`` calls that have no request of their own."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
+
+
+def current_request():
+    return _current_request.get()
+
+
+def client_address(request) -> str | None:
+    """The peer address. Behind nginx, set ``REMOTE_ADDR`` from the proxy (uwsgi/gunicorn ``forwarded_allow_ips``)
+    rather than trusting a client-supplied X-Forwarded-For here."""
+    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+
+
+def json_safe(value):
+    """A value as the JSON column will store it (dates as ISO text, models and the rest as text)."""
+    return json.loads(json.dumps(value, cls=_Encoder))
+
+
+class _Encoder(DjangoJSONEncoder):
+    def default(self, o):
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
+def record(action: str, *, request=None, actor=None, obj=None, **data):
+    """Append one entry to the audit log and return it. ``actor`` defaults to the request's authenticated user."""
+    from core.models import AuditEntry
+
+    request = request if request is not None else current_request()
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
+    if actor is not None and not getattr(actor, "pk", None):
+        actor = None  # an unsaved or anonymous user cannot be referenced
+    department = getattr(actor, "department", None) if actor is not None else None
+    entry = AuditEntry(
+        actor=actor,
+        actor_name=actor.get_username() if actor is not None else "",
+        role=getattr(actor, "role", "") or "",
+        department=department.name if department is not None else "",
+        address=client_address(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:USER_AGENT_MAX],
+        action=str(action),
+        data=json_safe(data),
+    )
+    if obj is not None:
+        entry.object_type = object_type(obj)
+        entry.object_id = str(obj.pk)[:64] if getattr(obj, "pk", None) is not None else ""
+        entry.object_text = str(obj)[:TEXT_MAX]
+    entry.save()
+    return entry
+
+
+def object_type(obj) -> str:
+    return obj._meta.label_lower if isinstance(obj, models.Model) else type(obj).__name__
+
+
+def record_on(signal, action: str) -> None:
+    """Connect *signal* so that each sending appends an *action* entry (see the module's docstring)."""
+
+    def receiver(sender, request=None, user=None, **kwargs):
+        kwargs.pop("signal", None)
+        obj = kwargs.pop("instance", None) or kwargs.pop("token", None)
+        record(action, request=request, actor=user, obj=obj, **kwargs)
+
+    signal.connect(receiver, weak=False, dispatch_uid=f"core.audit.{action}")
+
+
+# ---- Logins and logouts (Django's auth signals) --------------------------------------------------------------------
+
+
+def _logged_in(sender, request, user, **kwargs) -> None:
+    record(AuditAction.LOGIN, request=request, actor=user)
+
+
+def _logged_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        record(AuditAction.LOGOUT, request=request, actor=user)
+
+
+def _login_failed(sender, credentials, request=None, **kwargs) -> None:
+    # Django masks the password in ``credentials``; only the attempted user name is kept.
+    username = credentials.get("username", "")
+    record(AuditAction.LOGIN_FAILED, request=request, username=str(username)[:150])
+
+
+# ---- Roles and permissions ------------------------------------------------------------------------------------------
+
+
+def _remember_role(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
+    if raw or instance.pk is None or (update_fields is not None and "role" not in update_fields):
+        return
+    instance._audit_previous_role = sender.objects.filter(pk=instance.pk).values_list("role", flat=True).first()
+
+
+def _role_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    previous = instance.__dict__.pop("_audit_previous_role", None)
+    if raw or created or previous is None or previous == instance.role:
+        return
+    record(AuditAction.ROLE_CHANGED, obj=instance, before=previous, after=instance.role)
+
+
+def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    """Group permissions, user permissions and group memberships: which were added or removed, to whom."""
+    if action == "pre_clear":
+        relation = _relation_of(sender)
+        related = getattr(instance, relation, None) if relation and not reverse else None
+        instance._audit_cleared = [str(o) for o in related.all()] if related is not None else ["*"]
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if action == "post_clear":
+        names = instance.__dict__.pop("_audit_cleared", [])
+        if not names:
+            return
+    else:
+        if not pk_set:
+            return
+        names = [str(o) for o in model._default_manager.filter(pk__in=pk_set)]
+    field = _relation_of(sender) or model._meta.model_name
+    if reverse:  # e.g. permission.group_set.add(group): the other side changed
+        field = f"{instance._meta.model_name} via {field}"
+    record(
+        AuditAction.PERMISSIONS_CHANGED,
+        obj=instance,
+        field=field,
+        added=sorted(names) if action == "post_add" else [],
+        removed=sorted(names) if action != "post_add" else [],
+    )
+
+
+def _relation_of(through) -> str | None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model()
+    return {
+        Group.permissions.through: "permissions",
+        user.user_permissions.through: "user_permissions",
+        user.groups.through: "groups",
+    }.get(through)
+
+
+def connect_signals() -> None:
+    """Called by core's AppConfig.ready."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+    from django.db.models.signals import m2m_changed, post_save, pre_save
+
+    user = get_user_model()
+    user_logged_in.connect(_logged_in, dispatch_uid="core.audit.login")
+    user_logged_out.connect(_logged_out, dispatch_uid="core.audit.logout")
+    user_login_failed.connect(_login_failed, dispatch_uid="core.audit.login_failed")
+    pre_save.connect(_remember_role, sender=user, dispatch_uid="core.audit.role_before")
+    post_save.connect(_role_saved, sender=user, dispatch_uid="core.audit.role_after")
+    for through in (Group.permissions.through, user.user_permissions.through, user.groups.through):
+        m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"core.audit.m2m.{through._meta.label}")

@@ -110,6 +110,45 @@ def record_on(signal, action: str) -> None:
     signal.connect(receiver, weak=False, dispatch_uid=f"core.audit.{action}")
 
 
+# ---- Exports and imports (thin calls from the views and commands that serve them) ----------------------------------
+
+
+def request_filters(request) -> dict:
+    """The query string an export was filtered by, single values flattened (``page`` is no filter)."""
+    if request is None:
+        return {}
+    params = getattr(request, "query_params", None) or request.GET
+    return {
+        key: values[0] if len(values) == 1 else values
+        for key, values in params.lists()
+        if key not in ("page", "csrfmiddlewaretoken")
+    }
+
+
+def record_export(request, what: str, *, rows: int | None = None, obj=None, **data):
+    """An export: who, which filters, how many rows (``what`` names the export, e.g. "cases")."""
+    return record(
+        AuditAction.EXPORT, request=request, obj=obj, export=what, filters=request_filters(request), rows=rows, **data
+    )
+
+
+def import_outcome(written: bool, dry_run: bool = False) -> str:
+    return "dry_run" if dry_run else "written" if written else "refused"
+
+
+def record_import(
+    what: str, *, file_name: str, rows: int | None, outcome: str, request=None, actor=None, obj=None, **data
+):
+    """An import: which file, how many rows, what came of it ("written", "dry_run", "refused", …)."""
+    return record(
+        AuditAction.IMPORT,
+        request=request,
+        actor=actor,
+        obj=obj,
+        **{"import": what, "file_name": str(file_name)[:255], "rows": rows, "outcome": outcome, **data},
+    )
+
+
 # ---- Logins and logouts (Django's auth signals) --------------------------------------------------------------------
 
 

@@ -8,7 +8,6 @@ from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
 from hotlines.channel_services import RECORD_KINDS
-
 from hotlines.models import (
     Camera,
     ChannelEvent,

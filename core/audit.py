@@ -185,22 +185,25 @@ def _role_saved(sender, instance, created, raw=False, **kwargs) -> None:
 
 def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
     """Group permissions, user permissions and group memberships: which were added or removed, to whom."""
-    if action == "pre_clear":
-        relation = _relation_of(sender)
+    relation = _relation_of(sender)
+    if action in ("pre_clear", "pre_remove"):
+        # Django sends remove() every pk asked for, members or not: keep those that really go.
         related = getattr(instance, relation, None) if relation and not reverse else None
-        instance._audit_cleared = [str(o) for o in related.all()] if related is not None else ["*"]
+        if related is None:
+            instance._audit_going = ["*"] if action == "pre_clear" else _names_of(model, pk_set)
+        else:
+            going = related.all() if action == "pre_clear" else related.filter(pk__in=pk_set or ())
+            instance._audit_going = [str(o) for o in going]
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    if action == "post_clear":
-        names = instance.__dict__.pop("_audit_cleared", [])
-        if not names:
-            return
+    if action == "post_add":
+        names = _names_of(model, pk_set)  # add() sends only the pks it actually added
     else:
-        if not pk_set:
-            return
-        names = [str(o) for o in model._default_manager.filter(pk__in=pk_set)]
-    field = _relation_of(sender) or model._meta.model_name
+        names = instance.__dict__.pop("_audit_going", [])
+    if not names:
+        return
+    field = relation or model._meta.model_name
     if reverse:  # e.g. permission.group_set.add(group): the other side changed
         field = f"{instance._meta.model_name} via {field}"
     record(
@@ -210,6 +213,10 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> 
         added=sorted(names) if action == "post_add" else [],
         removed=sorted(names) if action != "post_add" else [],
     )
+
+
+def _names_of(model, pks) -> list[str]:
+    return [str(o) for o in model._default_manager.filter(pk__in=pks)] if pks else []
 
 
 def _relation_of(through) -> str | None:

@@ -47,12 +47,12 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.annotate(data_text=Cast("data", TextField())).filter(
+        return queryset.annotate(data_as_text=Cast("data", TextField())).filter(
             Q(actor_name__icontains=value)
             | Q(department__icontains=value)
             | Q(object_text__icontains=value)
             | Q(object_id=value)
             | Q(address__startswith=value)
             | Q(user_agent__icontains=value)
-            | Q(data_text__icontains=value)
+            | Q(data_as_text__icontains=value)
         )

@@ -53,7 +53,8 @@ class AuditedAdminMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
-        after = snapshot(obj)
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first()  # values as stored, e.g. 3.50 not 3.5
+        after = snapshot(stored if stored is not None else obj)
         data: dict = {}
         if change:
             data["changes"] = changes(obj.__dict__.pop("_audit_before", {}), after)

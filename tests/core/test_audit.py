@@ -230,3 +230,35 @@ def test_the_admin_lists_the_log_read_only(client, personas):
     assert change.status_code == 200 and 'name="_save"' not in change.content.decode()
     assert client.post(f"/admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_role_change_in_the_admin_names_the_administrator_and_the_before_and_after(client, personas):
+    admin = personas["admin"]
+    admin.is_superuser = True
+    admin.save()
+    collector = personas["collector"]
+    client.force_login(admin)
+    response = client.post(
+        f"/admin/core/user/{collector.pk}/change/",
+        {
+            "username": "collector",
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "08:00:00",
+            "role": Role.SUPERVISOR,
+            "department": "",
+            "phone": "",
+        },
+        REMOTE_ADDR="10.8.8.8",
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    role = _latest(AuditAction.ROLE_CHANGED)
+    assert role.actor == admin and str(role.address) == "10.8.8.8"
+    assert role.data == {"before": Role.COLLECTOR, "after": Role.SUPERVISOR}
+    change = _latest(AuditAction.ADMIN_CHANGE)
+    assert change.actor == admin and change.object_id == str(collector.pk)
+    assert change.data["changes"]["role"] == [Role.COLLECTOR, Role.SUPERVISOR]
+    assert "password" not in change.data["changes"]

@@ -48,8 +48,8 @@ def current_request():
 
 
 def client_address(request) -> str | None:
-    """The peer address. Behind nginx, set ``REMOTE_ADDR`` from the proxy (uwsgi/gunicorn ``forwarded_allow_ips``)
-    rather than trusting a client-supplied X-Forwarded-For here."""
+    """The peer address. A client-sent X-Forwarded-For is not trusted here: behind a proxy, use the deployment's
+    trusted-proxy rule (the one login lockouts use) in this one place."""
     return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
 
 
@@ -89,10 +89,27 @@ def record(action: str, *, request=None, actor=None, obj=None, **data):
     )
     if obj is not None:
         entry.object_type = object_type(obj)
-        entry.object_id = str(obj.pk)[:64] if getattr(obj, "pk", None) is not None else ""
-        entry.object_text = str(obj)[:TEXT_MAX]
+        entry.object_id, entry.object_text = describe(obj)
     entry.save()
     return entry
+
+
+# Objects carrying a credential (an API token's key, a secret) are named by type and number, never by their text:
+# DRF's Token prints, and is keyed by, the token itself.
+SECRET_ATTRIBUTES = ("key", "secret", "digest")
+
+
+def describe(obj) -> tuple[str, str]:
+    """(object id, object text) as the log keeps them."""
+    pk = getattr(obj, "pk", None)
+    if any(hasattr(obj, name) for name in SECRET_ATTRIBUTES):
+        meta = getattr(obj, "_meta", None)
+        label = str(meta.verbose_name) if meta is not None else type(obj).__name__
+        owner = getattr(obj, "user", None)
+        number = str(pk) if isinstance(pk, int) else ""
+        text = f"{label} #{number}" if number else label
+        return number, (f"{text} ({owner})" if owner is not None else text)[:TEXT_MAX]
+    return (str(pk)[:64] if pk is not None else ""), str(obj)[:TEXT_MAX]
 
 
 def object_type(obj) -> str:

@@ -262,3 +262,15 @@ def test_a_role_change_in_the_admin_names_the_administrator_and_the_before_and_a
     assert change.actor == admin and change.object_id == str(collector.pk)
     assert change.data["changes"]["role"] == [Role.COLLECTOR, Role.SUPERVISOR]
     assert "password" not in change.data["changes"]
+
+
+def test_a_token_is_never_written_into_the_log(personas):
+    from rest_framework.authtoken.models import Token
+
+    from core.audit import record
+
+    token = Token.objects.create(user=personas["collector"])
+    entry = record(AuditAction.TOKEN_ISSUED, actor=personas["collector"], obj=token, device="handheld")
+    stored = AuditEntry.objects.filter(pk=entry.pk).values()[0]
+    assert token.key not in str(stored)
+    assert entry.object_type == "authtoken.token" and "collector" in entry.object_text

@@ -193,11 +193,17 @@ def _remember_role(sender, instance, update_fields=None, raw=False, **kwargs) ->
     instance._audit_previous_role = sender.objects.filter(pk=instance.pk).values_list("role", flat=True).first()
 
 
-def _role_saved(sender, instance, created, raw=False, **kwargs) -> None:
+def _user_saved(sender, instance, created, raw=False, **kwargs) -> None:
     previous = instance.__dict__.pop("_audit_previous_role", None)
-    if raw or created or previous is None or previous == instance.role:
+    if raw or created:
         return
-    record(AuditAction.ROLE_CHANGED, obj=instance, before=previous, after=instance.role)
+    if previous is not None and previous != instance.role:
+        record(AuditAction.ROLE_CHANGED, obj=instance, before=previous, after=instance.role)
+    # Django keeps the raw password in ``_password`` from set_password() until the save is done, and clears it for a
+    # mere hash upgrade at login: so this is every real password change (own page, admin, changepassword), never
+    # a rehash. Neither password nor hash is written.
+    if getattr(instance, "_password", None) is not None:
+        record(AuditAction.PASSWORD_CHANGED, obj=instance)
 
 
 def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
@@ -260,6 +266,6 @@ def connect_signals() -> None:
     user_logged_out.connect(_logged_out, dispatch_uid="core.audit.logout")
     user_login_failed.connect(_login_failed, dispatch_uid="core.audit.login_failed")
     pre_save.connect(_remember_role, sender=user, dispatch_uid="core.audit.role_before")
-    post_save.connect(_role_saved, sender=user, dispatch_uid="core.audit.role_after")
+    post_save.connect(_user_saved, sender=user, dispatch_uid="core.audit.user_saved")
     for through in (Group.permissions.through, user.user_permissions.through, user.groups.through):
         m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"core.audit.m2m.{through._meta.label}")

@@ -274,3 +274,32 @@ def test_a_token_is_never_written_into_the_log(personas):
     stored = AuditEntry.objects.filter(pk=entry.pk).values()[0]
     assert token.key not in str(stored)
     assert entry.object_type == "authtoken.token" and "collector" in entry.object_text
+
+
+def test_every_real_password_change_is_recorded_without_the_password(personas):
+    handler = personas["handler"]
+    handler.set_password("a-new-secret-2026")
+    handler.save()
+    entry = _latest(AuditAction.PASSWORD_CHANGED)
+    assert entry.object_id == str(handler.pk) and entry.data == {}
+    assert "a-new-secret-2026" not in str(AuditEntry.objects.filter(pk=entry.pk).values()[0])
+    count = AuditEntry.objects.filter(action=AuditAction.PASSWORD_CHANGED).count()
+    handler.first_name = "张"
+    handler.save()  # no password change
+    handler.check_password("a-new-secret-2026")
+    assert AuditEntry.objects.filter(action=AuditAction.PASSWORD_CHANGED).count() == count
+
+
+def test_a_password_set_in_the_admin_names_the_administrator(client, personas):
+    admin = personas["admin"]
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    target = personas["finance"]
+    response = client.post(
+        f"/admin/core/user/{target.pk}/password/",
+        {"password1": "Another-Pass-2026", "password2": "Another-Pass-2026", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    entry = _latest(AuditAction.PASSWORD_CHANGED)
+    assert entry.actor == admin and entry.object_id == str(target.pk)

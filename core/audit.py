@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import re
 from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -54,8 +55,27 @@ def client_address(request) -> str | None:
 
 
 def json_safe(value):
-    """A value as the JSON column will store it (dates as ISO text, models and the rest as text)."""
-    return json.loads(json.dumps(value, cls=_Encoder))
+    """A value as the JSON column will store it (dates as ISO text, models and the rest as text, texts cleaned)."""
+    return _cleaned(json.loads(json.dumps(value, cls=_Encoder)))
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text PostgreSQL can store: NUL bytes and unpaired surrogates (a hostile query string, user agent or file
+    name) become U+FFFD, so recording an attempt never fails the request that made it."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def _cleaned(value):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k): _cleaned(v) for k, v in value.items()}
+    return value
 
 
 class _Encoder(DjangoJSONEncoder):
@@ -83,7 +103,7 @@ def record(action: str, *, request=None, actor=None, obj=None, **data):
         role=getattr(actor, "role", "") or "",
         department=department.name if department is not None else "",
         address=client_address(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:USER_AGENT_MAX],
+        user_agent=clean_text(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:USER_AGENT_MAX],
         action=str(action),
         data=json_safe(data),
     )
@@ -109,7 +129,7 @@ def describe(obj) -> tuple[str, str]:
         number = str(pk) if isinstance(pk, int) else ""
         text = f"{label} #{number}" if number else label
         return number, (f"{text} ({owner})" if owner is not None else text)[:TEXT_MAX]
-    return (str(pk)[:64] if pk is not None else ""), str(obj)[:TEXT_MAX]
+    return (clean_text(str(pk))[:64] if pk is not None else ""), clean_text(str(obj))[:TEXT_MAX]
 
 
 def object_type(obj) -> str:

@@ -35,9 +35,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     """安全审计日志: read only, searchable, newest first."""
     filterset = AuditEntryFilterSet(request.GET or None, queryset=AuditEntry.objects.all())
-    entries = filterset.qs if filterset.is_bound and filterset.is_valid() else AuditEntry.objects.none()
-    if not filterset.is_bound:
-        entries = AuditEntry.objects.all()
+    entries = AuditEntry.objects.all()
+    if filterset.is_bound:
+        entries = filterset.qs if filterset.is_valid() else AuditEntry.objects.none()
     page = Paginator(entries.order_by("-at", "-id"), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     status = 400 if filterset.is_bound and not filterset.is_valid() else 200
     return render(request, "core/audit_log.html", {"filterset": filterset, "page": page}, status=status)

@@ -303,3 +303,40 @@ def test_a_password_set_in_the_admin_names_the_administrator(client, personas):
     assert response.status_code == 302
     entry = _latest(AuditAction.PASSWORD_CHANGED)
     assert entry.actor == admin and entry.object_id == str(target.pk)
+
+
+def test_odd_rows_planted_in_the_log_never_take_the_page_down(client, personas):
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                action="no_such_action", role="no_such_role", actor_name="<b>x</b>", data={"v": "<script>1</script>"}
+            ),
+            AuditEntry(action=AuditAction.EXPORT, object_type="x" * 100, object_text="\u202e" + "长" * 199),
+            AuditEntry(action=AuditAction.IMPORT, data={"rows": None, "nested": {"a": [1, 2.5, True, None]}}),
+            AuditEntry(
+                action=AuditAction.LOGIN, address="::1", user_agent="\ud800".encode("utf-8", "replace").decode()
+            ),
+        ]
+    )
+    client.force_login(personas["admin"])
+    page = client.get("/audit/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "<script>1</script>" not in body and "<b>x</b>" not in body
+    assert client.get("/audit/", {"q": "script"}).status_code == 200
+    assert client.get("/admin/core/auditentry/").status_code == 200
+
+
+def test_recording_a_hostile_attempt_never_fails_the_request(rf, personas):
+    """NUL bytes and lone surrogates (a query string, a user agent, a file name) are stored as U+FFFD."""
+    from django.http import QueryDict
+
+    from core.audit import record, record_export
+
+    request = rf.get("/hotlines/export/", HTTP_USER_AGENT="ua\x00")
+    request.GET = QueryDict(mutable=True)
+    request.GET.update({"x\x00": "a\x00b", "s": "\ud800"})  # as a hostile query string decodes
+    request.user = personas["operator"]
+    entry = record_export(request, "hotline_orders", rows=0)
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert stored.data["filters"] == {"x\ufffd": "a\ufffdb", "s": "\ufffd"} and stored.user_agent == "ua\ufffd"
+    assert record(AuditAction.IMPORT, file_name="bad\x00.xlsx").data["file_name"] == "bad\ufffd.xlsx"

@@ -68,8 +68,8 @@ class CaseAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    # Deleting stays possible in principle, but a case's events PROTECT it: the admin answers with its
+    # "cannot delete, these related objects are protected" page, and the history stays whole.
 
     @admin.display(description=_("traffic light"))
     def light(self, obj: Case) -> str:

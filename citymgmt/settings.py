@@ -41,7 +41,7 @@ OUTBOX_MAX_BACKOFF_SECONDS = env_int("OUTBOX_MAX_BACKOFF_SECONDS", 600)
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_apps.CityAdminConfig",  # django.contrib.admin whose site audits every change (core.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.audit.AuditContextMiddleware",  # lets the audit log name the actor of changes made deep in a request
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.SessionIdleMiddleware",

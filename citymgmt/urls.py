@@ -28,6 +28,7 @@ urlpatterns = [
     path("account/tokens/<int:pk>/revoke/", account.token_revoke, name="account-token-revoke"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("audit/", include("core.urls")),
     path("map/", include("grids.urls")),
     path("cases/", include("cases.urls")),
     path("evaluation/", include("evaluation.urls")),

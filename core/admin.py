@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import (
     ApiToken,
+    AuditEntry,
     CalendarDay,
     CalendarGap,
     Department,
@@ -173,3 +174,23 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         delivered = deliver_all(ids)
         message = _("%(count)d of %(total)d messages delivered.") % {"count": delivered, "total": len(ids)}
         self.message_user(request, message)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The security audit log, read only (the database refuses UPDATE and DELETE anyway)."""
+
+    list_display = ["at", "actor_name", "role", "address", "action", "object_type", "object_text"]
+    list_filter = ["action", "role"]
+    search_fields = ["actor_name", "object_text", "object_id", "department"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -17,13 +17,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation and working time")
 
     def ready(self) -> None:
-        post_migrate.connect(_after_migrate, dispatch_uid="core.ensure_reference_data")
-        # Each app registers its file-bearing fields in its own files.py (core.files): core names none of them.
+        from django.contrib.auth.signals import user_logged_in
         from django.utils.module_loading import autodiscover_modules
 
-        autodiscover_modules("files")
-        from django.contrib.auth.signals import user_logged_in
-
+        from core.audit import connect_signals
         from core.middleware import session_started
 
+        post_migrate.connect(_after_migrate, dispatch_uid="core.ensure_reference_data")
+        connect_signals()  # the security audit log: logins, failures, lockouts, tokens, roles, permissions
         user_logged_in.connect(session_started, dispatch_uid="core.session_started")
+        # Each app registers its file-bearing fields in its own files.py (core.files): core names none of them.
+        autodiscover_modules("files")

@@ -43,3 +43,22 @@ class TimeUnit(models.TextChoices):
     WORK_DAYS = "work_days", _("Working days")  # 工作日
     NATURAL_HOURS = "natural_hours", _("Natural hours")  # 自然时 (7×24)
     NATURAL_MINUTES = "natural_minutes", _("Natural minutes")
+
+
+class AuditAction(models.TextChoices):
+    """What a security audit entry (安全审计日志) records. Signals of other parts (tokens, lockouts) add theirs here."""
+
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOGOUT = "logout", _("Logged out")
+    LOCKOUT = "lockout", _("Locked out")
+    TOKEN_ISSUED = "token_issued", _("API token issued")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    PERMISSIONS_CHANGED = "permissions_changed", _("Permissions changed")
+    ADMIN_ADD = "admin_add", _("Added in the admin")
+    ADMIN_CHANGE = "admin_change", _("Changed in the admin")
+    ADMIN_DELETE = "admin_delete", _("Deleted in the admin")

@@ -13,6 +13,7 @@ NAVIGATION = [
     (_("Hotline orders"), "hotlines:console", "hotlines.view_workorder"),
     (_("Bulletins"), "evaluation:bulletins", "evaluation.view_bulletin"),
     (_("Self-evaluation"), "evaluation:self_evaluations", "evaluation.view_selfevaluation"),
+    (_("Audit log"), "core:audit_log", "core.view_auditentry"),
     (_("API docs"), "swagger-ui", None),
 ]
 

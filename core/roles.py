@@ -82,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *BULLETINS,
         "evaluation.publish_bulletin",
         *SELF_EVALUATION,
+        "core.view_auditentry",  # the security audit log (安全审计日志), read only
     ],
     Role.FINANCE: [
         *BASE_DATA,
@@ -90,7 +91,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *SELF_EVALUATION,
         "evaluation.change_selfevaluation",
     ],
-    Role.ADMIN: ["*"],  # every permission of every app
+    Role.ADMIN: ["*"],  # every permission of every app, the audit log's view_auditentry included
     # The 12345 platform's system account: pushes orders and pulls replies and satisfaction back, nothing else.
     Role.HOTLINE_PLATFORM: [*HOTLINE_CENTRE, "hotlines.receive_workorder", "hotlines.view_caller_phone"],
 }

@@ -1,14 +1,19 @@
-"""Console pages of the core layer: the home page and the health endpoint."""
+"""Console pages of the core layer: the home page, the health endpoint and the security audit log."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.filtersets import AuditEntryFilterSet
 from core.health import run_checks
+from core.models import AuditEntry
+
+AUDIT_PAGE_SIZE = 50
 
 
 @never_cache
@@ -26,3 +31,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+@login_required
+@permission_required("core.view_auditentry", raise_exception=True)
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """安全审计日志: read only, searchable, newest first."""
+    filterset = AuditEntryFilterSet(request.GET or None, queryset=AuditEntry.objects.all())
+    entries = AuditEntry.objects.all()
+    if filterset.is_bound:
+        entries = filterset.qs if filterset.is_valid() else AuditEntry.objects.none()
+    page = Paginator(entries.order_by("-at", "-id"), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    status = 400 if filterset.is_bound and not filterset.is_valid() else 200
+    return render(request, "core/audit_log.html", {"filterset": filterset, "page": page}, status=status)

@@ -162,7 +162,7 @@ class WorkOrder(models.Model):
 class WorkOrderEvent(models.Model):
     """One immutable row of an order's timeline."""
 
-    order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=30)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.audit import import_outcome, record_export, record_import
 from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
 from hotlines.filtersets import WorkOrderFilterSet
 from hotlines.forms import ImportForm, OrderEntryForm, action_form
@@ -83,6 +84,7 @@ def export(request: HttpRequest) -> HttpResponse:
     filterset = WorkOrderFilterSet(request.GET or None, queryset=base)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     show_phone = may_see_phone(request.user)
+    record_export(request, "hotline_orders", rows=min(queryset.count(), EXPORT_LIMIT), phones_shown=show_phone)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Hotline orders"))
     sheet.append(
@@ -233,6 +235,14 @@ def import_view(request: HttpRequest) -> HttpResponse:
             request.user,
             skip_invalid=form.cleaned_data["skip_invalid"],
             dry_run=form.cleaned_data["dry_run"],
+        )
+        record_import(
+            "hotline_orders",
+            request=request,
+            file_name=form.cleaned_data["file"].name,
+            rows=report.rows,
+            outcome=import_outcome(report.written, form.cleaned_data["dry_run"]),
+            errors=len(report.errors),
         )
     status = 400 if report is not None and report.errors and not report.written else 200
     return render(request, "hotlines/import.html", {"form": form, "report": report}, status=status)

@@ -37,6 +37,7 @@ from cases.photos import check_photos, remove_files, save_photos
 from cases.services.intake import MAX_BATCH, REPORT_FIELDS, report_batch, report_case
 from cases.services.transitions import perform
 from cases.workflow import TRANSITIONS
+from core.audit import record_export
 from core.permissions import HasPermissions
 
 _EXTENSIONS = Prefetch("requests", queryset=CaseRequest.objects.filter(kind=RequestKind.EXTENSION))
@@ -167,6 +168,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request: Request) -> HttpResponse:
         body, count = cases_workbook(self.filter_queryset(self.get_queryset()))
+        record_export(request, "cases", rows=count)
         response = HttpResponse(body, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
         response["X-Row-Count"] = str(count)

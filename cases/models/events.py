@@ -16,7 +16,8 @@ class ImmutableRowError(Exception):
 class CaseEvent(models.Model):
     """Who did what to a case, when, from which status to which, with what opinion and attachments."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="events")
+    # PROTECT: a case with a history is never deleted, so its events are never deleted by cascade.
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=30)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, on_delete=models.PROTECT, related_name="+"

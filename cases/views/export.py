@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from cases.exports import XLSX, cases_workbook, export_filename
 from cases.views.console import _queue_of, _rows
 from cases.views.queues import queues_for
+from core.audit import record_export
 
 
 @login_required
@@ -22,6 +23,7 @@ def export(request: HttpRequest) -> HttpResponse:
     if not filterset.is_valid():
         return HttpResponseBadRequest(filterset.errors.as_text())
     body, count = cases_workbook(cases)
+    record_export(request, "cases", rows=count, queue=queue)
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
     response["X-Row-Count"] = str(count)

@@ -1,3 +1,4 @@
+from .audit import AuditEntry
 from .health import HealthCheck
 from .notifications import Notification
 from .organisation import Department, User
@@ -7,6 +8,7 @@ from .worktime import CalendarDay, CalendarGap, WorkPeriod, WorkSchedule
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "CalendarDay",
     "CalendarGap",
     "Department",

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.audit import record_export
 from core.permissions import HasPermissions
 from evaluation.indicators import definitions
 from evaluation.models import Bulletin
@@ -83,7 +84,10 @@ class BulletinWorkbookView(APIView):
 
         from evaluation.bulletins.views import xlsx_response
 
-        return xlsx_response(get_object_or_404(Bulletin, pk=pk))
+        bulletin = get_object_or_404(Bulletin, pk=pk)
+        response = xlsx_response(bulletin)
+        record_export(request, "bulletin", obj=bulletin)
+        return response
 
 
 class PeriodFiguresView(APIView):

@@ -13,6 +13,7 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.audit import record_export
 from core.permissions import HasPermissions
 from evaluation.models.selfeval import FundsLine, Indicator, Project, SelfEvaluation
 from evaluation.selfeval import scoring, services
@@ -196,4 +197,7 @@ class SelfEvaluationWorkbookView(APIView):
     def get(self, request: Request, pk: int):
         from evaluation.selfeval.views import xlsx_response
 
-        return xlsx_response(get_object_or_404(SelfEvaluation.objects.select_related("project"), pk=pk))
+        evaluation = get_object_or_404(SelfEvaluation.objects.select_related("project"), pk=pk)
+        response = xlsx_response(evaluation)
+        record_export(request, "self_evaluation", obj=evaluation)
+        return response

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.choices import CaseSource
+from core.audit import record_export
 from evaluation.bulletins import services
 from evaluation.bulletins.services import CHANNEL_COUNTS, CHANNEL_RATES
 from evaluation.bulletins.workbook import workbook
@@ -169,7 +170,9 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("evaluation.view_bulletin", raise_exception=True)
 def bulletin_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_object_or_404(Bulletin, pk=pk)
-    return xlsx_response(bulletin)
+    response = xlsx_response(bulletin)
+    record_export(request, "bulletin", obj=bulletin)
+    return response
 
 
 def xlsx_response(bulletin: Bulletin) -> HttpResponse:

@@ -208,10 +208,10 @@ class Indicator(models.Model):
 class SelfEvaluationEvent(models.Model):
     """Immutable record of each change to a self-evaluation: edit, recompute, check, export, import."""
 
-    evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="events")
+    evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=20)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     from_status = models.CharField(_("from status"), max_length=10, blank=True)

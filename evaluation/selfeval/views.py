@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import audit
 from evaluation.models.selfeval import FundsRow, Project, SelfEvaluation
 from evaluation.selfeval import importer, services, workbook
 from evaluation.selfeval.checks import Severity, run_checks
@@ -248,7 +249,9 @@ def self_evaluation_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = get_object_or_404(SelfEvaluation.objects.select_related("project"), pk=pk)
     if request.method == "POST":
         evaluation = services.record_export(pk, request.user)
-    return xlsx_response(evaluation)
+    response = xlsx_response(evaluation)
+    audit.record_export(request, "self_evaluation", obj=evaluation)
+    return response
 
 
 @login_required
@@ -265,7 +268,19 @@ def self_evaluation_import(request: HttpRequest, pk: int) -> HttpResponse:
             importer.import_workbook(pk, request.user, upload.read(), upload.name)
         except importer.WorkbookInvalid as exc:
             errors = exc.errors
+            audit.record_import(
+                "self_evaluation",
+                request=request,
+                obj=evaluation,
+                file_name=upload.name,
+                rows=None,
+                outcome="refused",
+                errors=len(errors),
+            )
         else:
+            audit.record_import(
+                "self_evaluation", request=request, obj=evaluation, file_name=upload.name, rows=None, outcome="written"
+            )
             messages.success(request, _("The workbook was imported and the figures recomputed."))
             return redirect("evaluation:self_evaluation", pk=pk)
     context = _context(request, evaluation, import_form=form, import_errors=errors)

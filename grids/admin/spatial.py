@@ -14,6 +14,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from core.audit import import_outcome, record_import
 from grids.loaders import import_components, import_grids
 from grids.models import Component, DutyGrid, Region, UnitGrid
 
@@ -100,6 +101,14 @@ class ImportAdminMixin:
                 report = type(self).import_loader(
                     target, skip_invalid=form.cleaned_data["skip_invalid"], dry_run=form.cleaned_data["dry_run"]
                 )
+            record_import(
+                report.kind,
+                request=request,
+                file_name=upload.name,
+                rows=report.rows,
+                outcome=import_outcome(report.written, form.cleaned_data["dry_run"]),
+                errors=len(report.errors),
+            )
         errors = report.sorted_errors if report else []
         context = {
             **self.admin_site.each_context(request),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from core.audit import import_outcome, record_import
 from grids.loaders.report import ImportReport
 
 
@@ -22,6 +23,14 @@ class ImportCommand(BaseCommand):
 
     def handle(self, *args, path: str, skip_invalid: bool, dry_run: bool, **options) -> None:
         report = type(self).loader(path, skip_invalid=skip_invalid, dry_run=dry_run)
+        record_import(
+            report.kind,
+            file_name=path,
+            rows=report.rows,
+            outcome=import_outcome(report.written, dry_run),
+            errors=len(report.errors),
+            command=f"import_{report.kind}",
+        )
         self.stdout.write(report.as_text())
         if report.errors and not skip_invalid:
             raise CommandError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.audit import import_outcome, record_import
 from core.models import User
 from hotlines.exceptions import OrderForbidden
 from hotlines.imports import import_orders
@@ -35,6 +36,15 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except OrderForbidden as exc:
             raise CommandError(f"{user}: {exc}") from exc
+        record_import(
+            "hotline_orders",
+            actor=actor,
+            file_name=file,
+            rows=report.rows,
+            outcome=import_outcome(report.written, dry_run),
+            errors=len(report.errors),
+            command="import_hotline_orders",
+        )
         for error in report.errors:
             self.stderr.write(f"row {error.row}: {error.field}: {error.message}")
         self.stdout.write(

@@ -6,7 +6,6 @@ nothing: an order number already known for its hotline is counted as ``existing`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import HeaderAliases, ImportReport, RowError, SheetReader, UploadRefused
 from hotlines.exceptions import OrderForbidden
 from hotlines.models import WorkOrder
 from hotlines.services import check_order_fields, receive
@@ -35,35 +35,11 @@ URGENCY_NAMES = {"紧急": "urgent", "特急": "urgent", "一般": "normal", "�
 REQUIRED_COLUMNS = ("external_no", "content")
 
 
-@dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    existing: int = 0
-    skipped: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+ALIASES = HeaderAliases(HEADERS)
 
 
 def _header_map(header_row) -> dict[int, str]:
-    lookup = {alias.strip().lower(): name for name, aliases in HEADERS.items() for alias in aliases}
-    mapping = {}
-    for index, cell in enumerate(header_row):
-        name = lookup.get(str(cell or "").strip().lower())
-        if name:
-            mapping[index] = name
-    return mapping
+    return ALIASES.known(header_row)
 
 
 def _cell(value):
@@ -77,29 +53,28 @@ def _cell(value):
 
 
 def read_rows(file) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    """(row number, values by field name) for each non-empty row of the first sheet."""
-    from openpyxl import load_workbook
-
+    """(row number, values by field name) for each non-empty row of the first sheet, streamed after the upload
+    checks (size, zip, sheet dimension) of the spreadsheet kit."""
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        return [], [RowError(0, "file", _("Not an Excel .xlsx file."))]
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    mapping = _header_map(header or ())
-    missing = [name for name in REQUIRED_COLUMNS if name not in mapping.values()]
-    if missing:
-        return [], [RowError(1, name, _("Missing column.")) for name in missing]
+        reader = SheetReader(file)
+    except UploadRefused as exc:
+        return [], [RowError(0, "file", str(exc))]
     result = []
-    for number, values in enumerate(rows, start=2):
-        if values is None or all(v in (None, "") for v in values):
-            continue
-        item = {name: _cell(values[index]) for index, name in mapping.items() if index < len(values)}
-        if isinstance(item.get("urgency"), str):
-            item["urgency"] = URGENCY_NAMES.get(item["urgency"].strip(), item["urgency"].strip())
-        result.append((number, item))
-    workbook.close()
+    try:
+        with reader:
+            rows = reader.rows()
+            first = next(rows, None)
+            mapping = _header_map(first[1] if first else ())
+            missing = [name for name in REQUIRED_COLUMNS if name not in mapping.values()]
+            if missing:
+                return [], [RowError(1, name, _("Missing column.")) for name in missing]
+            for number, values in rows:
+                item = {name: _cell(values[index]) for index, name in mapping.items() if index < len(values)}
+                if isinstance(item.get("urgency"), str):
+                    item["urgency"] = URGENCY_NAMES.get(item["urgency"].strip(), item["urgency"].strip())
+                result.append((number, item))
+    except UploadRefused as exc:
+        return [], [RowError(0, "file", str(exc))]
     return result, []
 
 
@@ -108,7 +83,7 @@ def import_orders(
 ) -> ImportReport:
     if actor is None or not actor.has_perm("hotlines.receive_workorder"):
         raise OrderForbidden("your role may not receive work orders")
-    report = ImportReport()
+    report = ImportReport("hotline_orders")
     rows, problems = read_rows(file)
     report.errors.extend(problems)
     report.rows = len(rows)

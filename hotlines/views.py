@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.spreadsheets import XLSX, StreamedSheet, save, streamed_workbook
 from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
 from hotlines.filtersets import WorkOrderFilterSet
 from hotlines.forms import ImportForm, OrderEntryForm, action_form
@@ -77,15 +78,13 @@ EXPORT_LIMIT = 20_000
 @permission_required("hotlines.view_workorder", raise_exception=True)
 def export(request: HttpRequest) -> HttpResponse:
     """The filtered list as an Excel workbook; phones masked unless the role may see them."""
-    from openpyxl import Workbook
-
     base = WorkOrder.objects.visible_to(request.user).for_list().select_related("case")
     filterset = WorkOrderFilterSet(request.GET or None, queryset=base)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     show_phone = may_see_phone(request.user)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Hotline orders"))
-    sheet.append(
+    book = streamed_workbook()
+    sheet = StreamedSheet(book, _("Hotline orders"))
+    sheet.header(
         [
             _("Hotline"),
             _("Order number"),
@@ -108,7 +107,7 @@ def export(request: HttpRequest) -> HttpResponse:
             [
                 o.hotline.code,
                 o.external_no,
-                timezone.localtime(o.received_at).replace(tzinfo=None),
+                o.received_at,
                 o.caller_name,
                 o.caller_phone if show_phone else mask_phone(o.caller_phone),
                 o.get_order_type_display(),
@@ -116,15 +115,16 @@ def export(request: HttpRequest) -> HttpResponse:
                 o.address,
                 o.get_status_display(),
                 o.department.name if o.department else "",
-                timezone.localtime(o.deadline).replace(tzinfo=None),
+                o.deadline,
                 o.reply_text,
                 o.get_satisfaction_display(),
                 o.case.case_no if o.case else "",
             ]
         )
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    sheet.add_filter()
+    response = HttpResponse(content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="hotline-orders-{timezone.localdate():%Y%m%d}.xlsx"'
-    book.save(response)
+    save(book, response)
     return response
 
 

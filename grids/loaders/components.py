@@ -27,10 +27,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.models import Department
+from core.spreadsheets.report import ImportReport
 from grids.choices import ClassKind, ComponentStatus, DataSource
 from grids.loaders.common import as_text, parse_date
 from grids.loaders.component_files import ALIASES, KNOWN_COLUMNS, Source, read_rows
-from grids.loaders.report import ImportReport
 from grids.models import ClassificationStandard, Component, MinorClass
 from grids.validators import known_district_codes, validate_component_identifier
 

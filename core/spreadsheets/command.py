@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from grids.loaders.report import ImportReport
+from core.spreadsheets.report import ImportReport
 
 
 class ImportCommand(BaseCommand):

@@ -21,6 +21,8 @@ api_v1 = [
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("imports/<int:pk>/", core_views.import_job, name="import_job"),
+    path("imports/<int:pk>/progress.json", core_views.import_job_progress, name="import_job_progress"),
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

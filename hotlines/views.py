@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.imports import runs_in_background, start_job
 from core.spreadsheets import XLSX, StreamedSheet, save, streamed_workbook
 from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
 from hotlines.filtersets import WorkOrderFilterSet
@@ -227,6 +228,16 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def import_view(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
+    if request.method == "POST" and form.is_valid() and runs_in_background(form.cleaned_data["file"].upload_info):
+        options = {key: form.cleaned_data[key] for key in ("skip_invalid", "dry_run")}
+        job = start_job(
+            "hotline_orders",
+            form.cleaned_data["file"],
+            request.user,
+            rows=form.cleaned_data["file"].upload_info.rows,
+            options=options,
+        )
+        return redirect("import_job", pk=job.pk)
     if request.method == "POST" and form.is_valid():
         report = import_orders(
             form.cleaned_data["file"],

@@ -1,4 +1,5 @@
 from .health import HealthCheck
+from .imports import ImportJob, ImportJobStatus
 from .notifications import Notification
 from .organisation import Department, User
 from .worktime import CalendarDay, CalendarGap, WorkPeriod, WorkSchedule
@@ -8,6 +9,8 @@ __all__ = [
     "CalendarGap",
     "Department",
     "HealthCheck",
+    "ImportJob",
+    "ImportJobStatus",
     "Notification",
     "User",
     "WorkPeriod",

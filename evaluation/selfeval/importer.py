@@ -40,8 +40,7 @@ class RowError(kit.RowError):
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-# A self-evaluation is one sheet of a hundred rows or so: anything far bigger is not one.
-LIMITS = {"max_bytes": 5 * 1024 * 1024, "max_rows": 5000, "max_columns": 64}
+LIMITS = L.UPLOAD_LIMITS
 
 
 class WorkbookInvalid(Exception):
@@ -360,3 +359,14 @@ def import_workbook(evaluation_id: int, actor, content: bytes, filename: str = "
     evaluation = SelfEvaluation.objects.select_related("project").get(pk=evaluation_id)
     parsed = parse_workbook(content, evaluation)
     return apply_import(evaluation_id, actor, parsed, filename)
+
+
+def run_job(job, progress) -> dict:
+    """An import job's runner (``core.imports``): a workbook too big for the request, imported the same way."""
+    with job.file.open("rb") as handle:
+        content = handle.read()
+    try:
+        import_workbook(job.options["evaluation"], job.created_by, content, job.filename)
+    except WorkbookInvalid as exc:
+        return {"written": False, "errors": [{"field": e.column, **e.as_dict()} for e in exc.errors]}
+    return {"written": True, "errors": []}

@@ -81,8 +81,15 @@ class SheetReader:
         self.sheet = self.book[sheet] if sheet in names else self.book.worksheets[0]
 
     def rows(self, *, skip_blank: bool = True) -> Iterator[tuple[int, tuple]]:
-        max_col = self.limits.max_columns
-        for number, values in enumerate(self.sheet.iter_rows(values_only=True, max_col=max_col), start=1):
+        # No max_col here: openpyxl would pad every row to it. A checked dimension already bounds the width; a sheet
+        # without one is refused at its first row wider than the cap.
+        max_columns = self.limits.max_columns
+        for number, values in enumerate(self.sheet.iter_rows(values_only=True), start=1):
+            if len(values) > max_columns:
+                raise UploadRefused(
+                    _("the sheet reaches column %(columns)s; at most %(limit)s columns are accepted.")
+                    % {"columns": f"{len(values):,}", "limit": f"{max_columns:,}"}
+                )
             if number > self.limits.max_rows:
                 limit = f"{self.limits.max_rows:,}"
                 raise UploadRefused(_("the sheet has more than %(limit)s rows (split the file).") % {"limit": limit})

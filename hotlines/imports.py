@@ -99,7 +99,10 @@ def import_orders(
     now = timezone.now()
     good: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, item in rows:
+    half = report.rows // 2  # the bar: checking is its first half, receiving the second
+    for checked, (number, item) in enumerate(rows, start=1):
+        if progress is not None:
+            progress(checked * half // report.rows)  # also the job's heartbeat: checking a big file takes minutes
         item.setdefault("hotline", default_hotline)
         if item.get("hotline") in (None, ""):
             item["hotline"] = default_hotline
@@ -130,7 +133,7 @@ def import_orders(
     with transaction.atomic():
         for done, item in enumerate(good, start=1):
             if progress is not None:
-                progress(report.rows - len(good) + done)
+                progress(half + done * (report.rows - half) // len(good))
             if (item["hotline"], str(item["external_no"]).strip()) in known:
                 report.existing += 1
                 continue

@@ -4,7 +4,16 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import CalendarDay, CalendarGap, Department, HealthCheck, User, WorkPeriod, WorkSchedule
+from core.models import (
+    CalendarDay,
+    CalendarGap,
+    Department,
+    HealthCheck,
+    ImportJob,
+    User,
+    WorkPeriod,
+    WorkSchedule,
+)
 
 admin.site.site_header = _("City-management command centre")
 admin.site.site_title = _("City-management command centre")
@@ -83,6 +92,23 @@ class HealthCheckAdmin(admin.ModelAdmin):
     list_display = ["checked_at", "healthy", "database_ok", "redis_ok", "celery_ok"]
     list_filter = ["healthy"]
     date_hierarchy = "checked_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Import jobs, read-only: the worker alone moves them on; the job page shows progress and the report."""
+
+    list_display = ["created_at", "kind", "filename", "created_by", "status", "rows_done", "rows_total", "finished_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["filename", "created_by__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["created_by"]
 
     def has_add_permission(self, request) -> bool:
         return False

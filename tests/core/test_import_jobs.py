@@ -25,3 +25,12 @@ def test_progress_is_visible_while_the_import_transaction_is_open(make_user):
         progress.close()
     job.refresh_from_db()
     assert job.status == "running" and job.heartbeat_at is not None and job.attempts == 1
+
+
+@pytest.mark.django_db
+def test_admins_list_jobs_read_only(client, personas):
+    ImportJob.objects.create(kind="components", file="imports/x.csv", filename="x.csv", created_by=personas["admin"])
+    client.force_login(personas["admin"])
+    page = client.get("/admin/core/importjob/")
+    assert page.status_code == 200 and "x.csv" in page.content.decode()
+    assert client.get("/admin/core/importjob/add/").status_code == 403

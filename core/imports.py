@@ -46,7 +46,11 @@ def background_threshold() -> int:
 
 
 def runs_in_background(info: UploadInfo) -> bool:
-    return info.rows > background_threshold()
+    """Above the row threshold, or with more to unpack than a request should read (a workbook may claim ten rows
+    and carry 90 MB of shared strings)."""
+    return info.rows > background_threshold() or info.unpacked > getattr(
+        settings, "IMPORT_BACKGROUND_BYTES", 20 * 1024 * 1024
+    )
 
 
 def start_job(kind: str, upload, user, *, rows: int, options: dict | None = None) -> ImportJob:

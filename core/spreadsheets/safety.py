@@ -40,6 +40,7 @@ class Limits:
     max_columns: int
     max_uncompressed_bytes: int
     max_compression_ratio: int
+    max_shared_strings_bytes: int
 
     @classmethod
     def from_settings(cls, **overrides: int) -> Limits:
@@ -49,6 +50,8 @@ class Limits:
             max_columns=getattr(settings, "SPREADSHEET_MAX_COLUMNS", 256),
             max_uncompressed_bytes=getattr(settings, "SPREADSHEET_MAX_UNCOMPRESSED_BYTES", 1024 * MB),
             max_compression_ratio=getattr(settings, "SPREADSHEET_MAX_COMPRESSION_RATIO", 100),
+            # openpyxl holds a workbook's shared strings in memory (a few times their XML size), even read-only.
+            max_shared_strings_bytes=getattr(settings, "SPREADSHEET_MAX_SHARED_STRINGS_BYTES", 100 * MB),
         )
         # A caller's limit may only be stricter than the site's.
         return replace(limits, **{k: min(v, getattr(limits, k)) for k, v in overrides.items() if v})
@@ -59,6 +62,7 @@ class UploadInfo:
     suffix: str
     size: int
     rows: int  # estimated data rows (header included), decided without parsing
+    unpacked: int = 0  # bytes a parser would read: an .xlsx's unpacked entries, else the file's size
 
 
 Source = str | Path | BinaryIO
@@ -118,6 +122,11 @@ def _check_rows(rows: int, columns: int, limits: Limits, sheet: str = "") -> Non
 
 def check_xlsx(source: Source, limits: Limits) -> int:
     """Refuse a workbook over the limits without parsing it; return the estimated number of rows."""
+    return inspect_xlsx(source, limits)[0]
+
+
+def inspect_xlsx(source: Source, limits: Limits) -> tuple[int, int]:
+    """(estimated rows, unpacked bytes) of a workbook within the limits; ``UploadRefused`` otherwise."""
     not_xlsx = UploadRefused(_("Not an Excel .xlsx file."))
     try:
         archive = zipfile.ZipFile(source)
@@ -133,6 +142,12 @@ def check_xlsx(source: Source, limits: Limits) -> int:
             raise UploadRefused(
                 _("The workbook unpacks to %(size)s; the limit is %(limit)s.")
                 % {"size": _mb(total), "limit": _mb(limits.max_uncompressed_bytes)}
+            )
+        strings = sum(e.file_size for e in entries if e.filename.lower().endswith("sharedstrings.xml"))
+        if strings > limits.max_shared_strings_bytes:
+            raise UploadRefused(
+                _("The workbook's shared strings unpack to %(size)s; the limit is %(limit)s.")
+                % {"size": _mb(strings), "limit": _mb(limits.max_shared_strings_bytes)}
             )
         for entry in entries:
             ratio = entry.file_size / max(entry.compress_size, 1)
@@ -159,7 +174,7 @@ def check_xlsx(source: Source, limits: Limits) -> int:
                 rows = max(rows, max_row or 0)
             else:  # no dimension (some writers omit it): the rows are counted while streaming instead
                 rows = max(rows, entry.file_size // BYTES_PER_ROW_GUESS)
-    return rows
+    return rows, total
 
 
 def check_csv(source: Source, limits: Limits) -> int:
@@ -192,13 +207,17 @@ def check_upload(source: Source, name: str = "", limits: Limits | None = None) -
     limits = limits or Limits.from_settings()
     suffix = Path(name or str(getattr(source, "name", source))).suffix.lower()
     size = check_size(source, limits)
-    check = CHECKS.get(suffix)
-    rows = check(source, limits) if check else 0
+    unpacked = size
+    if suffix == ".xlsx":
+        rows, unpacked = inspect_xlsx(source, limits)
+    else:
+        check = CHECKS.get(suffix)
+        rows = check(source, limits) if check else 0
     if suffix == ".zip":
         _check_zip(source, limits)
     if not isinstance(source, str | Path):
         source.seek(0)
-    return UploadInfo(suffix, size, rows)
+    return UploadInfo(suffix, size, rows, unpacked)
 
 
 def _check_zip(source: Source, limits: Limits) -> None:

@@ -185,3 +185,22 @@ def test_an_ordinary_workbook_is_neutralised_on_save():
     values = [row[0] for row in load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)]
     assert values == [f.replace("\r", "\n") for f in FORMULAS]  # XML reads a CR as a line feed
     assert neutralise(Workbook()) is not None
+
+
+def test_shared_strings_are_capped_and_a_big_unpacked_workbook_goes_to_the_background(settings, tmp_path):
+    from core.imports import runs_in_background
+
+    book = Workbook()
+    for n in range(200):
+        book.active.append([f"unique text {n} " * 20])
+    path = tmp_path / "strings.xlsx"
+    book.save(path)
+    info = check_upload(path)
+    assert info.rows == 200 and info.unpacked > 50_000 and not runs_in_background(info)
+    settings.IMPORT_BACKGROUND_BYTES = 50_000  # ten rows claimed, megabytes to unpack: not for the request
+    assert runs_in_background(info)
+    with zipfile.ZipFile(path, "a") as archive:  # openpyxl writes inline strings; other writers share them
+        archive.writestr("xl/sharedStrings.xml", "<sst>" + "<si><t>text</t></si>" * 1000 + "</sst>")
+    settings.SPREADSHEET_MAX_SHARED_STRINGS_BYTES = 10_000
+    with pytest.raises(UploadRefused, match="shared strings unpack to 20 KB"):
+        check_upload(path)

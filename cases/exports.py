@@ -1,28 +1,23 @@
 """案件导出: the cases a user may see, as filtered in the console or the API, in an Excel workbook.
 
-One function builds it for both: ``cases_workbook(queryset)`` streams rows with openpyxl's write-only mode (memory
-stays flat however many rows) — numbers and times as typed cells, Chinese headers, frozen header row, filter
-buttons. The caller passes a queryset already scoped with ``Case.objects.visible_to(user)``, so an export never
-shows a case its reader could not open.
+One function builds it for both: ``cases_workbook(queryset)`` streams rows through the spreadsheet kit's
+``StreamedSheet`` (openpyxl write-only: memory stays flat however many rows) — numbers and times as typed cells,
+Chinese headers, frozen header row, filter buttons, and text never written as a formula. The caller passes a queryset
+already scoped with ``Case.objects.visible_to(user)``, so an export never shows a case its reader could not open.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from io import BytesIO
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from cases.choices import CaseSource, CaseStatus
+from core.spreadsheets import XLSX, StreamedSheet, save, streamed_workbook
 from grids.choices import ClassKind
 
 MAX_ROWS = 50_000  # a bigger export is a report for the evaluation layer, not a list
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["MAX_ROWS", "XLSX", "cases_workbook", "export_filename"]
 
 
 def _columns():
@@ -71,41 +66,23 @@ def cases_workbook(queryset) -> tuple[bytes, int]:
     """The workbook of *queryset* (at most MAX_ROWS cases, newest first) and how many rows it holds."""
     columns = _columns()
     names = _region_names()
-    zone = timezone.get_current_timezone()
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Cases"))
-    for index, (_header, width, _value) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    header = []
-    for title, _width, _value in columns:
-        cell = WriteOnlyCell(sheet, value=str(title))
-        cell.font, cell.fill = bold, fill
-        header.append(cell)
-    sheet.append(header)
+    book = streamed_workbook()
+    sheet = StreamedSheet(book, _("Cases"))
+    sheet.header(
+        [title for title, _width, _value in columns],
+        [width for _title, width, _value in columns],
+        font=Font(bold=True),
+        fill=PatternFill("solid", fgColor="DDEBF7"),
+    )
     rows = (
         queryset.select_related("minor_class", "department")
         .order_by("-received_at", "-id")[:MAX_ROWS]
         .iterator(chunk_size=2000)
     )
-    count = 0
     for case in rows:
-        cells = []
-        for _title, _width, value in columns:
-            data = value(case, names)
-            if isinstance(data, datetime):
-                cell = WriteOnlyCell(sheet, value=data.astimezone(zone).replace(tzinfo=None))
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            else:
-                cell = WriteOnlyCell(sheet, value=data)
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue(), count
+        sheet.append([value(case, names) for _title, _width, value in columns])
+    sheet.add_filter()
+    return save(book), sheet.rows
 
 
 def export_filename() -> str:

@@ -222,6 +222,7 @@ CELERY_BEAT_SCHEDULE = {
     # evaluation: facts of cases flagged overdue in bulk; nightly rebuild of the rollups; last month's bulletin.
     "evaluation-sync-facts": {"task": "evaluation.tasks.sync_facts", "schedule": timedelta(seconds=15)},
     "evaluation-rebuild-rollups": {"task": "evaluation.tasks.rebuild_rollups", "schedule": crontab(hour=2, minute=30)},
+    "core-requeue-import-jobs": {"task": "core.tasks.requeue_import_jobs", "schedule": timedelta(minutes=1)},
     "evaluation-monthly-bulletin": {
         "task": "evaluation.tasks.ensure_monthly_bulletin",
         "schedule": crontab(hour=1, minute=15),
@@ -321,6 +322,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Uploads (core/spreadsheets): limits checked before any spreadsheet is parsed, and the size above which an import
+# runs as a Celery job (core/imports.py) instead of in the web request. See "Security and operations" in the README.
+SPREADSHEET_MAX_UPLOAD_BYTES = env_int("SPREADSHEET_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+SPREADSHEET_MAX_UNCOMPRESSED_BYTES = env_int("SPREADSHEET_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
+SPREADSHEET_MAX_COMPRESSION_RATIO = env_int("SPREADSHEET_MAX_COMPRESSION_RATIO", 100)
+SPREADSHEET_MAX_ROWS = env_int("SPREADSHEET_MAX_ROWS", 500_000)
+SPREADSHEET_MAX_COLUMNS = env_int("SPREADSHEET_MAX_COLUMNS", 256)
+SPREADSHEET_MAX_SHARED_STRINGS_BYTES = env_int("SPREADSHEET_MAX_SHARED_STRINGS_BYTES", 100 * 1024 * 1024)
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 20 * 1024 * 1024)
+IMPORT_JOB_REQUEUE_MINUTES = env_int("IMPORT_JOB_REQUEUE_MINUTES", 5)
+IMPORT_JOB_STALE_MINUTES = env_int("IMPORT_JOB_STALE_MINUTES", 10)
 
 # Health checks: how long to wait for a Celery worker to answer a ping.
 HEALTH_CELERY_TIMEOUT = float(env_str("HEALTH_CELERY_TIMEOUT", "1.0"))

@@ -11,6 +11,7 @@ from core.models import (
     CalendarGap,
     Department,
     HealthCheck,
+    ImportJob,
     OutboxMessage,
     User,
     WorkPeriod,
@@ -193,4 +194,21 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Import jobs, read-only: the worker alone moves them on; the job page shows progress and the report."""
+
+    list_display = ["created_at", "kind", "filename", "created_by", "status", "rows_done", "rows_total", "finished_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["filename", "created_by__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -1,19 +1,22 @@
-"""Console pages of the core layer: the home page, the health endpoint and the security audit log."""
+"""Console pages of the core layer: the home page, the health endpoint, the security audit log and the
+import-job pages."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.filtersets import AuditEntryFilterSet
 from core.health import run_checks
-from core.models import AuditEntry
+from core.models import AuditEntry, ImportJob
+from core.spreadsheets import ImportReport
 
 AUDIT_PAGE_SIZE = 50
+MAX_ERRORS_SHOWN = 1000  # a wrong file can have 300,000 bad rows; the page shows the first ones and the count
 
 
 @never_cache
@@ -45,3 +48,39 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries.order_by("-at", "-id"), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     status = 400 if filterset.is_bound and not filterset.is_valid() else 200
     return render(request, "core/audit_log.html", {"filterset": filterset, "page": page}, status=status)
+
+
+def _visible_job(request: HttpRequest, pk: int) -> ImportJob:
+    job = ImportJob.objects.filter(pk=pk).select_related("created_by").first()
+    if job is None or not job.visible_to(request.user):
+        raise Http404  # another user's job does not exist for this reader
+    return job
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import job's page: a progress bar while it runs (static/core/import_job.js polls), the report at the end."""
+    job = _visible_job(request, pk)
+    report = ImportReport.from_json(job.report) if job.report and "kind" in job.report else None
+    errors = (job.report or {}).get("errors", []) if job.finished else []
+    shown = errors[:MAX_ERRORS_SHOWN]
+    context = {"job": job, "report": report, "errors": shown, "errors_hidden": len(errors) - len(shown)}
+    return render(request, "core/import_job.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _visible_job(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": str(job.get_status_display()),
+            "rows_done": job.rows_done,
+            "rows_total": job.rows_total,
+            "percent": job.percent,
+            "finished": job.finished,
+        }
+    )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Department
+from core.spreadsheets.forms import SpreadsheetField
 from grids.choices import Urgency
 from hotlines.choices import OrderType, Satisfaction
 from hotlines.models import Hotline
@@ -136,6 +137,6 @@ def action_form(action: str, order, data=None) -> ActionForm:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
+    file = SpreadsheetField(label=_("Excel file (.xlsx)"))
     skip_invalid = forms.BooleanField(label=_("Import the good rows and skip the bad ones"), required=False)
     dry_run = forms.BooleanField(label=_("Only check the file"), required=False)

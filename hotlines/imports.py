@@ -6,7 +6,7 @@ nothing: an order number already known for its hotline is counted as ``existing`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import HeaderAliases, ImportReport, RowError, SheetReader, UploadRefused
 from hotlines.exceptions import OrderForbidden
 from hotlines.models import WorkOrder
 from hotlines.services import check_order_fields, receive
@@ -35,35 +36,11 @@ URGENCY_NAMES = {"紧急": "urgent", "特急": "urgent", "一般": "normal", "�
 REQUIRED_COLUMNS = ("external_no", "content")
 
 
-@dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    existing: int = 0
-    skipped: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+ALIASES = HeaderAliases(HEADERS)
 
 
 def _header_map(header_row) -> dict[int, str]:
-    lookup = {alias.strip().lower(): name for name, aliases in HEADERS.items() for alias in aliases}
-    mapping = {}
-    for index, cell in enumerate(header_row):
-        name = lookup.get(str(cell or "").strip().lower())
-        if name:
-            mapping[index] = name
-    return mapping
+    return ALIASES.known(header_row)
 
 
 def _cell(value):
@@ -77,45 +54,55 @@ def _cell(value):
 
 
 def read_rows(file) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    """(row number, values by field name) for each non-empty row of the first sheet."""
-    from openpyxl import load_workbook
-
+    """(row number, values by field name) for each non-empty row of the first sheet, streamed after the upload
+    checks (size, zip, sheet dimension) of the spreadsheet kit."""
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        return [], [RowError(0, "file", _("Not an Excel .xlsx file."))]
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    mapping = _header_map(header or ())
-    missing = [name for name in REQUIRED_COLUMNS if name not in mapping.values()]
-    if missing:
-        return [], [RowError(1, name, _("Missing column.")) for name in missing]
+        reader = SheetReader(file)
+    except UploadRefused as exc:
+        return [], [RowError(0, "file", str(exc))]
     result = []
-    for number, values in enumerate(rows, start=2):
-        if values is None or all(v in (None, "") for v in values):
-            continue
-        item = {name: _cell(values[index]) for index, name in mapping.items() if index < len(values)}
-        if isinstance(item.get("urgency"), str):
-            item["urgency"] = URGENCY_NAMES.get(item["urgency"].strip(), item["urgency"].strip())
-        result.append((number, item))
-    workbook.close()
+    try:
+        with reader:
+            rows = reader.rows()
+            first = next(rows, None)
+            mapping = _header_map(first[1] if first else ())
+            missing = [name for name in REQUIRED_COLUMNS if name not in mapping.values()]
+            if missing:
+                return [], [RowError(1, name, _("Missing column.")) for name in missing]
+            for number, values in rows:
+                item = {name: _cell(values[index]) for index, name in mapping.items() if index < len(values)}
+                if isinstance(item.get("urgency"), str):
+                    item["urgency"] = URGENCY_NAMES.get(item["urgency"].strip(), item["urgency"].strip())
+                result.append((number, item))
+    except UploadRefused as exc:
+        return [], [RowError(0, "file", str(exc))]
     return result, []
 
 
 def import_orders(
-    file, actor, *, default_hotline: str = "12345", skip_invalid: bool = False, dry_run: bool = False
+    file,
+    actor,
+    *,
+    default_hotline: str = "12345",
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
+    """Check every row, then receive the good ones in one transaction; *progress* (an import job's) hears how many
+    rows are done."""
     if actor is None or not actor.has_perm("hotlines.receive_workorder"):
         raise OrderForbidden("your role may not receive work orders")
-    report = ImportReport()
+    report = ImportReport("hotline_orders")
     rows, problems = read_rows(file)
     report.errors.extend(problems)
     report.rows = len(rows)
     now = timezone.now()
     good: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, item in rows:
+    half = report.rows // 2  # the bar: checking is its first half, receiving the second
+    for checked, (number, item) in enumerate(rows, start=1):
+        if progress is not None:
+            progress(checked * half // report.rows)  # also the job's heartbeat: checking a big file takes minutes
         item.setdefault("hotline", default_hotline)
         if item.get("hotline") in (None, ""):
             item["hotline"] = default_hotline
@@ -144,7 +131,9 @@ def import_orders(
         )
     )
     with transaction.atomic():
-        for item in good:
+        for done, item in enumerate(good, start=1):
+            if progress is not None:
+                progress(half + done * (report.rows - half) // len(good))
             if (item["hotline"], str(item["external_no"]).strip()) in known:
                 report.existing += 1
                 continue
@@ -153,3 +142,18 @@ def import_orders(
             report.existing += not created
     report.written = True
     return report
+
+
+def run_job(job, progress: Callable[[int], None]) -> dict:
+    """An import job's runner (``core.imports``): the same import as the page and the command, with progress."""
+    options = job.options
+    with job.file.open("rb") as handle:
+        report = import_orders(
+            handle,
+            job.created_by,
+            default_hotline=options.get("hotline", "12345"),
+            skip_invalid=bool(options.get("skip_invalid")),
+            dry_run=bool(options.get("dry_run")),
+            progress=progress,
+        )
+    return report.as_json()

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.audit import import_outcome, record_export, record_import
+from core.imports import runs_in_background, start_job
+from core.spreadsheets import XLSX, StreamedSheet, save, streamed_workbook
 from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
 from hotlines.filtersets import WorkOrderFilterSet
 from hotlines.forms import ImportForm, OrderEntryForm, action_form
@@ -78,16 +80,14 @@ EXPORT_LIMIT = 20_000
 @permission_required("hotlines.view_workorder", raise_exception=True)
 def export(request: HttpRequest) -> HttpResponse:
     """The filtered list as an Excel workbook; phones masked unless the role may see them."""
-    from openpyxl import Workbook
-
     base = WorkOrder.objects.visible_to(request.user).for_list().select_related("case")
     filterset = WorkOrderFilterSet(request.GET or None, queryset=base)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     show_phone = may_see_phone(request.user)
     record_export(request, "hotline_orders", rows=min(queryset.count(), EXPORT_LIMIT), phones_shown=show_phone)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Hotline orders"))
-    sheet.append(
+    book = streamed_workbook()
+    sheet = StreamedSheet(book, _("Hotline orders"))
+    sheet.header(
         [
             _("Hotline"),
             _("Order number"),
@@ -110,7 +110,7 @@ def export(request: HttpRequest) -> HttpResponse:
             [
                 o.hotline.code,
                 o.external_no,
-                timezone.localtime(o.received_at).replace(tzinfo=None),
+                o.received_at,
                 o.caller_name,
                 o.caller_phone if show_phone else mask_phone(o.caller_phone),
                 o.get_order_type_display(),
@@ -118,15 +118,16 @@ def export(request: HttpRequest) -> HttpResponse:
                 o.address,
                 o.get_status_display(),
                 o.department.name if o.department else "",
-                timezone.localtime(o.deadline).replace(tzinfo=None),
+                o.deadline,
                 o.reply_text,
                 o.get_satisfaction_display(),
                 o.case.case_no if o.case else "",
             ]
         )
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    sheet.add_filter()
+    response = HttpResponse(content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="hotline-orders-{timezone.localdate():%Y%m%d}.xlsx"'
-    book.save(response)
+    save(book, response)
     return response
 
 
@@ -229,6 +230,16 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def import_view(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
+    if request.method == "POST" and form.is_valid() and runs_in_background(form.cleaned_data["file"].upload_info):
+        options = {key: form.cleaned_data[key] for key in ("skip_invalid", "dry_run")}
+        job = start_job(
+            "hotline_orders",
+            form.cleaned_data["file"],
+            request.user,
+            rows=form.cleaned_data["file"].upload_info.rows,
+            options=options,
+        )
+        return redirect("import_job", pk=job.pk)
     if request.method == "POST" and form.is_valid():
         report = import_orders(
             form.cleaned_data["file"],

@@ -1,5 +1,6 @@
 from .audit import AuditEntry
 from .health import HealthCheck
+from .imports import ImportJob, ImportJobStatus
 from .notifications import Notification
 from .organisation import Department, User
 from .outbox import OutboxMessage
@@ -13,6 +14,8 @@ __all__ = [
     "CalendarGap",
     "Department",
     "HealthCheck",
+    "ImportJob",
+    "ImportJobStatus",
     "Notification",
     "OutboxMessage",
     "User",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import workbook_bytes
 from evaluation.bulletins.services import CHANNEL_COUNTS, CHANNEL_RATES, TREND_RATES, fix_text
 from evaluation.indicators import HOTLINE_FIGURES
 from evaluation.models import Bulletin
@@ -176,6 +176,4 @@ def workbook(bulletin: Bulletin) -> bytes:
         [_("Indicator"), _("Formula"), _("Which cases count")],
         [[d["label"], d["formula"], d["counts"]] for d in figures["definitions"]],
     )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)  # the spreadsheet kit: no text cell (a name, a fix item) can become a formula

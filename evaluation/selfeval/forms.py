@@ -6,7 +6,9 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core.spreadsheets.forms import SpreadsheetField
 from evaluation.models.selfeval import Direction, FundsRow, Project, ProjectKind, ScoreMode, SelfEvaluation
+from evaluation.selfeval import layout as L
 from evaluation.selfeval import services
 
 DECIMAL = {"required": False, "max_digits": 18, "decimal_places": 6}
@@ -119,4 +121,4 @@ class NewEvaluationForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    workbook = forms.FileField(label=_("Filled workbook (.xlsx)"))
+    workbook = SpreadsheetField(label=_("Filled workbook (.xlsx)"), limits=L.UPLOAD_LIMITS)

@@ -17,23 +17,20 @@ from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from core import spreadsheets as kit
 from evaluation.models.selfeval import Direction, FundsRow, ScoreMode
 from evaluation.selfeval import layout as L
 from evaluation.selfeval import scoring
 from evaluation.selfeval.services import apply_import, funds_errors, indicator_errors
 
 METRIC_IN_SOURCE = re.compile(r"\[([a-z_]+)\]")
-MAX_BYTES = 5 * 1024 * 1024
 
 
-@dataclass
-class RowError:
-    row: int | None
-    column: str
-    message: str
+@dataclass(frozen=True)
+class RowError(kit.RowError):
+    """A problem at a cell (row and column letter), or of the workbook as a whole (no row)."""
 
     def __str__(self) -> str:
         where = _("row %(row)s") % {"row": self.row} if self.row else _("workbook")
@@ -41,6 +38,9 @@ class RowError:
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "message": self.message}
+
+
+LIMITS = L.UPLOAD_LIMITS
 
 
 class WorkbookInvalid(Exception):
@@ -94,10 +94,9 @@ def _rate(value) -> Decimal | None:
 
 
 class _Reader:
-    def __init__(self, ws):
-        self.ws = ws
+    def __init__(self, rows):
         self.errors: list[RowError] = []
-        self.rows = {r: list(values) for r, values in enumerate(ws.iter_rows(values_only=True), start=1)}
+        self.rows = {r: list(values) for r, values in rows}
 
     def error(self, row: int | None, col: int | None, message: str) -> None:
         column = f"{get_column_letter(col)}" if col else ""
@@ -134,11 +133,13 @@ def parse_workbook(content: bytes, evaluation) -> Parsed:
     """Read and check the whole workbook against ``evaluation`` (its project and year); WorkbookInvalid lists
     every problem found."""
     try:
-        wb = load_workbook(BytesIO(content), data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise WorkbookInvalid([RowError(None, "", _("The file is not an Excel workbook (.xlsx)."))]) from None
-    ws = wb[L.SHEET_TITLE] if L.SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-    reader = _Reader(ws)
+        with kit.SheetReader(BytesIO(content), sheet=L.SHEET_TITLE, limits=kit.Limits.from_settings(**LIMITS)) as sheet:
+            reader = _Reader(sheet.rows(skip_blank=False))
+    except kit.UploadRefused as exc:
+        message = str(exc)
+        if message == _("Not an Excel .xlsx file."):
+            message = _("The file is not an Excel workbook (.xlsx).")
+        raise WorkbookInvalid([RowError(None, "", message)]) from None
     parsed = Parsed()
     _header(reader, parsed, evaluation)
     _funds(reader, parsed)
@@ -353,8 +354,19 @@ def import_workbook(evaluation_id: int, actor, content: bytes, filename: str = "
     """Parse, check and apply a workbook to the evaluation; WorkbookInvalid (nothing written) when it is not good."""
     from evaluation.models import SelfEvaluation
 
-    if len(content) > MAX_BYTES:
+    if len(content) > LIMITS["max_bytes"]:
         raise WorkbookInvalid([RowError(None, "", _("The file is larger than 5 MB."))])
     evaluation = SelfEvaluation.objects.select_related("project").get(pk=evaluation_id)
     parsed = parse_workbook(content, evaluation)
     return apply_import(evaluation_id, actor, parsed, filename)
+
+
+def run_job(job, progress) -> dict:
+    """An import job's runner (``core.imports``): a workbook too big for the request, imported the same way."""
+    with job.file.open("rb") as handle:
+        content = handle.read()
+    try:
+        import_workbook(job.options["evaluation"], job.created_by, content, job.filename)
+    except WorkbookInvalid as exc:
+        return {"written": False, "errors": [{"field": e.column, **e.as_dict()} for e in exc.errors]}
+    return {"written": True, "errors": []}

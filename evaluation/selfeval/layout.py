@@ -86,3 +86,7 @@ SOURCE_LABELS = {
     "computed": "系统计算",
     "copied": "上年沿用",
 }
+
+# A self-evaluation is one sheet of a hundred rows or so: anything far bigger is not one (the spreadsheet kit's
+# checks refuse it before parsing).
+UPLOAD_LIMITS = {"max_bytes": 5 * 1024 * 1024, "max_rows": 5000, "max_columns": 64}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import audit
+from core.imports import runs_in_background, start_job
 from evaluation.models.selfeval import FundsRow, Project, SelfEvaluation
 from evaluation.selfeval import importer, services, workbook
 from evaluation.selfeval.checks import Severity, run_checks
@@ -262,6 +263,10 @@ def self_evaluation_import(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ImportForm(request.POST, request.FILES)
     errors: list = []
+    if form.is_valid() and runs_in_background(form.cleaned_data["workbook"].upload_info):
+        upload = form.cleaned_data["workbook"]
+        job = start_job("selfeval", upload, request.user, rows=upload.upload_info.rows, options={"evaluation": pk})
+        return redirect("import_job", pk=job.pk)
     if form.is_valid():
         upload = form.cleaned_data["workbook"]
         try:

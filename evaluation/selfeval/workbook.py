@@ -10,13 +10,13 @@ grade, text sections and signature lines, set up for A4 landscape printing fitte
 from __future__ import annotations
 
 from decimal import Decimal
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core import spreadsheets as kit
 from evaluation.models.selfeval import FundsRow, ProjectKind, ScoreMode
 from evaluation.selfeval import layout as L
 from evaluation.selfeval import scoring
@@ -303,6 +303,5 @@ def _findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
 
 
 def workbook_bytes(data: Loaded, findings: list[Finding] | None = None) -> bytes:
-    buffer = BytesIO()
-    build_workbook(data, findings).save(buffer)
-    return buffer.getvalue()
+    """The workbook as .xlsx bytes; texts typed by users (goals, indicator names, notes) never become formulas."""
+    return kit.workbook_bytes(build_workbook(data, findings))

@@ -9,16 +9,18 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
 from core.audit import import_outcome, record_import
+from core.imports import runs_in_background, start_job
+from core.spreadsheets.forms import check_uploaded_file
 from grids.loaders import import_components, import_grids
 from grids.models import Component, DutyGrid, Region, UnitGrid
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_ERRORS_SHOWN = 1000  # a wrong file can have 300,000 bad rows; the page shows the first ones and the count
 
 
@@ -33,14 +35,8 @@ class ImportForm(forms.Form):
         self.fields["file"].help_text = _("Accepted: %(types)s") % {"types": ", ".join(suffixes)}
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in self.suffixes:
-            raise forms.ValidationError(
-                _("Unsupported file type; accepted: %(types)s") % {"types": ", ".join(self.suffixes)}
-            )
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 200 MB."))
-        return upload
+        """Type and the spreadsheet kit's limits (size, zip, sheet dimension), before anything parses the file."""
+        return check_uploaded_file(self.cleaned_data["file"], self.suffixes)
 
 
 class GridCodeFilter(admin.SimpleListFilter):
@@ -78,6 +74,7 @@ class ImportAdminMixin:
     change_list_template = "admin/grids/change_list_import.html"
     import_suffixes: tuple[str, ...] = ()
     import_loader = None
+    import_job_kind = ""  # set: a file above IMPORT_BACKGROUND_ROWS is imported by a Celery job (core.imports)
     import_columns_help = ""
 
     def get_urls(self):
@@ -93,6 +90,11 @@ class ImportAdminMixin:
         form = ImportForm(request.POST or None, request.FILES or None, suffixes=self.import_suffixes)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
+            if self.import_job_kind and runs_in_background(upload.upload_info):
+                options = {key: form.cleaned_data[key] for key in ("skip_invalid", "dry_run")}
+                rows = upload.upload_info.rows
+                job = start_job(self.import_job_kind, upload, request.user, rows=rows, options=options)
+                return redirect("import_job", pk=job.pk)
             with tempfile.TemporaryDirectory() as folder:
                 target = os.path.join(folder, Path(upload.name).name)
                 with open(target, "wb") as out:
@@ -167,6 +169,7 @@ class ComponentAdmin(ImportAdminMixin, LeafletGeoAdmin):
     readonly_fields = ["location"]
     import_suffixes = (".csv", ".xlsx", ".geojson", ".json")
     import_loader = import_components
+    import_job_kind = "components"
     import_columns_help = _(
         "CSV (UTF-8 or GBK), Excel .xlsx or GeoJSON. Columns: identifier, class_code, standard, name, status, "
         "supervising_department, owner, maintainer (department code, credit code or name), census_date, "

@@ -5,8 +5,9 @@ nothing is written when any row is bad (all-or-nothing), ``skip_invalid`` loads 
 nothing at all. Re-importing updates by code or identifier instead of duplicating.
 """
 
+from core.spreadsheets.report import ImportReport, RowError
+
 from .components import import_components
 from .grids import import_grids
-from .report import ImportReport, RowError
 
 __all__ = ["ImportReport", "RowError", "import_components", "import_grids"]

@@ -7,6 +7,10 @@ from datetime import date, datetime
 from django.contrib.gis.gdal import DataSource
 from django.utils.translation import gettext as _
 
+from core.spreadsheets.reading import as_text
+
+__all__ = ["as_text", "open_vector_file", "parse_date", "pick"]
+
 
 def open_vector_file(path: str) -> DataSource:
     """A GDAL data source for a GeoJSON file, a Shapefile, or a .zip holding one (read in place through /vsizip/)."""
@@ -21,17 +25,6 @@ def pick(row: dict, *names: str) -> object:
         if value not in (None, ""):
             return value
     return None
-
-
-def as_text(value: object) -> str:
-    """Text of a cell; whole numbers read as floats from spreadsheets and DBF files lose their ``.0``."""
-    if type(value) is str:  # nearly every cell: the fast path
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def parse_date(value: object) -> date | None:

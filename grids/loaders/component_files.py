@@ -7,8 +7,6 @@ canonical name, any other column under its own (lower-cased) header.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,7 +14,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from grids.loaders.common import as_text
+from core.spreadsheets import CsvReader, HeaderAliases, SheetReader, check_upload
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "identifier": ("identifier", "部件标识码", "标识码", "部件编码", "bsm"),
@@ -34,7 +32,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "lng": ("lng", "lon", "longitude", "经度", "x"),
     "lat": ("lat", "latitude", "纬度", "y"),
 }
-CANONICAL = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+CANONICAL = {alias.lower(): name for name, aliases in ALIASES.items() for alias in aliases}
 KNOWN_COLUMNS = frozenset(ALIASES) | {"geometry"}
 REQUIRED_COLUMNS = ("identifier", "class_code", "lng", "lat")
 
@@ -51,55 +49,41 @@ class Source:
         return [name for name in REQUIRED_COLUMNS if name not in self.header]
 
 
+HEADERS = HeaderAliases(ALIASES)
+
+
 def _normalise(header: object) -> str:
-    return as_text(header).strip().lower()
+    return HEADERS.normalise(header)
 
 
 def canonical_header(raw: list[object]) -> list[str]:
     """Known headers under their canonical name; a second column for the same field keeps its own name."""
-    out: list[str] = []
-    for cell in raw:
-        name = _normalise(cell)
-        canonical = CANONICAL.get(name, name)
-        out.append(canonical if canonical not in out else name)
-    return out
+    return HEADERS.canonical(raw)
 
 
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030")  # inventories exported by older Chinese software (GBK is a subset)
+def _header_and_rows(numbered: Iterator[tuple[int, tuple | list]], close: Callable[[], None]) -> Source:
+    first = next(numbered, None)
+    header = canonical_header(list(first[1]) if first else [])
+
+    def rows() -> Iterator[tuple[int, dict]]:
+        for number, values in numbered:
+            yield number, dict(zip(header, values, strict=False))
+
+    return Source(rows(), header, close)
 
 
 def _read_csv(path: Path) -> Source:
-    reader = csv.reader(io.StringIO(_decode(path.read_bytes())))
-    header = canonical_header(next(reader, []))
-
-    def rows() -> Iterator[tuple[int, dict]]:
-        for number, values in enumerate(reader, start=2):
-            if any(v.strip() for v in values):
-                yield number, dict(zip(header, values, strict=False))
-
-    return Source(rows(), header)
+    reader = CsvReader(path)
+    return _header_and_rows(reader.rows(), reader.close)
 
 
 def _read_xlsx(path: Path) -> Source:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    sheet_rows = book.worksheets[0].iter_rows(values_only=True)
-    header = canonical_header(list(next(sheet_rows, ())))
-
-    def rows() -> Iterator[tuple[int, dict]]:
-        for number, values in enumerate(sheet_rows, start=2):
-            if any(v not in (None, "") for v in values):
-                yield number, dict(zip(header, values, strict=False))
-
-    return Source(rows(), header, book.close)
+    reader = SheetReader(path)
+    return _header_and_rows(reader.rows(), reader.close)
 
 
 def _read_geojson(path: Path) -> Source:
+    check_upload(path)  # size and feature count: the collection is parsed whole
     data = json.loads(path.read_text(encoding="utf-8-sig"))
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ValueError(_("a GeoJSON file must hold a FeatureCollection"))

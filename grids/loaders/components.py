@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from django.contrib.gis.geos import GEOSGeometry
@@ -27,10 +27,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.models import Department
+from core.spreadsheets.report import ImportReport
 from grids.choices import ClassKind, ComponentStatus, DataSource
 from grids.loaders.common import as_text, parse_date
 from grids.loaders.component_files import ALIASES, KNOWN_COLUMNS, Source, read_rows
-from grids.loaders.report import ImportReport
 from grids.models import ClassificationStandard, Component, MinorClass
 from grids.validators import known_district_codes, validate_component_identifier
 
@@ -385,8 +385,18 @@ _UPSERT = """
 """
 
 
-def import_components(path: str, *, skip_invalid: bool = False, dry_run: bool = False) -> ImportReport:
-    """Import the components of *path* (see the module docstring for the columns)."""
+def _counted(rows: Iterator[tuple[int, dict]], progress: Callable[[int], None]) -> Iterator[tuple[int, dict]]:
+    for done, item in enumerate(rows, start=1):
+        if done % 500 == 0:
+            progress(done)
+        yield item
+
+
+def import_components(
+    path: str, *, skip_invalid: bool = False, dry_run: bool = False, progress: Callable[[int], None] | None = None
+) -> ImportReport:
+    """Import the components of *path* (see the module docstring for the columns); *progress* (an import job's)
+    hears how many rows have been read."""
     report = ImportReport("components", dry_run=dry_run)
     try:
         source = read_rows(path)
@@ -404,6 +414,8 @@ def import_components(path: str, *, skip_invalid: bool = False, dry_run: bool = 
             )
         source.close()
         return report
+    if progress is not None:
+        source.rows = _counted(source.rows, progress)
     lookups = _Lookups()
     staged: list[int] = []
     try:

@@ -23,9 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2.extras import execute_values
 
+from core.spreadsheets import check_upload
+from core.spreadsheets.report import ImportReport
 from grids.choices import RegionLevel
 from grids.loaders.common import as_text, open_vector_file, parse_date, pick
-from grids.loaders.report import ImportReport
 from grids.models import Region, UnitGrid
 from grids.validators import validate_grid_code
 
@@ -225,6 +226,7 @@ def import_grids(path: str, *, skip_invalid: bool = False, dry_run: bool = False
     report = ImportReport("grids", dry_run=dry_run)
     today = timezone.localdate()
     try:
+        check_upload(path)  # size, and a zipped Shapefile's unpacked size, before GDAL opens it
         features = _read_features(path)
     except Exception as exc:  # GDAL cannot read it: the whole file is the problem
         report.error(0, "file", _("cannot read the file: %(error)s") % {"error": exc})

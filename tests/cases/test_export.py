@@ -61,3 +61,19 @@ def test_the_console_exports_the_queue_as_seen(new_case, cast, wf_class, departm
     assert [row[0] for row in _rows(response.content)[1:]] == [ours.case_no]
     client.force_login(cast["finance"])
     assert client.get("/cases/export.xlsx").status_code == 403
+
+
+def test_descriptions_that_look_like_formulas_are_exported_as_text(new_case, cast, api_as):
+    """OWASP formula injection: the workbook holds no <f> element and every such description reads back as text."""
+    import zipfile
+
+    from tests.hostile import FORMULAS
+
+    for text in FORMULAS:
+        new_case(description=text, address=text)
+    response = api_as(cast["dispatcher"]).get("/api/v1/cases/export/")
+    archive = zipfile.ZipFile(BytesIO(response.content))
+    assert not any(b"<f>" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    cells = [row[10] for row in load_workbook(BytesIO(response.content)).active.iter_rows(min_row=2)]
+    assert {c.value for c in cells} == {f.replace("\r", "\n") for f in FORMULAS}
+    assert all(c.data_type == "s" for c in cells)

@@ -1,7 +1,7 @@
 """manage.py import_components FILE (CSV, .xlsx or GeoJSON); columns in grids/loaders/components.py."""
 
+from core.spreadsheets.command import ImportCommand
 from grids.loaders import import_components
-from grids.loaders.command import ImportCommand
 
 
 class Command(ImportCommand):

@@ -1,7 +1,7 @@
 """manage.py import_grids FILE (GeoJSON, Shapefile or a zipped Shapefile); columns in grids/loaders/grids.py."""
 
+from core.spreadsheets.command import ImportCommand
 from grids.loaders import import_grids
-from grids.loaders.command import ImportCommand
 
 
 class Command(ImportCommand):

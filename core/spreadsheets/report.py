@@ -1,4 +1,5 @@
-"""The row-numbered report every import returns."""
+"""The row-numbered report every import returns (components, grids, hotline orders; the self-evaluation workbook
+reports its cells with the same ``RowError``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from django.utils.translation import gettext as _
 
 @dataclass(frozen=True)
 class RowError:
-    row: int  # 1-based row of the file as a person sees it (spreadsheet row, CSV line, GeoJSON feature number)
+    row: int | None  # 1-based row of the file as a person sees it (spreadsheet row, CSV line, GeoJSON feature
+    # number); 0 or None: the file as a whole
     field: str
     message: str
+
+    @property
+    def column(self) -> str:
+        return self.field
+
+    def as_dict(self) -> dict[str, object]:
+        return {"row": self.row, "field": self.field, "message": self.message}
 
     def __str__(self) -> str:
         return _("row %(row)s, %(field)s: %(message)s") % {
@@ -23,11 +32,12 @@ class RowError:
 
 @dataclass
 class ImportReport:
-    kind: str  # "grids" or "components"
+    kind: str  # "grids", "components", "hotline_orders"
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    existing: int = 0  # already known and left as they were (hotline orders)
     skipped: int = 0
     written: bool = False
     dry_run: bool = False
@@ -39,7 +49,7 @@ class ImportReport:
     @property
     def sorted_errors(self) -> list[RowError]:
         """Errors in file order (the checks find them in different passes)."""
-        return sorted(self.errors, key=lambda e: (e.row, e.field))
+        return sorted(self.errors, key=lambda e: (e.row or 0, e.field))
 
     @property
     def bad_rows(self) -> set[int]:
@@ -73,4 +83,25 @@ class ImportReport:
 
     def as_list(self) -> list[dict[str, object]]:
         """The errors as rows (row, field, message), for an API answer or a spreadsheet of problems."""
-        return [{"row": e.row, "field": e.field, "message": e.message} for e in self.sorted_errors]
+        return [e.as_dict() for e in self.sorted_errors]
+
+    def as_json(self) -> dict[str, object]:
+        """The whole report as JSON for an import job's row (``from_json`` reads it back)."""
+        return {
+            "kind": self.kind,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "existing": self.existing,
+            "skipped": self.skipped,
+            "written": self.written,
+            "dry_run": self.dry_run,
+            "errors": self.as_list(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ImportReport:
+        errors = [RowError(e["row"], e["field"], e["message"]) for e in data.get("errors", [])]
+        fields = {k: v for k, v in data.items() if k != "errors"}
+        return cls(**fields, errors=errors)

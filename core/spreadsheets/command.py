@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from core.audit import import_outcome, record_import
-from grids.loaders.report import ImportReport
+from core.spreadsheets.report import ImportReport
 
 
 class ImportCommand(BaseCommand):

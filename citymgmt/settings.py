@@ -206,6 +206,10 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILI
 # A task still running after the visibility timeout would be delivered a second time: stop it before that.
 CELERY_TASK_TIME_LIMIT = max(CELERY_VISIBILITY_TIMEOUT - 60, 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# Import jobs may run far longer than the visibility timeout (a 500,000-row file takes most of an hour). They do not
+# need re-delivery to survive a killed worker: a job is claimed by one conditional UPDATE (a duplicate delivery does
+# nothing) and beat's requeue_import_jobs sends again a job whose progress stopped for IMPORT_JOB_STALE_MINUTES.
+IMPORT_JOB_TIME_LIMIT = env_int("IMPORT_JOB_TIME_LIMIT", 4 * 3600)
 # Publishing while the broker is down gives up within about a second: the outbox (core/outbox.py) keeps the work.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE = {

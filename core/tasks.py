@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from core import outbox
@@ -32,7 +33,14 @@ def purge_outbox() -> int:
     return outbox.purge()
 
 
-@shared_task(name="core.tasks.run_import_job", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name="core.tasks.run_import_job",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=settings.IMPORT_JOB_TIME_LIMIT,
+    soft_time_limit=settings.IMPORT_JOB_TIME_LIMIT - 60,
+)
 def run_import_job(job_id: int) -> str:
     """Parse and import one uploaded file (core.imports.run): runs once per job however often it is delivered."""
     from core.imports import run

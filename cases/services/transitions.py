@@ -416,14 +416,12 @@ def _request_cancel(case, actor, params, now) -> Outcome:
 
 
 def _approve_cancel(case, actor, params, now) -> Outcome:
-    request = case.requests.filter(kind=RequestKind.CANCEL, status=RequestStatus.PENDING).first()
-    if request is not None:
-        _decide(request, actor, True, params, now)
-    else:  # a shift leader may cancel directly: the approval is their own
-        _text(params, "opinion", required=True)
+    # Like every decision, a cancellation is approved only on a pending request: nobody cancels directly.
+    request = _pending(case, RequestKind.CANCEL, "approve_cancel")
+    _decide(request, actor, True, params, now)
     case.cancelled_at = now
     case.cancelled_in = case.status
-    return Outcome(S.CANCELLED, {"request": getattr(request, "pk", None), "cancelled_in": case.status})
+    return Outcome(S.CANCELLED, {"request": request.pk, "cancelled_in": case.status})
 
 
 def _deny_cancel(case, actor, params, now) -> Outcome:
@@ -502,8 +500,8 @@ def _may_act_on(case: Case, actor: User, action: str) -> bool:
 _DECIDES = {
     f"{verb}_{kind}": kind
     for verb in ("approve", "deny")
-    for kind in (RequestKind.RETURN, RequestKind.EXTENSION, RequestKind.SUSPENSION)
-} | {"deny_cancel": RequestKind.CANCEL}
+    for kind in (RequestKind.RETURN, RequestKind.EXTENSION, RequestKind.SUSPENSION, RequestKind.CANCEL)
+}
 _REQUESTS = {f"request_{kind}": kind for kind in RequestKind}
 
 

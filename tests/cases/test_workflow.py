@@ -177,6 +177,27 @@ def test_cancel_with_approval_records_the_stage(new_case, cast, wf_class):
     assert case.status == S.CANCELLED and case.cancelled_in == S.ACCEPTED
 
 
+def test_no_direct_cancel_without_a_pending_request(new_case, cast):
+    """A shift leader decides cancellation requests; they cannot take a fresh report straight to 已作废."""
+    case = new_case()
+    assert "approve_cancel" not in {t.action for t in available_actions(case, cast["leader"])}
+    with pytest.raises(ActionNotAllowed):
+        act(case, "approve_cancel", cast["leader"], opinion="同意作废")
+    assert Case.objects.get(pk=case.pk).status == S.REPORTED
+    act(case, "request_cancel", cast["operator"], reason="误报")
+    offered = {t.action for t in available_actions(Case.objects.get(pk=case.pk), cast["leader"])}
+    assert {"approve_cancel", "deny_cancel"} <= offered
+
+
+@pytest.mark.parametrize("action", ["approve_return", "approve_extension", "approve_suspension", "deny_cancel"])
+def test_every_decision_needs_its_pending_request(new_case, cast, wf_class, department, action):
+    case = to_disposing(new_case(), cast, wf_class, department)
+    decider = cast["leader"] if action.endswith("cancel") else cast["dispatcher"]
+    assert action not in {t.action for t in available_actions(case, decider)}
+    with pytest.raises(ActionNotAllowed):
+        act(case, action, decider, opinion="同意")
+
+
 def test_deny_cancel_keeps_the_case(new_case, cast):
     case = new_case()
     act(case, "request_cancel", cast["operator"], reason="误报")

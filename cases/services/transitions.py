@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import PUBLIC_SOURCES, RequestKind, RequestStatus, Stage
+from cases.choices import PUBLIC_SOURCES, PhotoKind, RequestKind, RequestStatus, Stage
 from cases.choices import CaseStatus as S
 from cases.deadlines import STATUS_STAGE, is_natural_time, on_time, stage_deadline
 from cases.events import announce, record_event
@@ -286,9 +286,25 @@ def _sign(case, actor, params, now) -> Outcome:
 
 def _dispose(case, actor, params, now) -> Outcome:
     _text(params, "opinion", required=True)
+    if _after_photo_required(case) and not _has_after_photo(params):
+        raise ValidationError({"photos": _("This filing condition requires a photo taken after disposal.")})
     case.disposed_at = now
     case.disposed_on_time = on_time(case.disposal_deadline, now)
     return Outcome(S.DISPOSED)
+
+
+def _after_photo_required(case: Case) -> bool:
+    from grids.models import FilingCondition
+
+    if case.condition_id is None:
+        return False
+    return FilingCondition.objects.filter(pk=case.condition_id, requires_after_photo=True).exists()
+
+
+def _has_after_photo(params: dict) -> bool:
+    """``photo_ids`` are the action's attachments, already checked to be this case's (``perform`` puts them here)."""
+    ids = params.get("photo_ids") or []
+    return bool(ids) and CasePhoto.objects.filter(pk__in=ids, kind=PhotoKind.AFTER).exists()
 
 
 def _request_return(case, actor, params, now) -> Outcome:
@@ -570,7 +586,7 @@ def perform(
             raise ActionNotAllowed(action, case.status)
         now = at or timezone.now()
         photos = _photos(case, photo_ids)
-        from_status, outcome = apply_action(case, action, actor, params, now)
+        from_status, outcome = apply_action(case, action, actor, {**params, "photo_ids": photos}, now)
         if photos:
             outcome.data["photos"] = photos
         case.save()

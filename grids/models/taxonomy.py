@@ -110,6 +110,11 @@ class FilingCondition(models.Model):
         on_delete=models.SET_NULL,
         related_name="default_conditions",
     )
+    requires_after_photo = models.BooleanField(
+        _("after-photo required"),
+        default=False,
+        help_text=_("Disposal is accepted only with a photo taken after it (处置后照片)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

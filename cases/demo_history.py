@@ -30,6 +30,7 @@ from cases.services.intake import clear_class_cache, report_case
 from core.choices import Role, TimeUnit
 from core.models import Department, User
 from core.worktime import add_duration, is_workday, working_minutes_between
+from grids.demo import demo_address
 
 FULL_SCALE_CASES = 42_000
 # One small picture stands for every demo after-photo (处置后照片): classes whose filing condition requires one are
@@ -103,11 +104,41 @@ def seed_case_history(*, scale: float, seed: int = 1, end: datetime | None = Non
             if case.status not in TERMINAL_STATUSES:
                 case.is_overdue = case.stage_deadline is not None and end > case.stage_deadline
             cases.append(case)
+        for case, steps in _waiting_cases(count, end, rng, seed, cast, classes, sites, collectors):
+            # Natural minutes between the report and now, whatever the hour of seeding.
+            gap = (end - case.received_at) / (len(steps) + 1)
+            events += replay(
+                case, [Step(a, actor, case.received_at + gap * (k + 1), p) for k, (a, actor, p) in enumerate(steps)]
+            )
+            case.is_overdue = case.stage_deadline is not None and end > case.stage_deadline
+            cases.append(case)
         save_replayed(cases, events)
         _attach_after_photos()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_case; ANALYZE cases_caseevent")
     return {"cases": len(cases), "events": len(events) + len(cases)}
+
+
+# A living centre: after the year's history, this many fresh reports wait in each working queue — 待受理 (reported),
+# 待立案 (accepted), 待派遣 (registered), 待签收 (dispatched) — received over the last working hours, so some are
+# close to their stage deadline and a few past it.
+WAITING_PER_QUEUE = 4
+WAITING_HOURS = 3
+
+
+def _waiting_cases(count, end, rng, seed, cast, classes, sites, collectors):
+    """(case, steps) of the fresh reports, keyed after the year's ones; the steps stop at each queue in turn."""
+    stops = ["reported", "accepted", "registered", "dispatched"]
+    for j in range(WAITING_PER_QUEUE * len(stops)):
+        received = end - timedelta(minutes=rng.uniform(10, WAITING_HOURS * 60))
+        case = _report(count + j, received, rng, seed, cast, classes, sites, collectors, source=CaseSource.COLLECTOR)
+        if case is None:
+            continue
+        steps = [("accept", cast.operator, {})]
+        steps.append(("register", cast.leader, {"condition": case._demo_condition}))
+        department = case.suggested_department_id if case.suggested_department_id in cast.handlers else None
+        steps.append(("dispatch", cast.dispatcher, {"department": department or cast.departments[0]}))
+        yield case, steps[: stops.index(stops[j % len(stops)])]
 
 
 def _key(seed: int, index: int) -> uuid.UUID:
@@ -213,8 +244,8 @@ def _received_times(rng: random.Random, count: int, end: datetime) -> list[datet
 # ---- one case's life ----------------------------------------------------------------------------------------------
 
 
-def _report(index, received, rng, seed, cast, classes, sites, collectors):
-    source = rng.choices([s for s, _w in SOURCES], [w for _s, w in SOURCES])[0]
+def _report(index, received, rng, seed, cast, classes, sites, collectors, source=None):
+    source = rng.choices([s for s, _w in SOURCES], [w for _s, w in SOURCES])[0] if source is None else source
     code, kind, class_id, condition_id, _weight = rng.choices(classes, [c[-1] for c in classes])[0]
     own = sites.get(str(class_id)) if kind == "component" else None
     if kind == "component" and not own:
@@ -234,10 +265,9 @@ def _report(index, received, rng, seed, cast, classes, sites, collectors):
         "at": received,
     }
     for shift in (jitter, 0.0):
+        lng, lat = site.lng + rng.uniform(-shift, shift), site.lat + rng.uniform(-shift, shift)
         try:
-            case, _created = report_case(
-                lng=site.lng + rng.uniform(-shift, shift), lat=site.lat + rng.uniform(-shift, shift), **fields
-            )
+            case, _created = report_case(lng=lng, lat=lat, address=demo_address(lng, lat), **fields)
             case._demo_condition = condition_id
             return case
         except ValidationError:  # a jittered point just outside the city: report at the component itself
@@ -290,6 +320,15 @@ def _after_photo(case, at: datetime) -> CasePhoto:
     return CasePhoto.objects.create(
         case=case, kind="after", image=DEMO_AFTER_PHOTO, content_type="image/jpeg", taken_at=at, **facts
     )
+
+
+def demo_after_photo(case_id: int, at: datetime) -> int:
+    """For the other layers' demos that dispose a case live (``perform``): the id of a new after-photo to attach."""
+    facts = {k: v for k, v in _demo_after_photo().items() if k != "conditions"}
+    photo = CasePhoto.objects.create(
+        case_id=case_id, kind="after", image=DEMO_AFTER_PHOTO, content_type="image/jpeg", taken_at=at, **facts
+    )
+    return photo.pk
 
 
 def _attach_after_photos() -> None:

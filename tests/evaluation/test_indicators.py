@@ -73,6 +73,20 @@ def test_rates_of_the_month(story):
     assert figures.rate("cancellation_rate") == D("20.00")  # 2 / 10
 
 
+def test_self_disposed_reports_are_valid_reports(story, open_case, cast, act):
+    """自处理: the collector disposed of it on the spot; it never needs acceptance and is no invalid report."""
+    from evaluation.indicators import by_person, overall
+
+    case = open_case(at(20, 10), source="self_disposal")
+    act(case, "close", cast["leader"], at(20, 11))
+    mark_overdue_and_sync()
+    figures = overall(*MARCH)
+    assert figures.count("self_disposed") == 1
+    assert figures.rate("valid_report_rate") == D("81.82")  # (8 + 1) / 11
+    mine = by_person(*MARCH, "collector")[cast["collector"].pk]
+    assert mine.count("valid_reports") == 9 and mine.count("reports") == 11
+
+
 def test_a_period_without_cases_has_no_rates(story):
     from evaluation.indicators import overall
 

@@ -90,7 +90,7 @@ BISHAN_INDICATORS = [
         "5",
         "100",
         "共受理网络舆情25件，办结25件，结案率100%。",
-        "hotline_reply_rate",
+        "opinion_reply_rate",  # 舆情: the online-opinion items, not the hotline's work orders
     ),
     (
         "效益指标",

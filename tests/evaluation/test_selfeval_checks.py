@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from evaluation.models import FundsLine, SelfEvaluation
 from evaluation.models.selfeval import FundsRow, Grade, SelfEvaluationStatus
@@ -109,6 +110,28 @@ def test_execution_above_budget():
 def test_yuan_wan_mixup(amounts, fires):
     evaluation = make_evaluation(funds={FundsRow.TOTAL: amounts})
     assert ("unit_mixup" in codes(evaluation)) is fires
+
+
+def test_yuan_budget_beside_wan_executed_is_one_finding_naming_its_rows():
+    """80,000 元 typed as the budget of the total and fiscal rows, 3.5 万元 executed: the magnitudes of every amount are
+    compared, and the amount is reported once, not once per row."""
+    evaluation = make_evaluation(
+        funds={FundsRow.TOTAL: ("80000", "80000", "3.5"), FundsRow.FISCAL: ("80000", "80000", "3.5")}
+    )
+    found = findings_of(evaluation, "unit_mixup")
+    assert len(found) == 1 and D(found[0].data["amount"]) == 80000
+    assert found[0].message.count("80000万元") == 1 and len(found[0].data["fields"]) == 4
+
+
+def test_every_check_code_has_a_label():
+    import re
+
+    from evaluation.selfeval import checks
+
+    documented = set(re.findall(r"``([a-z_0-9]+)`` \((?:error|warning)\)", checks.__doc__))
+    assert documented and documented == set(checks.CHECK_LABELS)
+    with translation.override("zh-hans"):
+        assert all(re.search(r"[\u4e00-\u9fff]", checks.check_label(code)) for code in documented)
 
 
 def test_funds_total_not_the_sum_of_its_rows():

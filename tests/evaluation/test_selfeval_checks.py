@@ -192,9 +192,17 @@ def test_the_seed_reports_contradictions_are_all_flagged():
 
     suizhou = SelfEvaluation.objects.get(project__unit_name=SUIZHOU_UNIT, year=2022)
     assert suizhou.funds_rate == D("96.81") and suizhou.funds_score == D("9.68")
-    assert {"funds_rate_mismatch", "total_not_sum", "weights_not_100"} <= {
-        f.code for f in run_checks(services.load(suizhou))
-    }
+    rows = {i.name: i for i in suizhou.indicators.all()}
+    assert len(rows) == 8 and sum(i.weight for i in rows.values()) == D(90)
+    assert rows["采集城市管理事件、部件数"].actual_value == 42199
+    assert rows["采集城市管理事件、部件数"].score == D("14.07")  # the missed target, scored down (42,199 / 45,000)
+    assert rows["案件处置率"].actual_value == D("97.2") and rows["案件结案率"].actual_value == D("97.43")
+    assert rows["受理转办热线工单数"].actual_value == 583 and rows["群众满意率"].actual_value == D("97.47")
+    assert rows["热线工单按时办结率"].actual_value == 100 and rows["发放考评通报期数"].actual_value == 8
+    assert suizhou.total == D("98.75") and suizhou.declared_total == D(95)  # computed beside the declared
+    suizhou_codes = {f.code for f in run_checks(services.load(suizhou))}
+    assert {"funds_rate_mismatch", "total_not_sum"} <= suizhou_codes
+    assert "weights_not_100" not in suizhou_codes and "missing_score" not in suizhou_codes
 
 
 def test_check_service_sets_checked_only_without_errors(personas):

@@ -23,7 +23,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),  # remembers a signed-in user's choice
     path("admin/", admin.site.urls),
     path("map/", include("grids.urls")),
     path("cases/", include("cases.urls")),

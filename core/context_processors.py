@@ -13,7 +13,9 @@ NAVIGATION = [
     (_("Hotline orders"), "hotlines:console", "hotlines.view_workorder"),
     (_("Bulletins"), "evaluation:bulletins", "evaluation.view_bulletin"),
     (_("Self-evaluation"), "evaluation:self_evaluations", "evaluation.view_selfevaluation"),
-    (_("API docs"), "swagger-ui", None),
+    # Only the roles that use the API themselves (the administrator: apps and integrations); the others work in
+    # the console. core.change_user is a permission the administrator's role alone carries.
+    (_("API docs"), "swagger-ui", "core.change_user"),
 ]
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.health import run_checks
+from core.language import supported
 
 
 @never_cache
@@ -22,3 +23,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher: Django's view (cookie and redirect), and a signed-in user's choice is remembered."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = supported(request.POST.get("language"))
+    if request.method == "POST" and language and request.user.is_authenticated:
+        from core.models import User
+
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response

@@ -132,9 +132,10 @@ BISHAN_INDICATORS = [
 
 _BISHAN_DIRECTION = {"system_fault_rate": Direction.AT_MOST}
 
-# Suizhou 2022 as its office enters it: (一级, 二级, 三级, direction, target, unit, weight, actual, deviation). The actual
-# values are the report's; the targets are not printed in it, so they are the usual year-start targets of such a
-# centre — the 45,000 cases collected is an assumption that makes "案件上报数量较年初目标值偏低" a missed target.
+# Suizhou 2022 as its office enters it: (一级, 二级, 三级, direction, target, unit, weight, actual, deviation).
+# The actual values are the report's; the targets are not printed in it, so they are the usual year-start targets
+# of such a centre; the 45,000 cases collected is an assumption that makes
+# "案件上报数量较年初目标值偏低" a missed target.
 SUIZHOU_INDICATORS = [
     (
         "产出指标",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cases.demo_history import seed_case_history  # noqa: F401  (seed_city calls it from here)
+from cases.demo_history import demo_after_photo, seed_case_history  # noqa: F401  (seed_city and hotlines call them)
 from cases.models import StreetOffice
 from core.choices import DepartmentKind
 from core.models import Department

@@ -25,13 +25,17 @@ from cases.choices import CaseStatus as S
 from cases.deadlines import is_natural_time
 from cases.events import quiet
 from cases.history import Step, replay, save_replayed
-from cases.models import Case
+from cases.models import Case, CasePhoto
 from cases.services.intake import clear_class_cache, report_case
 from core.choices import Role, TimeUnit
 from core.models import Department, User
 from core.worktime import add_duration, is_workday, working_minutes_between
+from grids.demo import demo_address
 
 FULL_SCALE_CASES = 42_000
+# One small picture stands for every demo after-photo (处置后照片): classes whose filing condition requires one are
+# disposed with it, through the same rule as a live disposal.
+DEMO_AFTER_PHOTO = "demo/after-disposal.jpg"
 NAMESPACE = uuid.UUID("5b0f7c1e-4d0a-4c43-9a43-2f6f0d1c0a11")
 
 # Intake channels and their share of a year's cases (a county centre: collectors find most).
@@ -86,6 +90,7 @@ def seed_case_history(*, scale: float, seed: int = 1, end: datetime | None = Non
     if cast is None or not classes or not sites:
         return {"cases": 0, "events": 0}
     times = sorted(_received_times(rng, count, end))
+    photo = _demo_after_photo()
     cases, events = [], []
     clear_class_cache()
     with quiet(), transaction.atomic():
@@ -94,14 +99,46 @@ def seed_case_history(*, scale: float, seed: int = 1, end: datetime | None = Non
             if case is None:
                 continue
             collector = collectors.get(case.grid_id, cast.default_collector)
+            case._demo_photo = photo
             events += _live(case, rng, cast, collector, end)
             if case.status not in TERMINAL_STATUSES:
                 case.is_overdue = case.stage_deadline is not None and end > case.stage_deadline
             cases.append(case)
+        for case, steps in _waiting_cases(count, end, rng, seed, cast, classes, sites, collectors):
+            # Natural minutes between the report and now, whatever the hour of seeding.
+            gap = (end - case.received_at) / (len(steps) + 1)
+            events += replay(
+                case, [Step(a, actor, case.received_at + gap * (k + 1), p) for k, (a, actor, p) in enumerate(steps)]
+            )
+            case.is_overdue = case.stage_deadline is not None and end > case.stage_deadline
+            cases.append(case)
         save_replayed(cases, events)
+        _attach_after_photos()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_case; ANALYZE cases_caseevent")
     return {"cases": len(cases), "events": len(events) + len(cases)}
+
+
+# A living centre: after the year's history, this many fresh reports wait in each working queue — 待受理 (reported),
+# 待立案 (accepted), 待派遣 (registered), 待签收 (dispatched) — received over the last working hours, so some are
+# close to their stage deadline and a few past it.
+WAITING_PER_QUEUE = 4
+WAITING_HOURS = 3
+
+
+def _waiting_cases(count, end, rng, seed, cast, classes, sites, collectors):
+    """(case, steps) of the fresh reports, keyed after the year's ones; the steps stop at each queue in turn."""
+    stops = ["reported", "accepted", "registered", "dispatched"]
+    for j in range(WAITING_PER_QUEUE * len(stops)):
+        received = end - timedelta(minutes=rng.uniform(10, WAITING_HOURS * 60))
+        case = _report(count + j, received, rng, seed, cast, classes, sites, collectors, source=CaseSource.COLLECTOR)
+        if case is None:
+            continue
+        steps = [("accept", cast.operator, {})]
+        steps.append(("register", cast.leader, {"condition": case._demo_condition}))
+        department = case.suggested_department_id if case.suggested_department_id in cast.handlers else None
+        steps.append(("dispatch", cast.dispatcher, {"department": department or cast.departments[0]}))
+        yield case, steps[: stops.index(stops[j % len(stops)])]
 
 
 def _key(seed: int, index: int) -> uuid.UUID:
@@ -207,8 +244,8 @@ def _received_times(rng: random.Random, count: int, end: datetime) -> list[datet
 # ---- one case's life ----------------------------------------------------------------------------------------------
 
 
-def _report(index, received, rng, seed, cast, classes, sites, collectors):
-    source = rng.choices([s for s, _w in SOURCES], [w for _s, w in SOURCES])[0]
+def _report(index, received, rng, seed, cast, classes, sites, collectors, source=None):
+    source = rng.choices([s for s, _w in SOURCES], [w for _s, w in SOURCES])[0] if source is None else source
     code, kind, class_id, condition_id, _weight = rng.choices(classes, [c[-1] for c in classes])[0]
     own = sites.get(str(class_id)) if kind == "component" else None
     if kind == "component" and not own:
@@ -228,10 +265,9 @@ def _report(index, received, rng, seed, cast, classes, sites, collectors):
         "at": received,
     }
     for shift in (jitter, 0.0):
+        lng, lat = site.lng + rng.uniform(-shift, shift), site.lat + rng.uniform(-shift, shift)
         try:
-            case, _created = report_case(
-                lng=site.lng + rng.uniform(-shift, shift), lat=site.lat + rng.uniform(-shift, shift), **fields
-            )
+            case, _created = report_case(lng=lng, lat=lat, address=demo_address(lng, lat), **fields)
             case._demo_condition = condition_id
             return case
         except ValidationError:  # a jittered point just outside the city: report at the component itself
@@ -250,9 +286,60 @@ class _Clock:
         at = add_duration(self.at, max(minutes, 1.0), TimeUnit.WORK_MINUTES, round_the_clock=natural)
         if at > self.end:
             return False
+        if action == "dispose" and self.case.condition_id in self.case._demo_photo["conditions"]:
+            params = {**params, "photo_ids": [_after_photo(self.case, at).pk]}
         self.events += replay(self.case, [Step(action, actor, at, params)])
         self.at = at
         return True
+
+
+def _demo_after_photo() -> dict:
+    """The stored demo picture (written once), its facts, and the filing conditions that require it."""
+    import hashlib
+    import io
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    if not default_storage.exists(DEMO_AFTER_PHOTO):
+        buffer = io.BytesIO()
+        Image.new("RGB", (320, 240), (120, 170, 120)).save(buffer, "JPEG")
+        default_storage.save(DEMO_AFTER_PHOTO, ContentFile(buffer.getvalue()))
+    with default_storage.open(DEMO_AFTER_PHOTO) as stored:
+        content = stored.read()
+    from grids.models import FilingCondition
+
+    conditions = set(FilingCondition.objects.filter(requires_after_photo=True).values_list("pk", flat=True))
+    return {"size": len(content), "sha256": hashlib.sha256(content).hexdigest(), "conditions": conditions}
+
+
+def _after_photo(case, at: datetime) -> CasePhoto:
+    """An after-photo taken at the disposal of a case whose condition requires one."""
+    facts = {k: v for k, v in case._demo_photo.items() if k != "conditions"}
+    return CasePhoto.objects.create(
+        case=case, kind="after", image=DEMO_AFTER_PHOTO, content_type="image/jpeg", taken_at=at, **facts
+    )
+
+
+def demo_after_photo(case_id: int, at: datetime) -> int:
+    """For the other layers' demos that dispose a case live (``perform``): the id of a new after-photo to attach."""
+    facts = {k: v for k, v in _demo_after_photo().items() if k != "conditions"}
+    photo = CasePhoto.objects.create(
+        case_id=case_id, kind="after", image=DEMO_AFTER_PHOTO, content_type="image/jpeg", taken_at=at, **facts
+    )
+    return photo.pk
+
+
+def _attach_after_photos() -> None:
+    """Each demo after-photo belongs to the disposal it was taken at (events are written in bulk after replay)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE cases_casephoto p SET event_id = e.id FROM cases_caseevent e"
+            " WHERE p.event_id IS NULL AND p.image = %s AND e.case_id = p.case_id AND e.action = 'dispose'"
+            " AND e.at = p.taken_at",
+            [DEMO_AFTER_PHOTO],
+        )
 
 
 def _live(case, rng: random.Random, cast: Cast, collector: User, end: datetime) -> list:

@@ -28,7 +28,7 @@ urlpatterns = [
     path("account/password/", account.PasswordChangeView.as_view(), name="password-change"),
     path("account/tokens/", account.token_list, name="account-tokens"),
     path("account/tokens/<int:pk>/revoke/", account.token_revoke, name="account-token-revoke"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),  # remembers a signed-in user's choice
     path("admin/", admin.site.urls),
     path("audit/", include("core.urls")),
     path("map/", include("grids.urls")),

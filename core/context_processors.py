@@ -14,7 +14,9 @@ NAVIGATION = [
     (_("Bulletins"), "evaluation:bulletins", "evaluation.view_bulletin"),
     (_("Self-evaluation"), "evaluation:self_evaluations", "evaluation.view_selfevaluation"),
     (_("Audit log"), "core:audit_log", "core.view_auditentry"),
-    (_("API docs"), "swagger-ui", None),
+    # Only the roles that use the API themselves (the administrator: apps and integrations); the others work in
+    # the console. core.change_user is a permission the administrator's role alone carries.
+    (_("API docs"), "swagger-ui", "core.change_user"),
 ]
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from core.filtersets import AuditEntryFilterSet
 from core.health import run_checks
+from core.language import supported
 from core.models import AuditEntry, ImportJob
 from core.spreadsheets import ImportReport
 
@@ -84,3 +85,16 @@ def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
             "finished": job.finished,
         }
     )
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher: Django's view (cookie and redirect), and a signed-in user's choice is remembered."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = supported(request.POST.get("language"))
+    if request.method == "POST" and language and request.user.is_authenticated:
+        from core.models import User
+
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response

@@ -26,8 +26,9 @@ def _publisher():
     return holder.order_by("pk").first() or User.objects.filter(is_superuser=True, is_active=True).first()
 
 
-def seed_evaluation(seed: int = 1, scale: float = 1.0) -> dict:
-    """Rebuild the rollups from the cases, then create (and publish) the bulletins of every full past month."""
+def seed_evaluation(seed: int = 1, scale: float = 1.0, today: date | None = None) -> dict:
+    """Rebuild the rollups from the cases, then create (and publish) the bulletins of every full month before
+    *today* (default: the local date)."""
     from cases.models import Case
 
     del seed, scale  # the figures follow from the seeded cases themselves
@@ -36,7 +37,7 @@ def seed_evaluation(seed: int = 1, scale: float = 1.0) -> dict:
     if span["first"] is None:
         return {"bulletins": 0, "published": 0}
     first = timezone.localdate(span["first"])
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     year, month = (first.year, first.month) if first.day == 1 else _next(first.year, first.month)
     months = []
     while date(year, month, 1) < today.replace(day=1):

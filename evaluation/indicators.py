@@ -181,9 +181,9 @@ RATES: dict[str, Indicator] = {
             "valid_report_rate",
             _("Valid report rate"),
             _("valid reports / reports × 100%"),
-            ("accepted",),
+            ("accepted", "self_disposed"),  # a self-disposed report (自处理) is valid: it skips acceptance
             ("reported",),
-            counts=_("valid: accepted"),
+            counts=_("valid: accepted or self-disposed"),
         ),
         Indicator(
             "ontime_acceptance_rate",

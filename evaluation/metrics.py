@@ -91,6 +91,26 @@ def _hotline(field: str) -> Callable[[date, date], Decimal | None]:
     return compute
 
 
+def _opinion_reply_rate(start: date, end: date) -> Decimal | None:
+    from hotlines.indicators import opinion_indicators
+
+    return _quantize(opinion_indicators(start, end)["reply_rate"])
+
+
+# ---- Bulletins --------------------------------------------------------------------------------------------------
+
+
+def _bulletins_issued(start: date, end: date) -> Decimal | None:
+    """Bulletins published (issued) within the dates, whatever month they report on."""
+    from evaluation.models import Bulletin, BulletinStatus
+
+    tz = timezone.get_current_timezone()
+    since = timezone.make_aware(datetime.combine(start, time.min), tz)
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
+    issued = Bulletin.objects.filter(status=BulletinStatus.PUBLISHED, published_at__gte=since, published_at__lt=until)
+    return Decimal(issued.count())
+
+
 # ---- System health -------------------------------------------------------------------------------------------------
 
 
@@ -145,6 +165,18 @@ SYSTEM_METRICS: dict[str, Metric] = {
             HOTLINE_FIGURES["satisfaction_rate"].formula,
         ),
         Metric(
+            "opinion_reply_rate",
+            _("Online opinion reply rate"),
+            "%",
+            _("online opinion items replied / items received × 100%"),
+        ),
+        Metric(
+            "bulletins_issued",
+            _("Bulletins issued"),
+            _("bulletins"),
+            _("bulletins published in the period"),
+        ),
+        Metric(
             "system_fault_rate",
             _("System fault rate"),
             "%",
@@ -162,6 +194,8 @@ _COMPUTE: dict[str, Callable[[date, date], Decimal | None]] = {
     "hotline_reply_rate": _hotline("reply_rate"),
     "hotline_ontime_rate": _hotline("ontime_completion_rate"),
     "hotline_satisfaction_rate": _hotline("satisfaction_rate"),
+    "opinion_reply_rate": _opinion_reply_rate,
+    "bulletins_issued": _bulletins_issued,
     "system_fault_rate": _system_fault_rate,
 }
 assert set(_COMPUTE) == set(SYSTEM_METRICS)

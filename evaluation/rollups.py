@@ -281,7 +281,10 @@ def _rebuild_statements() -> list[tuple[str, str]]:
     )
     narrow_inner = (
         f"SELECT {dims}, "
-        + ", ".join(f"{CASE_MEASURES[m]} AS {m}" for m in sorted(set(GRID_MEASURES) | {"reported", "accepted"}))
+        + ", ".join(
+            f"{CASE_MEASURES[m]} AS {m}"
+            for m in sorted(set(GRID_MEASURES) | {"reported", "accepted", "self_disposed"})  # the reporter's measures
+        )
         + " FROM cases_case c"
     )
     narrow = (

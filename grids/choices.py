@@ -37,3 +37,15 @@ class DataSource(models.TextChoices):
     TOPOGRAPHIC = "topographic", _("Topographic map")  # 地形图
     GEODATA = "geodata", _("Basic geographic data")  # 基础地理数据
     OTHER = "other", _("Other")  # 其他
+
+
+# Labels of the surveyed attributes a component keeps in ``extra`` under English keys (the demo's and the usual
+# inventory exports'); a key not listed here is shown as it was surveyed.
+COMPONENT_ATTRIBUTE_LABELS = {
+    "species": _("Tree species"),  # 树种
+    "material": _("Material"),  # 材质
+    "spec": _("Specification"),  # 规格
+    "height_m": _("Height (m)"),  # 高度（米）
+    "light_source": _("Light source"),  # 光源
+    "title": _("Title"),  # 名称/题名
+}

@@ -426,6 +426,44 @@ CONDITION_RULES: tuple[ConditionRule, ...] = (
 )
 
 
+# 处置后照片: the closing condition is "visual" when it names a state of the site that a photo taken after disposal
+# shows (clean, repaired, removed, restored, fenced off…), unless it is met by a paper (a decision, a permit) or by
+# something a photo cannot show (noise). Component classes always need one: the component is there to be shown.
+VISUAL_WORDS = (
+    "干净",
+    "清理",
+    "清运",
+    "清除",
+    "清扫",
+    "清拖",
+    "移走",
+    "修复",
+    "恢复",
+    "拆除",
+    "整理",
+    "规范",
+    "施划",
+    "围挡",
+    "警示",
+    "现场",
+    "整洁",
+    "平整",
+    "扑灭",
+    "抑尘",
+    "收起",
+)
+NOT_VISUAL_WORDS = ("决定", "手续", "许可", "噪声")
+
+
+def closing_is_visual(closing: str) -> bool:
+    return any(w in closing for w in VISUAL_WORDS) and not any(w in closing for w in NOT_VISUAL_WORDS)
+
+
+def after_photo_required(kind: str, closing: str) -> bool:
+    """The default of ``FilingCondition.requires_after_photo``: component classes, and classes closed by sight."""
+    return kind == ClassKind.COMPONENT or closing_is_visual(closing)
+
+
 def subject_of(name: str, major_name: str = "") -> str:
     """The thing a class is about: 2026 matter names are ``<component>异常``; a bare 其他 names its major class."""
     if name == "其他" and major_name:
@@ -636,6 +674,7 @@ def seed_default_conditions(using: str = "default", rules: Sequence[ConditionRul
     for minor in bare:
         subject = subject_of(minor.name, minor.major.name)
         for index, template in enumerate(conditions_for(minor.name, minor.major.name, minor.kind, rules), start=1):
+            closing = template.closing.format(subject=subject)[:300]
             new.append(
                 FilingCondition(
                     minor_class=minor,
@@ -643,8 +682,9 @@ def seed_default_conditions(using: str = "default", rules: Sequence[ConditionRul
                     description=template.description.format(subject=subject)[:300],
                     limit_value=template.value,
                     limit_unit=template.unit,
-                    closing_condition=template.closing.format(subject=subject)[:300],
+                    closing_condition=closing,
                     urgency=template.urgency,
+                    requires_after_photo=after_photo_required(minor.kind, closing),
                 )
             )
     FilingCondition.objects.using(using).bulk_create(new)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from core.models import Department
 from grids import tiles
-from grids.choices import ClassKind, ComponentStatus
+from grids.choices import COMPONENT_ATTRIBUTE_LABELS, ClassKind, ComponentStatus
 from grids.models import Component, MinorClass
 
 # Below GRID_MIN_ZOOM a view holds thousands of grids: the page asks the user to zoom in instead of fetching them.
@@ -128,8 +128,12 @@ def component_attributes(request: HttpRequest, pk: int) -> JsonResponse:
         (_("Data source"), component.get_data_source_display()),
         (_("Note"), component.note),
     ]
-    # Other attributes come from the inventory as they were surveyed: shown under their own keys.
-    rows += [(str(key), "" if value is None else str(value)) for key, value in sorted(component.extra.items())]
+    # Other attributes come from the inventory as they were surveyed: known keys in the user's language, the others
+    # under their own keys.
+    rows += [
+        (COMPONENT_ATTRIBUTE_LABELS.get(str(key), str(key)), "" if value is None else str(value))
+        for key, value in sorted(component.extra.items())
+    ]
     return JsonResponse(
         {
             "id": component.pk,

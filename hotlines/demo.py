@@ -34,6 +34,7 @@ from hotlines.models import (
 
 ORDERS_PER_YEAR = 600  # the seeds' volume (Suizhou 583, Bishan 576)
 MIN_ORDERS = 100
+OPEN_ORDERS = 6  # received in the hours before seeding and left to transfer: a new user finds work to do
 PLATFORM_USERNAME = "hotline12345"
 
 # (type, content template, department code or None for a direct answer, class code when it may become a case)
@@ -185,6 +186,10 @@ def _close_case(case_id: int, cast: _Cast, start: datetime, rng: random.Random, 
         moment = _later(moment, rng, 0.1, 1.5)
         if moment > now:
             return False
+        if action == "dispose":  # an after-photo, which the filing condition may require
+            from cases.demo import demo_after_photo
+
+            params = {**params, "photo_ids": [demo_after_photo(case_id, moment)]}
         perform(case_id, action, actor, at=moment, **params)
     return True
 
@@ -266,27 +271,40 @@ def _rng(seed: int, kind: str, index: int) -> random.Random:
     return random.Random(f"{seed}:{kind}:{index}")
 
 
+def order_number(seed: int, index: int, hotline: str) -> str:
+    """Keyed by seed and index, not by date: one serial per index, whichever hotline it belongs to."""
+    return f"{'GD' if hotline == '12345' else 'CJ'}DEMO{seed:02d}{index:05d}"
+
+
 def _seed_orders(seed: int, count: int, year_end: date, cast: _Cast, places, now: datetime) -> int:
     first_day = year_end - timedelta(days=364)
     added = 0
-    for index in range(count):
+    for index in range(count + OPEN_ORDERS):
         rng = _rng(seed, "order", index)
-        day = first_day + timedelta(days=int(index * 365 / count) + rng.randint(0, 1))
-        received = _working_moment(rng, min(day, year_end))
+        # What the order is comes first and never depends on the date: the date's draws vary with the weekday of the
+        # seeding day, and drawing the hotline after them gave one serial to both hotlines on another day.
+        hotline = "12319" if rng.random() < 0.25 else "12345"
         topic = rng.choices(TOPICS, weights=TOPIC_WEIGHTS)[0]
         place = rng.choice(places) if places else ("城区", None, None)
-        hotline = "12319" if rng.random() < 0.25 else "12345"
         with_point = place[1] is not None and rng.random() < 0.7
         urgent = rng.random() < 0.03
         caller = f"{rng.choice(SURNAMES)}{'先生' if rng.random() < 0.5 else '女士'}"
         phone = f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+        external_no = order_number(seed, index, hotline)
+        if WorkOrder.objects.filter(external_no__endswith=external_no[2:]).exists():
+            continue  # seeded on an earlier day: its serial is taken, whatever hotline it went to then
+        when = _rng(seed, "order-time", index)
+        if index < count:
+            day = first_day + timedelta(days=int(index * 365 / count) + when.randint(0, 1))
+            received = _working_moment(when, min(day, year_end))
+        else:  # after the year: received in the last hours before seeding
+            received = now - timedelta(minutes=when.uniform(10, 240))
         if received > now:
             continue
         order, created = services.receive(
             actor=cast.operator,
             hotline=hotline,
-            # Keyed by seed and index, not by date: a run on another day finds the same numbers and adds nothing.
-            external_no=f"{'GD' if hotline == '12345' else 'CJ'}DEMO{seed:02d}{index:05d}",
+            external_no=external_no,
             received_at=received,
             caller_name=caller,
             caller_phone=phone,
@@ -301,6 +319,8 @@ def _seed_orders(seed: int, count: int, year_end: date, cast: _Cast, places, now
         if not created:
             continue
         added += 1
+        if index >= count:
+            continue  # today's calls wait in the operator's queue, to transfer (待转办)
         _replay_order(order, topic, cast, rng, now, places)
     return added
 

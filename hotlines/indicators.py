@@ -72,6 +72,18 @@ def hotline_indicators(start: date, end: date, *, hotline: str | None = None, de
     }
 
 
+def opinion_indicators(start: date, end: date) -> dict:
+    """Online opinion (网络舆情) items submitted in [start, end]: how many, how many replied, and the reply rate
+    (replied / submitted)."""
+    from hotlines.models import OnlineOpinion
+
+    low, high = _bounds(start, end)
+    figures = OnlineOpinion.objects.filter(submitted_at__gte=low, submitted_at__lt=high).aggregate(
+        opinions=Count("pk"), replied=Count("pk", filter=Q(replied_at__isnull=False))
+    )
+    return {**figures, "reply_rate": _rate(figures["replied"], figures["opinions"])}
+
+
 def channel_indicators(start: date, end: date) -> dict[str, dict[str, int]]:
     """Per case source (every intake channel, zeros included): cases reported (received in [start, end]), of those
     registered (立案), and of those closed (结案)."""

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import PUBLIC_SOURCES, RequestKind, RequestStatus, Stage
+from cases.choices import PUBLIC_SOURCES, PhotoKind, RequestKind, RequestStatus, Stage
 from cases.choices import CaseStatus as S
 from cases.deadlines import STATUS_STAGE, is_natural_time, on_time, stage_deadline
 from cases.events import announcement, record_event
@@ -290,9 +290,25 @@ def _sign(case, actor, params, now) -> Outcome:
 
 def _dispose(case, actor, params, now) -> Outcome:
     _text(params, "opinion", required=True)
+    if _after_photo_required(case) and not _has_after_photo(params):
+        raise ValidationError({"photos": _("This filing condition requires a photo taken after disposal.")})
     case.disposed_at = now
     case.disposed_on_time = on_time(case.disposal_deadline, now)
     return Outcome(S.DISPOSED)
+
+
+def _after_photo_required(case: Case) -> bool:
+    from grids.models import FilingCondition
+
+    if case.condition_id is None:
+        return False
+    return FilingCondition.objects.filter(pk=case.condition_id, requires_after_photo=True).exists()
+
+
+def _has_after_photo(params: dict) -> bool:
+    """``photo_ids`` are the action's attachments, already checked to be this case's (``perform`` puts them here)."""
+    ids = params.get("photo_ids") or []
+    return bool(ids) and CasePhoto.objects.filter(pk__in=ids, kind=PhotoKind.AFTER).exists()
 
 
 def _request_return(case, actor, params, now) -> Outcome:
@@ -417,14 +433,12 @@ def _request_cancel(case, actor, params, now) -> Outcome:
 
 
 def _approve_cancel(case, actor, params, now) -> Outcome:
-    request = case.requests.filter(kind=RequestKind.CANCEL, status=RequestStatus.PENDING).first()
-    if request is not None:
-        _decide(request, actor, True, params, now)
-    else:  # a shift leader may cancel directly: the approval is their own
-        _text(params, "opinion", required=True)
+    # Like every decision, a cancellation is approved only on a pending request: nobody cancels directly.
+    request = _pending(case, RequestKind.CANCEL, "approve_cancel")
+    _decide(request, actor, True, params, now)
     case.cancelled_at = now
     case.cancelled_in = case.status
-    return Outcome(S.CANCELLED, {"request": getattr(request, "pk", None), "cancelled_in": case.status})
+    return Outcome(S.CANCELLED, {"request": request.pk, "cancelled_in": case.status})
 
 
 def _deny_cancel(case, actor, params, now) -> Outcome:
@@ -500,8 +514,8 @@ def _may_act_on(case: Case, actor: User, action: str) -> bool:
 _DECIDES = {
     f"{verb}_{kind}": kind
     for verb in ("approve", "deny")
-    for kind in (RequestKind.RETURN, RequestKind.EXTENSION, RequestKind.SUSPENSION)
-} | {"deny_cancel": RequestKind.CANCEL}
+    for kind in (RequestKind.RETURN, RequestKind.EXTENSION, RequestKind.SUSPENSION, RequestKind.CANCEL)
+}
 _REQUESTS = {f"request_{kind}": kind for kind in RequestKind}
 
 
@@ -570,7 +584,7 @@ def perform(
             raise ActionNotAllowed(action, case.status)
         now = at or timezone.now()
         photos = _photos(case, photo_ids)
-        from_status, outcome = apply_action(case, action, actor, params, now)
+        from_status, outcome = apply_action(case, action, actor, {**params, "photo_ids": photos}, now)
         if photos:
             outcome.data["photos"] = photos
         case.save()

@@ -64,6 +64,12 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("The console's language this user picked; empty: the platform's default (Chinese)."),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -91,7 +91,7 @@ ACTOR_ACTIONS: dict[str, tuple[str, ...]] = {
 # Person measure → (the fact's actor column, SQL over the fact row ``f``).
 PERSON_MEASURES: dict[str, tuple[str, str]] = {
     "reports": ("reporter_id", "f.reported"),
-    "valid_reports": ("reporter_id", "f.accepted"),
+    "valid_reports": ("reporter_id", "(f.accepted + f.self_disposed)"),  # self-disposed reports are valid too
     "verifications": ("verifier_id", "f.to_verify"),
     "verifications_on_time": ("verifier_id", "f.verified_on_time"),
     "checks": ("checker_id", "f.to_check"),

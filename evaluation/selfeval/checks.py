@@ -14,8 +14,9 @@ Codes (severity):
 - ``weights_not_100`` (error): indicator weights + funds weight ≠ 100 (the seeds' 90 + 10).
 - ``execution_above_budget`` (error): 全年执行数 above 全年预算数 on a funds row.
 - ``funds_total_not_sum`` (error): the 年度资金总额 row is not the sum of the rows below it.
-- ``unit_mixup`` (error): an amount implausibly large for 万元 (above ``MAX_PLAUSIBLE_WAN``), or about 10,000 times
-  another amount of the block: yuan typed where 万元 were meant.
+- ``unit_mixup`` (error): an amount implausibly large for 万元 (above ``MAX_PLAUSIBLE_WAN``), or standing
+  ``MIXUP_GAP`` times or more above the block's other amounts (the magnitudes of every amount of every row are
+  compared: the largest gap between them splits yuan from 万元); one finding per amount, naming every row it is on.
 - ``funds_rate_mismatch`` (warning): a declared execution rate that is not executed / budget.
 - ``total_not_sum`` (error): a total (stored or declared) that is not the funds score plus the indicator scores.
 - ``grade_mismatch`` (error): a declared grade that the total does not give.
@@ -23,21 +24,45 @@ Codes (severity):
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from evaluation.models.selfeval import FundsRow, ScoreMode
 from evaluation.selfeval import scoring
 from evaluation.selfeval.services import FUNDS_AMOUNTS, Loaded
 
 MAX_PLAUSIBLE_WAN = Decimal(100_000)  # 10 亿元: beyond any command centre's budget line, yet a typical yuan figure
-MIXUP_RATIO = (Decimal(5_000), Decimal(20_000))  # a yuan figure beside 万元 figures is ~10,000 times larger
+MIN_YUAN_FIGURE = Decimal(1_000)  # below this, a gap is between small 万元 amounts (a few yuan carried over), not units
+MIXUP_GAP = Decimal(2_000)  # a yuan figure beside 万元 figures is ~10,000 times larger; 2,000 leaves room for rounding
 WEIGHT_SUM = Decimal(100)
 SCORE_TOLERANCE = Decimal("0.01")
 RATE_TOLERANCE = Decimal("0.01")
 RATE_SLACK = Decimal("0.5")  # a 得分率 printed as a whole percent is still consistent
+
+
+# The label of each finding's code, for the page and the workbook's 校验结果 sheet (codes stay in data attributes).
+CHECK_LABELS = {
+    "score_above_weight": gettext_lazy("Score above its weight"),
+    "score_rate_mismatch": gettext_lazy("Score rate does not match the score"),
+    "score_not_rule": gettext_lazy("Declared score differs from the rule"),
+    "manual_without_reason": gettext_lazy("Manual score without a reason"),
+    "missing_score": gettext_lazy("Score missing"),
+    "weights_not_100": gettext_lazy("Weights do not add up to 100"),
+    "execution_above_budget": gettext_lazy("Executed above the budget"),
+    "funds_total_not_sum": gettext_lazy("Funds total is not the sum of its rows"),
+    "unit_mixup": gettext_lazy("Yuan entered as 万元"),
+    "funds_rate_mismatch": gettext_lazy("Execution rate does not match"),
+    "total_not_sum": gettext_lazy("Total is not the sum of the scores"),
+    "grade_mismatch": gettext_lazy("Grade does not match the total"),
+}
+
+
+def check_label(code: str) -> str:
+    return str(CHECK_LABELS.get(code, code))
 
 
 class Severity:
@@ -52,6 +77,10 @@ class Finding:
     row: dict  # {"kind": "indicator"|"funds"|"total"|"weights", "id": …, "label": …}
     message: str
     data: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return check_label(self.code)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -194,24 +223,7 @@ def _funds_checks(data: Loaded) -> list[Finding]:
                     {"executed": str(line.executed), "budget": str(line.adjusted_budget)},
                 )
             )
-        amounts = {f: getattr(line, f) for f in FUNDS_AMOUNTS if getattr(line, f)}
-        for field_name, value in amounts.items():
-            others = [v for f, v in amounts.items() if f != field_name and v > 0]
-            ratio_hit = any(MIXUP_RATIO[0] <= value / other <= MIXUP_RATIO[1] for other in others)
-            if value > MAX_PLAUSIBLE_WAN or ratio_hit:
-                out.append(
-                    Finding(
-                        "unit_mixup",
-                        Severity.ERROR,
-                        row,
-                        _(
-                            "%(row)s: %(amount)s万元 is implausible for this block; it looks like an amount in yuan "
-                            "(%(amount)s元 = %(wan)s万元)."
-                        )
-                        % {"row": row["label"], "amount": _fmt(value), "wan": _fmt(value / 10_000)},
-                        {"field": field_name, "amount": str(value), "suggested": str(value / 10_000)},
-                    )
-                )
+    out += _unit_mixups(lines)
     total_line = data.funds.get(FundsRow.TOTAL)
     parts = [data.funds[r] for r in (FundsRow.FISCAL, FundsRow.CARRIED, FundsRow.OTHER) if r in data.funds]
     if total_line is not None:
@@ -256,6 +268,42 @@ def _funds_checks(data: Loaded) -> list[Finding]:
                     % {"what": label, "score": _fmt(score), "weight": _fmt(ev.funds_weight)},
                 )
             )
+    return out
+
+
+def _unit_mixups(lines) -> list[Finding]:
+    """Yuan typed where 万元 were meant. Every positive amount of the block, sorted by size: where two neighbours
+    are ``MIXUP_GAP`` times apart or more, everything above the gap is in yuan (so is anything above
+    ``MAX_PLAUSIBLE_WAN``). An amount repeated on several rows is one finding that names them all."""
+    where: dict[Decimal, list[tuple[str, str]]] = {}
+    for line in lines:
+        for field_name in FUNDS_AMOUNTS:
+            value = getattr(line, field_name)
+            if value and value > 0:
+                where.setdefault(value, []).append((str(line.get_row_display()), field_name))
+    values = sorted(where)
+    threshold = MAX_PLAUSIBLE_WAN
+    for low, high in itertools.pairwise(values):
+        if high / low >= MIXUP_GAP and high >= MIN_YUAN_FIGURE:
+            threshold = min(threshold, high)
+    out = []
+    for value in values:
+        if value < threshold and value <= MAX_PLAUSIBLE_WAN:
+            continue
+        rows = list(dict.fromkeys(label for label, _f in where[value]))
+        out.append(
+            Finding(
+                "unit_mixup",
+                Severity.ERROR,
+                {"kind": "funds", "id": FundsRow.TOTAL, "label": "、".join(rows)},
+                _(
+                    "%(row)s: %(amount)s万元 is implausible beside the block's other amounts; it looks like an amount "
+                    "in yuan (%(amount)s元 = %(wan)s万元)."
+                )
+                % {"row": "、".join(rows), "amount": _fmt(value), "wan": _fmt(value / 10_000)},
+                {"fields": [f for _label, f in where[value]], "amount": str(value), "suggested": str(value / 10_000)},
+            )
+        )
     return out
 
 

@@ -6,7 +6,12 @@ and the demo city's own year bound to the platform's metrics.
   优, and the budget line with its "1899305.84万元" where yuan were meant. The platform computes 73.47 (中) and the
   checks flag every contradiction of the printed table.
 - 随州市数字化城管监督指挥中心 2022 数字城管运行项目: 21 万元 budgeted, 20.33 万元 executed (96.81 %, printed as 96 %),
-  declared total 95. Its report states no indicator targets or weights, so none are invented: the checks say so.
+  declared total 95, and the eight indicators its finance office enters from the report's figures (42,199 cases
+  collected, disposal 97.2 %, closure 97.43 %, 583 hotline orders 100 % on time, 97.47 % satisfied, 8 bulletins,
+  the three-level platform link-up) on the usual 90-point table. The report prints the figures and the missed goal
+  ("案件上报数量较年初目标值偏低") but no targets: the targets are the ones such an office sets (``SUIZHOU_INDICATORS``
+  says which are assumed), so the missed one scores below its weight and the platform's total (98.75) stands next to
+  the declared 95, which the checks flag.
 - The demo city's own year: nine indicators bound to the system metrics (cases per month, disposal and closure rates,
   hotline figures, system fault rate) plus the funds block, filled from the platform.
 
@@ -90,7 +95,7 @@ BISHAN_INDICATORS = [
         "5",
         "100",
         "共受理网络舆情25件，办结25件，结案率100%。",
-        "hotline_reply_rate",
+        "opinion_reply_rate",  # 舆情: the online-opinion items, not the hotline's work orders
     ),
     (
         "效益指标",
@@ -126,6 +131,35 @@ BISHAN_INDICATORS = [
 ]
 
 _BISHAN_DIRECTION = {"system_fault_rate": Direction.AT_MOST}
+
+# Suizhou 2022 as its office enters it: (一级, 二级, 三级, direction, target, unit, weight, actual, deviation).
+# The actual values are the report's; the targets are not printed in it, so they are the usual year-start targets
+# of such a centre; the 45,000 cases collected is an assumption that makes
+# "案件上报数量较年初目标值偏低" a missed target.
+SUIZHOU_INDICATORS = [
+    (
+        "产出指标",
+        "数量指标",
+        "采集城市管理事件、部件数",
+        Direction.AT_LEAST,
+        "45000",
+        "件",
+        "15",
+        "42199",
+        "未完成：由于疫情原因，信息采集员无法正常上岗，采集进度受到影响；服务器迁至电信云平台过程中案件上报受到一定影响，"
+        "导致案件上报数量较年初目标值偏低。",
+    ),
+    ("产出指标", "数量指标", "受理转办热线工单数", Direction.AT_LEAST, "500", "件", "10", "583", ""),
+    ("产出指标", "数量指标", "发放考评通报期数", Direction.AT_LEAST, "8", "期", "5", "8", ""),
+    ("产出指标", "质量指标", "案件处置率", Direction.AT_LEAST, "95", "%", "10", "97.2", ""),
+    ("产出指标", "质量指标", "案件结案率", Direction.AT_LEAST, "95", "%", "10", "97.43", ""),
+    ("效益指标", "社会效益指标", "热线工单按时办结率", Direction.AT_LEAST, "95", "%", "15", "100", ""),
+    ("效益指标", "可持续影响指标", "国家、省、市三级平台互联互通", Direction.QUALITATIVE, "", "", "15", "", ""),
+    ("满意度指标", "服务对象满意度指标", "群众满意率", Direction.AT_LEAST, "90", "%", "10", "97.47", ""),
+]
+SUIZHOU_LINKUP_REASON = (
+    "完成了市级数字化城管平台与国家、省级城市综合管理服务平台互联互通，实现单点登录和数据共享，目标全部完成。"
+)
 
 # (一级, 二级, 三级, direction, target, unit, weight, metric)
 DEMO_INDICATORS = [
@@ -273,6 +307,27 @@ def _suizhou() -> bool:
         sources={"declared_total": dict(SEED_SOURCE), "funds_declared_rate": dict(SEED_SOURCE)},
     )
     _funds(evaluation, {FundsRow.TOTAL: ("21", "21", "20.33"), FundsRow.FISCAL: ("21", "21", "20.33")})
+    for position, (l1, l2, name, direction, target, unit, weight, actual, deviation) in enumerate(SUIZHOU_INDICATORS):
+        qualitative = direction == Direction.QUALITATIVE
+        Indicator.objects.create(
+            evaluation=evaluation,
+            position=position,
+            level1=l1,
+            level2=l2,
+            name=name,
+            direction=direction,
+            target_value=D(target) if target else None,
+            target_text="完成互联互通" if qualitative else "",
+            unit=unit,
+            weight=D(weight),
+            actual_value=D(actual) if actual else None,
+            actual_text="已完成" if qualitative else "",
+            score_mode=ScoreMode.MANUAL if qualitative else ScoreMode.RULE,
+            manual_score=D(weight) if qualitative else None,
+            manual_reason=SUIZHOU_LINKUP_REASON if qualitative else "",
+            deviation=deviation,
+            sources={"actual": dict(SEED_SOURCE), "weight": dict(SEED_SOURCE), "target": dict(SEED_SOURCE)},
+        )
     _finish(evaluation)
     return True
 

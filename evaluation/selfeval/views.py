@@ -92,6 +92,8 @@ def _context(
         "data": data,
         "findings": findings,
         "errors": [f for f in findings if f.severity == Severity.ERROR],
+        # An execution rate computed from amounts in mixed units means nothing: the headline says so instead.
+        "funds_rate_flagged": any(f.code == "unit_mixup" for f in findings),
         "header": header,
         "funds": [
             (FundsRow(row), form, data.funds.get(row), _cells(form, data.funds.get(row))) for row, form in funds.items()

@@ -35,7 +35,12 @@ class ClassificationStandard(models.Model):
 class MajorClass(models.Model):
     """大类: e.g. 01 市政公用设施 (components) or 06 市容环境类 (events/matters)."""
 
-    standard = models.ForeignKey(ClassificationStandard, on_delete=models.CASCADE, related_name="major_classes")
+    standard = models.ForeignKey(
+        ClassificationStandard,
+        verbose_name=_("classification standard"),
+        on_delete=models.CASCADE,
+        related_name="major_classes",
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=ClassKind.choices)
     code = models.CharField(_("code"), max_length=2)
     name = models.CharField(_("name"), max_length=50)
@@ -53,8 +58,15 @@ class MajorClass(models.Model):
 class MinorClass(models.Model):
     """小类: the class a case or a component belongs to (5 digits in 2026, 4 in 2007-era tables)."""
 
-    standard = models.ForeignKey(ClassificationStandard, on_delete=models.CASCADE, related_name="minor_classes")
-    major = models.ForeignKey(MajorClass, on_delete=models.CASCADE, related_name="minor_classes")
+    standard = models.ForeignKey(
+        ClassificationStandard,
+        verbose_name=_("classification standard"),
+        on_delete=models.CASCADE,
+        related_name="minor_classes",
+    )
+    major = models.ForeignKey(
+        MajorClass, verbose_name=_("major class"), on_delete=models.CASCADE, related_name="minor_classes"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=ClassKind.choices, db_index=True)
     code = models.CharField(_("code"), max_length=8)
     name = models.CharField(_("name"), max_length=100)
@@ -79,8 +91,12 @@ class MinorClass(models.Model):
 class ClassMapping(models.Model):
     """The same thing under two standards (暴露垃圾: 0102 in 2007-era lists, 06010 in 2026)."""
 
-    source = models.ForeignKey(MinorClass, on_delete=models.CASCADE, related_name="mappings_out")
-    target = models.ForeignKey(MinorClass, on_delete=models.CASCADE, related_name="mappings_in")
+    source = models.ForeignKey(
+        MinorClass, verbose_name=_("source class"), on_delete=models.CASCADE, related_name="mappings_out"
+    )
+    target = models.ForeignKey(
+        MinorClass, verbose_name=_("target class"), on_delete=models.CASCADE, related_name="mappings_in"
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -95,7 +111,9 @@ class ClassMapping(models.Model):
 class FilingCondition(models.Model):
     """立案条件 under a minor class: what must be true to register a case, its disposal limit and closing condition."""
 
-    minor_class = models.ForeignKey(MinorClass, on_delete=models.CASCADE, related_name="conditions")
+    minor_class = models.ForeignKey(
+        MinorClass, verbose_name=_("minor class"), on_delete=models.CASCADE, related_name="conditions"
+    )
     code = models.CharField(_("code"), max_length=16)
     description = models.CharField(_("filing condition"), max_length=300)
     limit_value = models.DecimalField(_("disposal time limit"), max_digits=7, decimal_places=2)
@@ -109,6 +127,11 @@ class FilingCondition(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="default_conditions",
+    )
+    requires_after_photo = models.BooleanField(
+        _("after-photo required"),
+        default=False,
+        help_text=_("Disposal is accepted only with a photo taken after it (处置后照片)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -183,6 +183,28 @@ class TestWorkflowEndpoints:
         assert detail["status"] == "closed"
         assert [e["action"] for e in detail["events"]][-1] == "close"
 
+    def test_dispose_needs_an_after_photo_when_the_condition_says_so(
+        self, api_as, cast, base_map, garbage_class, department
+    ):
+        condition = garbage_class["condition"]
+        condition.requires_after_photo = True
+        condition.save()
+        case_id = api_as(cast["collector"]).post("/api/v1/cases/", report(), format="json").json()["id"]
+        api_as(cast["operator"]).post(f"/api/v1/cases/{case_id}/accept/")
+        api_as(cast["leader"]).post(f"/api/v1/cases/{case_id}/register/", {"condition": condition.pk}, format="json")
+        api_as(cast["dispatcher"]).post(
+            f"/api/v1/cases/{case_id}/dispatch/", {"department": department.pk}, format="json"
+        )
+        handler = api_as(cast["handler"])
+        handler.post(f"/api/v1/cases/{case_id}/sign/")
+        refused = handler.post(f"/api/v1/cases/{case_id}/dispose/", {"opinion": "已清运"}, format="multipart")
+        assert refused.status_code == 400 and "photos" in refused.json()
+        assert Case.objects.get(pk=case_id).status == "disposing"
+        accepted = handler.post(
+            f"/api/v1/cases/{case_id}/dispose/", {"opinion": "已清运", "photos": [image()]}, format="multipart"
+        )
+        assert accepted.status_code == 200 and accepted.json()["status"] == "disposed"
+
     def test_409_names_the_current_status(self, api_as, cast, base_map, garbage_class):
         case_id = api_as(cast["collector"]).post("/api/v1/cases/", report(), format="json").json()["id"]
         response = api_as(cast["leader"]).post(f"/api/v1/cases/{case_id}/close/")

@@ -201,6 +201,19 @@ def test_dispose_with_an_after_photo(client, dispatched, cast, tmp_path, setting
     assert photo.image.url in page
 
 
+def test_the_console_refuses_a_disposal_without_the_required_after_photo(client, dispatched, cast):
+    dispatched.condition.requires_after_photo = True
+    dispatched.condition.save()
+    perform(dispatched.pk, "sign", cast["handler"])
+    login(client, cast["handler"])
+    response = client.post(reverse("cases:act", args=[dispatched.pk, "dispose"]), {"dispose-opinion": "已修复"})
+    assert response.status_code == 400
+    form = next(f for f in response.context["forms"] if f.action == "dispose")
+    assert "photos" in form.errors and "处置后照片" in str(form.errors["photos"])
+    dispatched.refresh_from_db()
+    assert dispatched.status == CaseStatus.DISPOSING
+
+
 def test_a_bad_photo_leaves_nothing_behind(client, dispatched, cast, tmp_path, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from cases.choices import CaseStatus as S
 from cases.exceptions import ActionNotAllowed
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, CasePhoto
 from cases.services.transitions import available_actions, perform
 from core.models import Notification
 
@@ -175,6 +175,53 @@ def test_cancel_with_approval_records_the_stage(new_case, cast, wf_class):
     act(case, "request_cancel", cast["operator"], reason="误报")
     case = act(case, "approve_cancel", cast["leader"], opinion="同意作废")
     assert case.status == S.CANCELLED and case.cancelled_in == S.ACCEPTED
+
+
+def test_dispose_without_after_photo_is_refused_when_the_condition_requires_one(new_case, cast, wf_class, department):
+    wf_class["condition"].requires_after_photo = True
+    wf_class["condition"].save()
+    case = to_disposing(new_case(), cast, wf_class, department)
+    with pytest.raises(ValidationError) as err:
+        act(case, "dispose", cast["handler"], opinion="已清运")
+    assert "photos" in err.value.message_dict
+    before = CasePhoto.objects.create(case=case, kind="before", image="x.jpg", content_type="image/jpeg", size=1)
+    with pytest.raises(ValidationError):  # a photo from before disposal does not show the result
+        perform(case.pk, "dispose", cast["handler"], photo_ids=[before.pk], opinion="已清运")
+    after = CasePhoto.objects.create(case=case, kind="after", image="y.jpg", content_type="image/jpeg", size=1)
+    case = perform(case.pk, "dispose", cast["handler"], photo_ids=[after.pk], opinion="已清运")
+    assert case.status == S.DISPOSED
+
+
+def test_after_photo_default_rule():
+    from grids.taxonomy import after_photo_required
+
+    assert after_photo_required("component", "已下达处罚决定书")  # components always
+    assert after_photo_required("event", "已清理干净，现场无残留")
+    assert after_photo_required("event", "路面已修复平整")
+    assert not after_photo_required("event", "已下达处罚决定书")
+    assert not after_photo_required("event", "噪声施工已停止")
+    assert not after_photo_required("event", "已拆除或已补办规划许可")
+
+
+def test_no_direct_cancel_without_a_pending_request(new_case, cast):
+    """A shift leader decides cancellation requests; they cannot take a fresh report straight to 已作废."""
+    case = new_case()
+    assert "approve_cancel" not in {t.action for t in available_actions(case, cast["leader"])}
+    with pytest.raises(ActionNotAllowed):
+        act(case, "approve_cancel", cast["leader"], opinion="同意作废")
+    assert Case.objects.get(pk=case.pk).status == S.REPORTED
+    act(case, "request_cancel", cast["operator"], reason="误报")
+    offered = {t.action for t in available_actions(Case.objects.get(pk=case.pk), cast["leader"])}
+    assert {"approve_cancel", "deny_cancel"} <= offered
+
+
+@pytest.mark.parametrize("action", ["approve_return", "approve_extension", "approve_suspension", "deny_cancel"])
+def test_every_decision_needs_its_pending_request(new_case, cast, wf_class, department, action):
+    case = to_disposing(new_case(), cast, wf_class, department)
+    decider = cast["leader"] if action.endswith("cancel") else cast["dispatcher"]
+    assert action not in {t.action for t in available_actions(case, decider)}
+    with pytest.raises(ActionNotAllowed):
+        act(case, action, decider, opinion="同意")
 
 
 def test_deny_cancel_keeps_the_case(new_case, cast):

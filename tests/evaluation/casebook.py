@@ -115,9 +115,11 @@ def story(open_case, act, cast, wf_class, department, other_department):
     # G: registered, then cancelled before dispatch.
     c = cases["cancelled_registered"] = open_case(at(2, 9))
     registered(c)
+    act(c, "request_cancel", op, at(2, 9, 15), reason="重复上报")
     act(c, "approve_cancel", leader, at(2, 9, 20), opinion="重复上报")
     # H: cancelled while awaiting acceptance.
     c = cases["cancelled_reported"] = open_case(at(2, 9))
+    act(c, "request_cancel", op, at(2, 9, 3), reason="误报")
     act(c, "approve_cancel", leader, at(2, 9, 5), opinion="误报")
     # I: not accepted.
     c = cases["rejected"] = open_case(at(2, 9))

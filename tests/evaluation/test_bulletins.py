@@ -195,20 +195,19 @@ def test_celery_tasks(story):
 
 
 def test_demo_issues_the_bulletins_of_past_months(story, cast):
-    from django.utils import timezone
+    from datetime import date
 
     from evaluation.demo import seed_evaluation
     from evaluation.models import Bulletin, BulletinStatus
 
-    today = timezone.localdate()
-    # The history starts on 2 March 2026: its first full month is April.
-    expected = (today.year - 2026) * 12 + today.month - 4
-    result = seed_evaluation(1, 0.05)
-    assert result["bulletins"] == expected == Bulletin.objects.count()
+    # The history starts on 2 March 2026: its first full month is April; on 15 July, April to June are past.
+    today = date(2026, 7, 15)
+    result = seed_evaluation(1, 0.05, today=today)
+    assert result["bulletins"] == 3 == Bulletin.objects.count()
     latest = Bulletin.objects.order_by("-period_start").first()
-    assert latest.status == BulletinStatus.DRAFT
-    assert Bulletin.objects.filter(status=BulletinStatus.PUBLISHED).count() == expected - 1
-    assert seed_evaluation(1, 0.05)["bulletins"] == 0  # a second run adds nothing
+    assert latest.status == BulletinStatus.DRAFT and latest.period_start == date(2026, 6, 1)
+    assert Bulletin.objects.filter(status=BulletinStatus.PUBLISHED).count() == 2
+    assert seed_evaluation(1, 0.05, today=today)["bulletins"] == 0  # a second run adds nothing
 
 
 def test_api_figures_of_any_period(api_as, story, cast):

@@ -73,6 +73,24 @@ def test_rates_of_the_month(story):
     assert figures.rate("cancellation_rate") == D("20.00")  # 2 / 10
 
 
+def test_self_disposed_reports_are_valid_reports(story, open_case, cast, act):
+    """自处理: the collector disposed of it on the spot; it never needs acceptance and is no invalid report."""
+    from evaluation.indicators import by_person, overall
+
+    case = open_case(at(20, 10), source="self_disposal")
+    act(case, "close", cast["leader"], at(20, 11))
+    mark_overdue_and_sync()
+    figures = overall(*MARCH)
+    assert figures.count("self_disposed") == 1
+    assert figures.rate("valid_report_rate") == D("81.82")  # (8 + 1) / 11
+    mine = by_person(*MARCH, "collector")[cast["collector"].pk]
+    assert mine.count("valid_reports") == 9 and mine.count("reports") == 11
+    from evaluation.rollups import rebuild
+
+    rebuild()  # the rebuild's SQL agrees with the upkeep's
+    assert by_person(*MARCH, "collector")[cast["collector"].pk].count("valid_reports") == 9
+
+
 def test_a_period_without_cases_has_no_rates(story):
     from evaluation.indicators import overall
 
@@ -185,6 +203,8 @@ def test_system_metrics_contract(story):
         "hotline_reply_rate",
         "hotline_ontime_rate",
         "hotline_satisfaction_rate",
+        "opinion_reply_rate",
+        "bulletins_issued",
         "system_fault_rate",
     }
     assert all(m.label and m.unit and m.formula for m in SYSTEM_METRICS.values())
@@ -201,6 +221,42 @@ def test_system_metrics_contract(story):
     assert system_metric("hotline_reply_rate", *MARCH) is None
     with pytest.raises(KeyError):
         system_metric("nonsense", *MARCH)
+
+
+def test_online_opinion_reply_rate_and_bulletins_issued_are_system_metrics():
+    """Bishan's 12319舆情投诉问题回复率 is the online-opinion (网络舆情) reply rate, not the hotline's; Suizhou's 8
+    bulletins are the bulletins issued in the year."""
+    from django.utils import timezone
+
+    from evaluation.metrics import system_metric
+    from evaluation.models import Bulletin, BulletinStatus
+    from evaluation.selfeval.demo import BISHAN_INDICATORS
+    from hotlines.models import OnlineOpinion
+
+    for i, replied in enumerate([True, True, True, False]):
+        OnlineOpinion.objects.create(
+            channel="mailbox",
+            external_no=f"OP{i}",
+            title="t",
+            content="c",
+            submitted_at=at(3 + i, 10),
+            replied_at=at(4 + i, 10) if replied else None,
+        )
+    assert system_metric("opinion_reply_rate", *MARCH) == D("75.00")
+    assert system_metric("hotline_reply_rate", *MARCH) is None  # no work orders: a different figure
+    assert {row[-1] for row in BISHAN_INDICATORS if "舆情" in row[2]} == {"opinion_reply_rate"}
+
+    for month in range(1, 9):
+        Bulletin.objects.create(
+            year=2022,
+            number=month,
+            period_start=date(2022, month, 1),
+            period_end=date(2022, month, 28),
+            status=BulletinStatus.PUBLISHED,
+            published_at=timezone.make_aware(timezone.datetime(2022, month + 1, 5, 10)),
+        )
+    Bulletin.objects.create(year=2022, number=9, period_start=date(2022, 9, 1), period_end=date(2022, 9, 30))
+    assert system_metric("bulletins_issued", date(2022, 1, 1), date(2022, 12, 31)) == D(8)
 
 
 def test_period_figures_are_cached(story, django_assert_max_num_queries):

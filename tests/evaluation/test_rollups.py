@@ -80,6 +80,7 @@ def test_upkeep_applies_differences_not_totals(story, act, cast):
     before = dept_totals()
     case = story["suspended"]
     act(case, "resume", cast["dispatcher"], at(5, 9))
+    act(case, "request_cancel", cast["operator"], at(5, 9, 20), reason="无法处置")
     act(case, "approve_cancel", cast["leader"], at(5, 9, 30), opinion="无法处置")
     after = dept_totals()
     assert sum(after.values()) == sum(before.values()) - 1

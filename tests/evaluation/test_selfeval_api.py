@@ -250,3 +250,23 @@ def test_the_page_shows_events_the_platform_made_without_a_person(client, person
     client.force_login(personas["finance"])
     page = client.get(reverse("evaluation:self_evaluation", args=[evaluation.pk]))
     assert page.status_code == 200 and b'data-action="recomputed"' in page.content
+
+
+def test_findings_show_their_chinese_label_and_a_mixed_unit_rate_is_flagged(client, personas):
+    """Bishan's 1899305.84 typed as 万元: the page names each finding in Chinese (codes only in data attributes) and
+    does not headline an execution rate of a million per cent."""
+    import re
+
+    from evaluation.models import SelfEvaluation
+    from evaluation.selfeval.demo import BISHAN_UNIT, seed_self_evaluations
+
+    seed_self_evaluations(2025)
+    bishan = SelfEvaluation.objects.get(project__unit_name=BISHAN_UNIT, year=2022)
+    client.force_login(personas["finance"])
+    body = client.get(reverse("evaluation:self_evaluation", args=[bishan.pk])).content.decode()
+    findings = body.split('id="findings"')[1].split("</section>")[0]
+    text = re.sub(r"<[^>]+>", " ", findings)
+    assert "score_rate_mismatch" not in text and "unit_mixup" not in text and "得分率" in text
+    headline = body.split('id="se-funds-rate"')[0].rsplit("<span", 1)[1] + body.split('id="se-funds-rate"')[1]
+    headline = headline.split("</span>")[0]
+    assert 'data-flagged="unit_mixup"' in headline and "1000" not in re.sub(r'title="[^"]*"', "", headline)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from evaluation.models import FundsLine, SelfEvaluation
 from evaluation.models.selfeval import FundsRow, Grade, SelfEvaluationStatus
@@ -111,6 +112,28 @@ def test_yuan_wan_mixup(amounts, fires):
     assert ("unit_mixup" in codes(evaluation)) is fires
 
 
+def test_yuan_budget_beside_wan_executed_is_one_finding_naming_its_rows():
+    """80,000 元 typed as the budget of the total and fiscal rows, 3.5 万元 executed: the magnitudes of every amount are
+    compared, and the amount is reported once, not once per row."""
+    evaluation = make_evaluation(
+        funds={FundsRow.TOTAL: ("80000", "80000", "3.5"), FundsRow.FISCAL: ("80000", "80000", "3.5")}
+    )
+    found = findings_of(evaluation, "unit_mixup")
+    assert len(found) == 1 and D(found[0].data["amount"]) == 80000
+    assert found[0].message.count("80000万元") == 1 and len(found[0].data["fields"]) == 4
+
+
+def test_every_check_code_has_a_label():
+    import re
+
+    from evaluation.selfeval import checks
+
+    documented = set(re.findall(r"``([a-z_0-9]+)`` \((?:error|warning)\)", checks.__doc__))
+    assert documented and documented == set(checks.CHECK_LABELS)
+    with translation.override("zh-hans"):
+        assert all(re.search(r"[\u4e00-\u9fff]", checks.check_label(code)) for code in documented)
+
+
 def test_funds_total_not_the_sum_of_its_rows():
     evaluation = make_evaluation(
         funds={
@@ -169,9 +192,17 @@ def test_the_seed_reports_contradictions_are_all_flagged():
 
     suizhou = SelfEvaluation.objects.get(project__unit_name=SUIZHOU_UNIT, year=2022)
     assert suizhou.funds_rate == D("96.81") and suizhou.funds_score == D("9.68")
-    assert {"funds_rate_mismatch", "total_not_sum", "weights_not_100"} <= {
-        f.code for f in run_checks(services.load(suizhou))
-    }
+    rows = {i.name: i for i in suizhou.indicators.all()}
+    assert len(rows) == 8 and sum(i.weight for i in rows.values()) == D(90)
+    assert rows["采集城市管理事件、部件数"].actual_value == 42199
+    assert rows["采集城市管理事件、部件数"].score == D("14.07")  # the missed target, scored down (42,199 / 45,000)
+    assert rows["案件处置率"].actual_value == D("97.2") and rows["案件结案率"].actual_value == D("97.43")
+    assert rows["受理转办热线工单数"].actual_value == 583 and rows["群众满意率"].actual_value == D("97.47")
+    assert rows["热线工单按时办结率"].actual_value == 100 and rows["发放考评通报期数"].actual_value == 8
+    assert suizhou.total == D("98.75") and suizhou.declared_total == D(95)  # computed beside the declared
+    suizhou_codes = {f.code for f in run_checks(services.load(suizhou))}
+    assert {"funds_rate_mismatch", "total_not_sum"} <= suizhou_codes
+    assert "weights_not_100" not in suizhou_codes and "missing_score" not in suizhou_codes
 
 
 def test_check_service_sets_checked_only_without_errors(personas):

@@ -68,7 +68,13 @@ def small_city(department):
 
     components = [
         component("50012001101000001", cover, grids[0], ComponentStatus.INTACT, name="东林路1号井盖"),
-        component("50012002105000001", lamp, grids[1], ComponentStatus.DAMAGED, extra={"灯杆高度": "8米"}),
+        component(
+            "50012002105000001",
+            lamp,
+            grids[1],
+            ComponentStatus.DAMAGED,
+            extra={"灯杆高度": "8米", "light_source": "LED"},
+        ),
         component("50012001101000002", cover, grids[2], ComponentStatus.INTACT),
     ]
     return {"grids": grids, "components": components, "classes": {"cover": cover, "lamp": lamp}}
@@ -115,6 +121,7 @@ def test_component_attributes_in_one_query(personas, small_city, django_assert_n
     assert (data["class_code"], data["class_name"], data["status"]) == ("02105", "路灯", "damaged")
     values = {row["label"]: row["value"] for row in data["rows"]}
     assert values["灯杆高度"] == "8米"
+    assert values["光源"] == "LED" and "light_source" not in values  # a known English key in Chinese
     assert "500120001001002 东林2号网格" in values.values()
     assert "环卫所" in values.values()
 

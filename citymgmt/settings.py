@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.QueryHygieneMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -155,9 +156,17 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ErrorDeclaringSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    # NUL bytes and unpaired surrogates are refused by the parsers with a 400 naming the field (core/sanitize.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "core.api.parsers.FormParser",
+        "core.api.parsers.MultiPartParser",
+    ],
 }
+# How far ahead of the server a client's clock may be for times it sends (reported_at, received_at, ...).
+CLIENT_TIME_FUTURE_MINUTES = env_int("CLIENT_TIME_FUTURE_MINUTES", 10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "City-management command centre API",
     "DESCRIPTION": "数字城管指挥中心平台 REST API: base map, cases, hotline work orders and evaluation.",

@@ -13,6 +13,7 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from cases.exports import XLSX
 from core.permissions import HasPermissions
 from evaluation.models.selfeval import FundsLine, Indicator, Project, SelfEvaluation
 from evaluation.selfeval import scoring, services
@@ -191,7 +192,9 @@ class SelfEvaluationWorkbookView(APIView):
     required_permissions = READ
 
     @extend_schema(
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="The self-evaluation as an .xlsx workbook")}
+        responses={
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The self-evaluation as an .xlsx workbook")
+        }
     )
     def get(self, request: Request, pk: int):
         from evaluation.selfeval.views import xlsx_response

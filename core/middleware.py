@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponseBadRequest, JsonResponse
 
-from core.sanitize import find_bad_text, flat_query
+from core.sanitize import JSON_PATHS, find_bad_text, flat_query
 
 
 class QueryHygieneMiddleware:
@@ -16,7 +16,7 @@ class QueryHygieneMiddleware:
         found = find_bad_text(flat_query(request.GET)) if request.GET else None
         if found:
             name, message = found
-            if request.path.startswith("/api/"):
+            if request.path.startswith(JSON_PATHS):
                 return JsonResponse({name: [message]}, status=400)
             return HttpResponseBadRequest(f"{name}: {message}", content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 # or on output, long after the request was accepted.
 _BAD_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 
+# Paths whose clients read JSON (the REST API and the documented vector tiles): their errors answer JSON.
+JSON_PATHS = ("/api/", "/tiles/")
+
 # Nothing a city-management platform records happened before the digital city-management standards existed.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 EARLIEST_DATE = date(2000, 1, 1)

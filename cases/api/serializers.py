@@ -122,7 +122,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = CaseEvent

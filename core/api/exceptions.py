@@ -17,7 +17,9 @@ def exception_handler(exc, context):
 def not_found(request, exception=None):
     """The project's 404 (handler404): JSON under /api/ (an id that is not an integer never reaches a view), the
     console's own page elsewhere."""
-    if request.path.startswith("/api/"):
+    from core.sanitize import JSON_PATHS
+
+    if request.path.startswith(JSON_PATHS):
         from django.http import JsonResponse
         from django.utils.translation import gettext as _
 

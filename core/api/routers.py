@@ -19,4 +19,4 @@ class IdRouter(_IntegerIds, SimpleRouter):
 
 
 class IdDefaultRouter(_IntegerIds, DefaultRouter):
-    pass
+    include_format_suffixes = False  # `/departments/1.json` adds nothing to `Accept: application/json`

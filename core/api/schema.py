@@ -2,7 +2,8 @@
 
 Any endpoint can answer 400 (a query string or body with text the database cannot store, `core/middleware.py`,
 `core/api/parsers.py`), 401 without credentials, 403 without the permission, 404 (an unknown id, a page past the
-end) and 429 when throttled; every POST can also answer 409 (a state that does not allow it, a key already used).
+end) and 429 when throttled; every POST can also answer 409 (a state that does not allow it, a key already used) and 415 (a body it cannot
+read).
 Declared once here rather than on 86 operations, so schemathesis' conformance checks hold everywhere."""
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ ERRORS = {
     "404": "Not found (or not visible to this user)",
     "429": "Too many requests; retry after the `Retry-After` header's seconds",
 }
-CONFLICT = "409", "The current state does not allow this (or the key is already used)"
+BODY_ERRORS = {
+    "409": "The current state does not allow this (or the key is already used)",
+    "415": "The request body's media type is not one this operation reads (or its form is malformed)",
+}
 
 
 class ErrorDeclaringSchema(AutoSchema):
@@ -30,8 +34,8 @@ class ErrorDeclaringSchema(AutoSchema):
         if direction != "response":
             return responses
         errors = dict(ERRORS)
-        if self.method == "POST":
-            errors[CONFLICT[0]] = CONFLICT[1]
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors.update(BODY_ERRORS)
         for code, description in errors.items():
             declared = responses.setdefault(code, {"description": description})
             declared.setdefault("content", {"application/json": {"schema": ERROR_BODY}})

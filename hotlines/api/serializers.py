@@ -36,9 +36,9 @@ class WorkOrderPushSerializer(serializers.Serializer):
 class WorkOrderListSerializer(serializers.ModelSerializer):
     hotline = serializers.CharField(source="hotline.code")
     status_label = serializers.CharField(source="get_status_display")
-    department_name = serializers.CharField(source="department.name", default=None)
+    department_name = serializers.CharField(source="department.name", default=None, allow_null=True)
     caller_phone = serializers.SerializerMethodField(help_text="Masked (138****1234) unless the role may see it.")
-    case_no = serializers.CharField(source="case.case_no", default=None)
+    case_no = serializers.CharField(source="case.case_no", default=None, allow_null=True)
 
     class Meta:
         model = WorkOrder
@@ -81,7 +81,7 @@ class WorkOrderListSerializer(serializers.ModelSerializer):
 
 
 class WorkOrderEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
     label = serializers.SerializerMethodField()
 
     class Meta:

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 SCALE ?= 0.05
 
-.PHONY: setup run test lint seed bench
+.PHONY: setup run test lint seed bench fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -19,6 +19,11 @@ test:
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	.venv/bin/pytest
+
+# The schemathesis run of `make test` (tests/api/test_fuzz.py) with many more examples per operation, role and mode.
+FUZZ_EXAMPLES ?= 50
+fuzz:
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) .venv/bin/pytest -q -s -p no:cacheprovider tests/api/test_fuzz.py
 
 lint:
 	.venv/bin/ruff check --fix .

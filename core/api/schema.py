@@ -2,9 +2,9 @@
 
 Any endpoint can answer 400 (a query string or body with text the database cannot store, `core/middleware.py`,
 `core/api/parsers.py`), 401 without credentials, 403 without the permission, 404 (an unknown id, a page past the
-end) and 429 when throttled; every POST can also answer 409 (a state that does not allow it, a key already used) and 415 (a body it cannot
-read).
-Declared once here rather than on 86 operations, so schemathesis' conformance checks hold everywhere."""
+end) and 429 when throttled; an operation with a body can also answer 409 (a state that does not allow it, a key
+already used) and 415 (a body it cannot read). Declared once here rather than on 86 operations, so schemathesis'
+conformance checks hold everywhere."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ test:
 	.venv/bin/pytest
 
 # The schemathesis run of `make test` (tests/api/test_fuzz.py) with many more examples per operation, role and mode.
-FUZZ_EXAMPLES ?= 50
+FUZZ_EXAMPLES ?= 30
 fuzz:
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) .venv/bin/pytest -q -s -p no:cacheprovider tests/api/test_fuzz.py
 

@@ -90,7 +90,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     class_code = serializers.CharField(source="minor_class.code")
     class_name = serializers.CharField(source="minor_class.name")
-    deadline = serializers.DateTimeField(source="stage_deadline")
+    deadline = serializers.DateTimeField(source="stage_deadline", allow_null=True)
     traffic_light = serializers.SerializerMethodField()
 
     class Meta:

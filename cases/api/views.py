@@ -124,6 +124,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 photos=photos,
                 require_client_uuid=True,
                 sources=client_sources(request.user),
+                uuid_per_reporter=True,
             )
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc)) from exc

@@ -480,13 +480,15 @@ def report_case(
     at: datetime | None = None,
     require_client_uuid: bool = False,
     sources: tuple[str, ...] = (),
+    uuid_per_reporter: bool = False,
 ) -> tuple[Case, bool]:
     """Create a case in REPORTED (SELF_DISPOSED for a collector's self-disposal) or return the one this
     ``client_uuid`` already made (``created`` False). Raises ValidationError naming each bad field, ActionForbidden
     when the reporter's role may not report. ``at`` replays a report received in the past (history imports, the
     demo city); it defaults to now. The API passes ``require_client_uuid`` (the app must send one) and ``sources``
-    (what the role may name, ``client_sources``). A ``client_uuid`` that made another user's case raises
-    ClientUuidTaken."""
+    (what the role may name, ``client_sources``) and ``uuid_per_reporter``: an app's ``client_uuid`` that made
+    another user's case raises ClientUuidTaken. (The channels' own keys, such as camera + capture time, stay shared:
+    whoever records the same sighting gets the same case.)"""
     if not _may_report(reporter):
         raise ActionForbidden(_("Your role may not report cases."))
     # No lookup before the insert: the unique index on client_uuid answers a repeat (the IntegrityError path below),
@@ -519,7 +521,8 @@ def report_case(
     except ValidationError as exc:
         errors.update({name: " ".join(messages) for name, messages in exc.message_dict.items()})
     if errors:
-        existing = _made_by(key, reporter)  # a repeat is answered with its case even if its fields no longer pass
+        owner = reporter if uuid_per_reporter else None
+        existing = _made_by(key, owner)  # a repeat is answered with its case even if its fields no longer pass
         if existing is not None:
             return existing, False
         raise ValidationError(errors)
@@ -536,7 +539,8 @@ def report_case(
             transaction.on_commit(partial(announce, case.pk, event_id, report=True))
     except IntegrityError:
         remove_files(saved)
-        existing = _made_by(key, reporter)  # this client_uuid made a case before (a repeat, or a race lost)
+        owner = reporter if uuid_per_reporter else None
+        existing = _made_by(key, owner)  # this client_uuid made a case before (a repeat, or a race lost)
         if existing is not None:
             return existing, False
         raise
@@ -546,11 +550,11 @@ def report_case(
     return case, True
 
 
-def _made_by(key: uuid.UUID | None, reporter) -> Case | None:
-    """The case this client_uuid made — only ever the reporter's own: another user's raises ClientUuidTaken. Only
-    the conflict path pays this query; a first submission is decided by the unique index."""
+def _made_by(key: uuid.UUID | None, owner=None) -> Case | None:
+    """The case this client_uuid made; with ``owner``, only ever that reporter's own (another user's raises
+    ClientUuidTaken). Only the conflict path pays this query; a first submission is decided by the unique index."""
     existing = None if key is None else Case.objects.filter(client_uuid=key).first()
-    if existing is not None and existing.reporter_id != reporter.pk:
+    if existing is not None and owner is not None and existing.reporter_id != owner.pk:
         raise ClientUuidTaken(str(key))
     return existing
 

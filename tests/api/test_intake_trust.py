@@ -76,3 +76,15 @@ class TestClientUuid:
         assert [r["status"] for r in results] == ["error", "created"]
         assert "client_uuid" in results[0]["errors"] and "id" not in results[0]
         assert Case.objects.filter(client_uuid=mine["client_uuid"], reporter=cast["collector2"]).exists()
+
+
+def test_a_channels_own_key_stays_shared_between_users(cast, base_map, garbage_class):
+    """Channel services key cases by the record (camera + capture time, a work order): whoever records the same
+    sighting gets the same case; only an app's client_uuid belongs to its reporter."""
+    from cases.services.intake import report_case
+
+    key = uuid.uuid4()
+    fields = {"class_code": "06010", "lng": INSIDE[0], "lat": INSIDE[1], "client_uuid": key, "source": "video"}
+    first, created = report_case(reporter=cast["operator"], **fields)
+    again, created_again = report_case(reporter=cast["admin"], **fields)
+    assert created and not created_again and again.pk == first.pk

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from cases.choices import CaseSource, CaseStatus
 from cases.deadlines import traffic_light
 from cases.models import Case, CaseEvent, CasePhoto
+from core.api.fields import ClientDateTimeField
 from core.choices import TimeUnit
 from grids.choices import ClassKind, Urgency
 
@@ -41,7 +42,7 @@ class CaseReportFields(serializers.Serializer):
     component_id = serializers.CharField(
         max_length=17, required=False, allow_blank=True, help_text="Identifier of the component (component cases)."
     )
-    reported_at = serializers.DateTimeField(
+    reported_at = ClientDateTimeField(
         required=False, help_text="When the collector found it (client clock; kept apart from the receipt time)."
     )
     source = serializers.ChoiceField(choices=CaseSource.choices, required=False, default=CaseSource.COLLECTOR)

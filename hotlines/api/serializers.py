@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import ClientDateTimeField
 from grids.choices import Urgency
 from hotlines.choices import OrderStatus, OrderType, Satisfaction
 from hotlines.masking import shown_phone
@@ -20,7 +21,7 @@ class WorkOrderPushSerializer(serializers.Serializer):
     external_no = serializers.CharField(
         max_length=50, help_text="The platform's order number; a repeat for the same hotline returns the same order."
     )
-    received_at = serializers.DateTimeField(required=False, help_text="When the call was received (default: now).")
+    received_at = ClientDateTimeField(required=False, help_text="When the call was received (default: now).")
     caller_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     caller_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     order_type = serializers.ChoiceField(

@@ -96,6 +96,10 @@ class TestUnstorableText:
         response = api_as(cast["collector"]).post(CASES, report(address="a\x00b"), format="multipart")
         assert response.status_code == 400 and "address" in response.json()
 
+    def test_views_with_their_own_parsers_refuse_it_too(self, api_as, cast):
+        response = api_as(cast["admin"]).post("/api/v1/channels/chat-reports/", {"group": "群\x00"}, format="multipart")
+        assert response.status_code == 400 and "group" in response.json()
+
     def test_nul_in_a_query_string_names_the_parameter(self, api_as, cast, client):
         response = api_as(cast["admin"]).get(CASES, {"q": "垃圾\x00"})
         assert response.status_code == 400 and "q" in response.json()

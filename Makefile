@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 SCALE ?= 0.05
 
-.PHONY: setup run dev test lint seed bench
+.PHONY: setup run dev test lint seed bench fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -25,6 +25,11 @@ test:
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	.venv/bin/pytest
+
+# The schemathesis run of `make test` (tests/api/test_fuzz.py) with many more examples per operation, role and mode.
+FUZZ_EXAMPLES ?= 30
+fuzz:
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) .venv/bin/pytest -q -s -p no:cacheprovider tests/api/test_fuzz.py
 
 lint:
 	.venv/bin/ruff check --fix .

@@ -46,11 +46,13 @@ def duplicate_candidates(case: Case, among: QuerySet | None = None) -> QuerySet:
     from django.contrib.gis.db.models.functions import Distance
 
     base = among if among is not None else Case.objects.all()
+    # A stored time near year 1 (a bad import) has no window before it: the subtraction would overflow.
+    since = case.received_at - WINDOW if case.received_at.year > 1 else case.received_at
     return (
         base.filter(
             _open(),
             minor_class_id=case.minor_class_id,
-            received_at__gte=case.received_at - WINDOW,
+            received_at__gte=since,
             received_at__lte=case.received_at,
             merged_into__isnull=True,
         )

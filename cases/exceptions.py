@@ -24,3 +24,7 @@ class ActionNotAllowed(CaseError):
         self.reason = reason
         message = f"action {action!r} is not allowed while the case is {current_status!r}"
         super().__init__(f"{message}: {reason}" if reason else message)
+
+
+class ClientUuidTaken(CaseError):
+    """The report's ``client_uuid`` already made another user's case (→ 409: never that user's case)."""

@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from cases.choices import CaseSource, CaseStatus
 from cases.models import Case
+from core.filters import IsoDateTimeFromToRangeFilter
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -21,7 +22,7 @@ class CaseFilterSet(django_filters.FilterSet):
     department = django_filters.NumberFilter(field_name="department_id")
     source = django_filters.MultipleChoiceFilter(choices=CaseSource.choices, distinct=False)
     overdue = django_filters.BooleanFilter(field_name="is_overdue")
-    received = django_filters.IsoDateTimeFromToRangeFilter(field_name="received_at")
+    received = IsoDateTimeFromToRangeFilter(field_name="received_at")
     q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:

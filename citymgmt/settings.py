@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.QueryHygieneMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.audit.AuditContextMiddleware",  # lets the audit log name the actor of changes made deep in a request
@@ -242,7 +243,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ErrorDeclaringSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     # One counter per request (core/throttling.py); 429 with Retry-After. An empty variable switches a bucket off.
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.RequestRateThrottle"],
@@ -254,7 +255,15 @@ REST_FRAMEWORK = {
     },
     # Proxies in front of the web nodes, for the address of anonymous callers (X-Forwarded-For).
     "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0) or None,
+    # NUL bytes and unpaired surrogates are refused by the parsers with a 400 naming the field (core/sanitize.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "core.api.parsers.FormParser",
+        "core.api.parsers.MultiPartParser",
+    ],
 }
+# How far ahead of the server a client's clock may be for times it sends (reported_at, received_at, ...).
+CLIENT_TIME_FUTURE_MINUTES = env_int("CLIENT_TIME_FUTURE_MINUTES", 10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "City-management command centre API",
     "DESCRIPTION": "数字城管指挥中心平台 REST API: base map, cases, hotline work orders and evaluation.",

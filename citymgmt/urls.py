@@ -43,3 +43,5 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file of its own: no inline script for the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]
+
+handler404 = "core.api.exceptions.not_found"

@@ -1,4 +1,6 @@
-"""Console session idle timeout (会话超时).
+"""Request middleware of the core layer: the console session idle timeout and query-string hygiene.
+
+Console session idle timeout (会话超时).
 
 A session lives ``SESSION_COOKIE_AGE`` (= ``SESSION_IDLE_MINUTES``) seconds from its last save. Saving it on every
 request (``SESSION_SAVE_EVERY_REQUEST``) would write the session table every 5 s for each open queue page; instead a
@@ -15,7 +17,10 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
+
+from core.sanitize import JSON_PATHS, find_bad_text, flat_query
 
 SEEN_KEY = "_idle_renewed"
 MARKER = "console_seen"
@@ -57,3 +62,20 @@ def session_started(sender, request, user, **kwargs) -> None:
     session = getattr(request, "session", None)
     if session is not None:
         session[SEEN_KEY] = int(time.time())
+
+
+class QueryHygieneMiddleware:
+    """Query strings with text the database cannot store answer 400 naming the parameter, on every page and
+    endpoint: a filter such as `?q=%00` would otherwise reach PostgreSQL and fail there (500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        found = find_bad_text(flat_query(request.GET)) if request.GET else None
+        if found:
+            name, message = found
+            if request.path.startswith(JSON_PATHS):
+                return JsonResponse({name: [message]}, status=400)
+            return HttpResponseBadRequest(f"{name}: {message}", content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -18,7 +18,7 @@ import logging
 import threading
 import time as monotonic_time
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -193,6 +193,15 @@ def _add_working_minutes(start: datetime, minutes: float) -> datetime:
     raise ValueError("the working calendar has no working time in the next three years")
 
 
+# Stored times far outside any working calendar (year 1 or 9999 from a bad import or an old client) are counted as
+# if at the edge of this window: a page showing such a row must neither overflow nor walk millennia day by day.
+_WINDOW = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 12, 31, tzinfo=UTC))
+
+
+def _clamp(moment: datetime) -> datetime:
+    return min(max(moment, _WINDOW[0]), _WINDOW[1])
+
+
 def add_duration(start: datetime, value: float, unit: str, *, round_the_clock: bool = False) -> datetime:
     """The deadline reached by adding a limit of *value* *unit* to *start*.
 
@@ -201,6 +210,7 @@ def add_duration(start: datetime, value: float, unit: str, *, round_the_clock: b
         raise ValueError("start must be timezone-aware")
     if value < 0:
         raise ValueError("a time limit cannot be negative")
+    start = _clamp(start)
     unit = TimeUnit(unit)
     if unit in (TimeUnit.NATURAL_HOURS, TimeUnit.NATURAL_MINUTES) or round_the_clock:
         minutes = {
@@ -223,8 +233,14 @@ def working_minutes_between(start: datetime, end: datetime, *, round_the_clock: 
     """Working minutes from *start* to *end* (negative when *end* comes first)."""
     if end < start:
         return -working_minutes_between(end, start, round_the_clock=round_the_clock)
+    start, end = _clamp(start), _clamp(end)
     if round_the_clock:
         return (end - start).total_seconds() / 60
+    if end - start > timedelta(days=_MAX_DAYS):
+        # No limit runs this long: beyond three years the count is extrapolated from the first three, so an absurd
+        # stored date still answers quickly with a (hugely) overdue measure.
+        sample = start + timedelta(days=_MAX_DAYS)
+        return working_minutes_between(start, sample) * ((end - start) / (sample - start))
     tz = _tz()
     first = timezone.localtime(start, tz).date()
     last = timezone.localtime(end, tz).date()

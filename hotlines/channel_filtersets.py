@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IsoDateTimeFilter
 from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
 from hotlines.models import Camera, ChatGroupReport, Inspection, OnlineOpinion
 
@@ -28,12 +29,8 @@ class OnlineOpinionFilterSet(django_filters.FilterSet):
     replied = django_filters.BooleanFilter(
         field_name="replied_at", lookup_expr="isnull", exclude=True, label=_("Replied")
     )
-    submitted_after = django_filters.IsoDateTimeFilter(
-        field_name="submitted_at", lookup_expr="gte", label=_("Submitted after")
-    )
-    submitted_before = django_filters.IsoDateTimeFilter(
-        field_name="submitted_at", lookup_expr="lte", label=_("Submitted before")
-    )
+    submitted_after = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte", label=_("Submitted after"))
+    submitted_before = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lte", label=_("Submitted before"))
     q = django_filters.CharFilter(method=_search("external_no", "title", "content", "author"), label=_("Search"))
 
     class Meta:
@@ -60,8 +57,8 @@ class InspectionFilterSet(django_filters.FilterSet):
 class ChatGroupReportFilterSet(django_filters.FilterSet):
     group = django_filters.CharFilter(lookup_expr="icontains", label=_("Group"))
     reporter_handle = django_filters.CharFilter(lookup_expr="icontains", label=_("Reporter handle"))
-    message_after = django_filters.IsoDateTimeFilter(field_name="message_at", lookup_expr="gte", label=_("From"))
-    message_before = django_filters.IsoDateTimeFilter(field_name="message_at", lookup_expr="lte", label=_("To"))
+    message_after = IsoDateTimeFilter(field_name="message_at", lookup_expr="gte", label=_("From"))
+    message_before = IsoDateTimeFilter(field_name="message_at", lookup_expr="lte", label=_("To"))
     has_case = django_filters.BooleanFilter(
         field_name="case", lookup_expr="isnull", exclude=True, label=_("Has a case")
     )

@@ -10,18 +10,19 @@ returns what the first one made; the case itself is raised through ``hotlines.ch
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from datetime import date as date_type
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from cases.exceptions import ActionForbidden
 from cases.photos import check_photos
+from core.sanitize import date_out_of_window, parse_client_time
 from hotlines import channels
 from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
 from hotlines.models import (
@@ -34,8 +35,6 @@ from hotlines.models import (
     RectificationAction,
     VideoCase,
 )
-
-FUTURE_TOLERANCE = timedelta(minutes=10)  # clocks drift; a moment further ahead is refused
 
 
 class ChannelForbidden(Exception):
@@ -87,15 +86,11 @@ def _moment(value, name: str, errors: dict, *, default_now: bool = False) -> dat
             return timezone.now()
         errors[name] = _("This field is required.")
         return None
-    moment = value if isinstance(value, datetime) else parse_datetime(str(value).strip())
-    if moment is None:
-        errors[name] = _("Must be an ISO 8601 date-time.")
+    try:  # the platform-wide window for a client's time (core/sanitize.py)
+        return parse_client_time(value)
+    except ValueError as exc:
+        errors[name] = str(exc)
         return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    if moment > timezone.now() + FUTURE_TOLERANCE:
-        errors[name] = _("Cannot be in the future.")
-    return moment
 
 
 def _day(value, name: str, errors: dict) -> date_type | None:
@@ -110,6 +105,9 @@ def _day(value, name: str, errors: dict) -> date_type | None:
         day = None
     if day is None:
         errors[name] = _("Must be a date (YYYY-MM-DD).")
+    elif problem := date_out_of_window(day):
+        errors[name] = problem
+        return None
     return day
 
 

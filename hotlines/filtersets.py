@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IsoDateTimeFilter
 from core.models import Department
 from hotlines.choices import OrderStatus, OrderType, Satisfaction
 from hotlines.models import WorkOrder
@@ -20,15 +21,9 @@ class WorkOrderFilterSet(django_filters.FilterSet):
         queryset=Department.objects.filter(is_active=True).order_by("name"), label=_("Department")
     )
     street = django_filters.CharFilter(field_name="street_code", label=_("Street code"))
-    received_after = django_filters.IsoDateTimeFilter(
-        field_name="received_at", lookup_expr="gte", label=_("Received after")
-    )
-    received_before = django_filters.IsoDateTimeFilter(
-        field_name="received_at", lookup_expr="lte", label=_("Received before")
-    )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since")
-    )
+    received_after = IsoDateTimeFilter(field_name="received_at", lookup_expr="gte", label=_("Received after"))
+    received_before = IsoDateTimeFilter(field_name="received_at", lookup_expr="lte", label=_("Received before"))
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Updated since"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     q = django_filters.CharFilter(method="search", label=_("Search"))
 

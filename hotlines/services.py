@@ -15,17 +15,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import outbox
 from core.choices import TimeUnit
+from core.sanitize import bad_text_message, parse_client_time
 from core.worktime import add_duration
 from grids.choices import Urgency
 from hotlines.choices import ORDER_TYPE_NAMES, SATISFACTION_NAMES, SATISFIED, OrderStatus, OrderType, Satisfaction
@@ -165,14 +165,10 @@ def _hotline(value) -> Hotline:
 def _moment(value, name: str, now: datetime) -> datetime:
     if value in (None, ""):
         return now
-    moment = value if isinstance(value, datetime) else parse_datetime(str(value).strip())
-    if moment is None:
-        raise ValidationError({name: _("Must be an ISO 8601 date-time.")})
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    if moment > now + timedelta(minutes=10):
-        raise ValidationError({name: _("Lies in the future.")})
-    return moment
+    try:  # the platform-wide window for a client's time (core/sanitize.py)
+        return parse_client_time(value, now=now)
+    except ValueError as exc:
+        raise ValidationError({name: str(exc)}) from exc
 
 
 def check_order_fields(data: dict, now: datetime) -> dict:
@@ -183,6 +179,9 @@ def check_order_fields(data: dict, now: datetime) -> dict:
 
     errors: dict[str, str] = {}
     cleaned: dict = {}
+    for name, value in data.items():  # text PostgreSQL cannot store (imports bypass the API's parsers)
+        if isinstance(value, str) and (problem := bad_text_message(value)):
+            errors[name] = problem
 
     def attempt(name: str, fn: Callable):
         try:

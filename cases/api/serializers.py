@@ -10,6 +10,7 @@ from rest_framework import serializers
 from cases.choices import CaseSource, CaseStatus
 from cases.deadlines import traffic_light
 from cases.models import Case, CaseEvent, CasePhoto
+from core.api.fields import ClientDateTimeField
 from core.choices import TimeUnit
 from grids.choices import ClassKind, Urgency
 
@@ -41,7 +42,7 @@ class CaseReportFields(serializers.Serializer):
     component_id = serializers.CharField(
         max_length=17, required=False, allow_blank=True, help_text="Identifier of the component (component cases)."
     )
-    reported_at = serializers.DateTimeField(
+    reported_at = ClientDateTimeField(
         required=False, help_text="When the collector found it (client clock; kept apart from the receipt time)."
     )
     source = serializers.ChoiceField(choices=CaseSource.choices, required=False, default=CaseSource.COLLECTOR)
@@ -90,7 +91,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     class_code = serializers.CharField(source="minor_class.code")
     class_name = serializers.CharField(source="minor_class.name")
-    deadline = serializers.DateTimeField(source="stage_deadline")
+    deadline = serializers.DateTimeField(source="stage_deadline", allow_null=True)
     traffic_light = serializers.SerializerMethodField()
 
     class Meta:
@@ -122,7 +123,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = CaseEvent

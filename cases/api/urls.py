@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from cases.api.views import CaseViewSet, TaskListView
+from core.api.routers import IdRouter
 
-router = SimpleRouter(trailing_slash=True)
+router = IdRouter()
 router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [path("tasks/", TaskListView.as_view(), name="case-tasks"), *router.urls]

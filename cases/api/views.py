@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -27,14 +28,14 @@ from cases.api.serializers import (
     drf_datetime,
 )
 from cases.choices import CaseSource, CaseStatus, PhotoKind, RequestKind
-from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
+from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound, ClientUuidTaken
 from cases.exports import XLSX, cases_workbook, export_filename
 from cases.filtersets import CaseFilterSet
 from cases.mapdata import cases_geojson, parse_bbox
 from cases.models import Case, CaseRequest
 from cases.pagination import CasePagination
 from cases.photos import check_photos, remove_files, save_photos
-from cases.services.intake import MAX_BATCH, REPORT_FIELDS, report_batch, report_case
+from cases.services.intake import MAX_BATCH, REPORT_FIELDS, client_sources, report_batch, report_case
 from cases.services.transitions import perform
 from cases.workflow import TRANSITIONS
 from core.audit import record_export
@@ -73,6 +74,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     action_permissions = {name: ("cases.view_case",) for name in ("list", "retrieve", "map", "export")}
     pagination_class = CasePagination  # counts exact up to 5,000 cases, estimated beyond
     throttle_scopes = {"create": "intake", "batch": "intake"}  # reports have their own rate limit (core.throttling)
+    items_checked_individually = ("batch",)  # one poisoned report fails alone (core/api/parsers.py)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -94,6 +96,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             200: OpenApiResponse(CaseCreatedSerializer, description="This client_uuid already made the case"),
             400: OpenApiResponse(description="{field: message} for every bad field; `location` for a point outside"),
             403: OpenApiResponse(description="The role may not report"),
+            409: OpenApiResponse(description="This client_uuid already made another user's case"),
         },
         summary="Report a case (上报)",
     )
@@ -122,9 +125,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 urgency=values["urgency"],
                 photos=photos,
                 require_client_uuid=True,
+                sources=client_sources(request.user),
+                uuid_per_reporter=True,
             )
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc)) from exc
+        except ClientUuidTaken:
+            return Response(
+                {"client_uuid": [_("Already used by another user's report.")]}, status=status.HTTP_409_CONFLICT
+            )
         body = {  # the fields of CaseCreatedSerializer, written out: this is the platform's hottest endpoint
             "id": case.pk,
             "case_no": case.case_no,
@@ -144,7 +153,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=False, methods=["post"], url_path="batch")
     def batch(self, request: Request) -> Response:
-        items = request.data if isinstance(request.data, list) else request.data.get("items")
+        data = request.data
+        items = data if isinstance(data, list) else data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise ValidationError({"items": [_("A list of reports is required.")]})
         if len(items) > MAX_BATCH:
@@ -156,13 +166,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 }
             )
         try:
-            results = report_batch(reporter=request.user, items=items)
+            results = report_batch(reporter=request.user, items=items, sources=client_sources(request.user))
         except ActionForbidden as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response({"results": results})
 
     @extend_schema(
-        responses={(200, XLSX): OpenApiResponse(description="The filtered cases the user may see (at most 50,000)")},
+        responses={
+            (200, XLSX): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The filtered cases the user may see (at most 50,000)"
+            )
+        },
         summary="Export the filtered list as an Excel workbook (案件导出)",
     )
     @action(detail=False, methods=["get"], url_path="export")

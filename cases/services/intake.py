@@ -20,30 +20,29 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from cases.choices import CaseSource, CaseStatus, PhotoKind, Stage
 from cases.deadlines import stage_deadline
 from cases.events import announce
-from cases.exceptions import ActionForbidden
+from cases.exceptions import ActionForbidden, ClientUuidTaken
 from cases.models import Case, CaseEvent
 from cases.numbering import numbering_day, reserve_case_numbers
 from cases.photos import check_photos, remove_files, save_photos
+from core.sanitize import bad_text_message, parse_client_time
 from grids.choices import ClassKind, Urgency
 
 MAX_BATCH = 500
 MAX_DESCRIPTION = 4000
 MAX_ADDRESS = 200
 MAX_COMPONENT_ID = 17
-FUTURE_TOLERANCE = timedelta(minutes=10)  # handheld clocks drift; a report from further ahead is refused
 REFERENCE_TTL = 60.0  # seconds a process trusts its copy of the classes and filing conditions
 RELOAD_ON_MISS_AFTER = 2.0  # an unknown code reloads the copy at most this often (a class added a moment ago works)
 PERMISSION_TTL = 30.0  # seconds a process trusts "this user may report" (revoking takes effect within this time)
@@ -194,15 +193,11 @@ def parse_client_uuid(value, errors: dict, *, required: bool = False) -> uuid.UU
 def _parse_reported_at(value, errors: dict, now: datetime) -> datetime | None:
     if _blank(value):
         return None
-    moment = value if isinstance(value, datetime) else parse_datetime(str(value).strip())
-    if moment is None:
-        errors["reported_at"] = _("Must be an ISO 8601 date-time.")
+    try:
+        return parse_client_time(value, now=now)
+    except ValueError as exc:
+        errors["reported_at"] = str(exc)
         return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    if moment > now + FUTURE_TOLERANCE:
-        errors["reported_at"] = _("Lies in the future.")
-    return moment
 
 
 def _parse_coordinates(lng, lat, errors: dict) -> tuple[float, float] | None:
@@ -228,9 +223,17 @@ def _text(value, name: str, limit: int, errors: dict) -> str:
     return text
 
 
-def _check(item: dict, index: int, now: datetime, *, require_uuid: bool) -> tuple[_Report | None, dict]:
-    """Check one report's own fields (no location, component or photos yet); (report, {}) or (None, errors)."""
+def _check(
+    item: dict, index: int, now: datetime, *, require_uuid: bool, sources: tuple[str, ...] = ()
+) -> tuple[_Report | None, dict]:
+    """Check one report's own fields (no location, component or photos yet); (report, {}) or (None, errors).
+    ``sources`` limits the sources the caller may name (the API's rule per role, see ``client_sources``)."""
     errors: dict[str, str] = {}
+    for name, value in item.items():  # text PostgreSQL cannot store fails this item alone, naming the field
+        if isinstance(value, str) and (problem := bad_text_message(value)):
+            errors[name] = problem
+    if errors:
+        return None, errors
     key = parse_client_uuid(item.get("client_uuid"), errors, required=require_uuid)
     code = "" if item.get("class_code") is None else str(item.get("class_code")).strip()
     kind = item.get("kind") or None
@@ -253,8 +256,8 @@ def _check(item: dict, index: int, now: datetime, *, require_uuid: bool) -> tupl
             if klass is not None and (condition is None or condition[0] != klass[0]):
                 errors["condition"] = _("Not an active filing condition of this class.")
     source = item.get("source") or CaseSource.COLLECTOR
-    if source not in CaseSource.values:
-        errors["source"] = _("One of %(choices)s.") % {"choices": ", ".join(CaseSource.values)}
+    if source not in (sources or CaseSource.values):
+        errors["source"] = _("One of %(choices)s.") % {"choices": ", ".join(sources or CaseSource.values)}
     urgency = item.get("urgency") or None
     if urgency is not None and urgency not in Urgency.values:
         errors["urgency"] = _("One of %(choices)s.") % {"choices": ", ".join(Urgency.values)}
@@ -476,11 +479,16 @@ def report_case(
     hotline_ref: str | None = None,
     at: datetime | None = None,
     require_client_uuid: bool = False,
+    sources: tuple[str, ...] = (),
+    uuid_per_reporter: bool = False,
 ) -> tuple[Case, bool]:
     """Create a case in REPORTED (SELF_DISPOSED for a collector's self-disposal) or return the one this
     ``client_uuid`` already made (``created`` False). Raises ValidationError naming each bad field, ActionForbidden
     when the reporter's role may not report. ``at`` replays a report received in the past (history imports, the
-    demo city); it defaults to now. The API passes ``require_client_uuid`` (the app must send one)."""
+    demo city); it defaults to now. The API passes ``require_client_uuid`` (the app must send one) and ``sources``
+    (what the role may name, ``client_sources``) and ``uuid_per_reporter``: an app's ``client_uuid`` that made
+    another user's case raises ClientUuidTaken. (The channels' own keys, such as camera + capture time, stay shared:
+    whoever records the same sighting gets the same case.)"""
     if not _may_report(reporter):
         raise ActionForbidden(_("Your role may not report cases."))
     # No lookup before the insert: the unique index on client_uuid answers a repeat (the IntegrityError path below),
@@ -502,7 +510,7 @@ def report_case(
         "urgency": urgency,
         "hotline_ref": hotline_ref,
     }
-    report, errors = _check(item, 0, now, require_uuid=require_client_uuid)
+    report, errors = _check(item, 0, now, require_uuid=require_client_uuid, sources=sources)
     item_errors: dict[int, dict] = {}
     if report is not None:
         _locate_all([report], at, item_errors)
@@ -513,7 +521,8 @@ def report_case(
     except ValidationError as exc:
         errors.update({name: " ".join(messages) for name, messages in exc.message_dict.items()})
     if errors:
-        existing = _made_by(key)  # a repeat is answered with its case even if its fields no longer pass
+        owner = reporter if uuid_per_reporter else None
+        existing = _made_by(key, owner)  # a repeat is answered with its case even if its fields no longer pass
         if existing is not None:
             return existing, False
         raise ValidationError(errors)
@@ -530,7 +539,8 @@ def report_case(
             transaction.on_commit(partial(announce, case.pk, event_id, report=True))
     except IntegrityError:
         remove_files(saved)
-        existing = _made_by(key)  # this client_uuid made a case before (a repeat, or a race lost)
+        owner = reporter if uuid_per_reporter else None
+        existing = _made_by(key, owner)  # this client_uuid made a case before (a repeat, or a race lost)
         if existing is not None:
             return existing, False
         raise
@@ -540,11 +550,30 @@ def report_case(
     return case, True
 
 
-def _made_by(key: uuid.UUID | None) -> Case | None:
-    return None if key is None else Case.objects.filter(client_uuid=key).first()
+def _made_by(key: uuid.UUID | None, owner=None) -> Case | None:
+    """The case this client_uuid made; with ``owner``, only ever that reporter's own (another user's raises
+    ClientUuidTaken). Only the conflict path pays this query; a first submission is decided by the unique index."""
+    existing = None if key is None else Case.objects.filter(client_uuid=key).first()
+    if existing is not None and owner is not None and existing.reporter_id != owner.pk:
+        raise ClientUuidTaken(str(key))
+    return existing
 
 
-def report_batch(*, reporter, items: list[dict], at: datetime | None = None) -> list[dict]:
+def client_sources(user) -> tuple[str, ...]:
+    """The sources a user may name when reporting through the case API (the first is the default). A collector
+    reports a patrol finding or one they disposed of on the spot; the centre's desk also files part-time collectors'
+    and media reports. Channel sources (12345/12319, video, online opinion, inspection, chat group) are set only by
+    their channels' own services, never by a client."""
+    from core.choices import Role
+
+    if user.role == Role.COLLECTOR:
+        return (CaseSource.COLLECTOR, CaseSource.SELF_DISPOSAL)
+    return (CaseSource.COLLECTOR, CaseSource.PART_TIME, CaseSource.MEDIA)
+
+
+def report_batch(
+    *, reporter, items: list[dict], at: datetime | None = None, sources: tuple[str, ...] = ()
+) -> list[dict]:
     """Offline sync (离线补报): up to 500 reports with the fields of ``POST /api/v1/cases/`` (``client_uuid``
     required in each). Answers one result per item, in order: ``created`` or ``exists`` with ``id`` and ``case_no``,
     or ``error`` with ``errors`` naming the fields. A bad item never fails the good ones; a ``client_uuid`` repeated
@@ -563,7 +592,7 @@ def report_batch(*, reporter, items: list[dict], at: datetime | None = None) -> 
         if not isinstance(item, dict):
             errors[index] = {"non_field_errors": _("Each item must be an object.")}
             continue
-        report, item_errors = _check(item, index, now, require_uuid=True)
+        report, item_errors = _check(item, index, now, require_uuid=True, sources=sources)
         if report is None:
             errors[index] = item_errors
         else:
@@ -574,7 +603,7 @@ def report_batch(*, reporter, items: list[dict], at: datetime | None = None) -> 
         raw = items[index].get("client_uuid") if isinstance(items[index], dict) else None
         results[index] = {
             "index": index,
-            "client_uuid": None if raw is None else str(raw),
+            "client_uuid": None if raw is None else str(raw)[:64],
             "status": "error",
             "errors": item_errors,
         }
@@ -588,12 +617,15 @@ def _write_batch(reports: list[_Report], reporter, now: datetime, results: list)
     for _attempt in range(3):
         known = {
             key: (pk, case_no)
-            for key, pk, case_no in Case.objects.filter(client_uuid__in=[r.client_uuid for r in reports]).values_list(
-                "client_uuid", "pk", "case_no"
-            )
+            for key, pk, case_no, owner in Case.objects.filter(
+                client_uuid__in=[r.client_uuid for r in reports]
+            ).values_list("client_uuid", "pk", "case_no", "reporter_id")
+            if owner == reporter.pk or _taken(results, reports, key)
         }
         fresh, repeats = [], []
         for report in reports:
+            if results[report.index] is not None:  # another user's client_uuid: answered as an error
+                continue
             if report.client_uuid in known:
                 repeats.append(report)
             else:
@@ -613,6 +645,19 @@ def _write_batch(reports: list[_Report], reporter, now: datetime, results: list)
             results[report.index] = _result(report, "exists", pk, case_no)
         return
     raise IntegrityError("batch kept colliding with concurrent submissions of the same client_uuid values")
+
+
+def _taken(results: list, reports: list[_Report], key: uuid.UUID) -> bool:
+    """Mark the reports whose client_uuid made another user's case as errors (never that user's case)."""
+    for report in reports:
+        if report.client_uuid == key:
+            results[report.index] = {
+                "index": report.index,
+                "client_uuid": str(key),
+                "status": "error",
+                "errors": {"client_uuid": _("Already used by another user's report.")},
+            }
+    return False
 
 
 def _result(report: _Report, status: str, pk: int, case_no: str) -> dict:

@@ -12,3 +12,18 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception=None):
+    """The project's 404 (handler404): JSON under /api/ (an id that is not an integer never reaches a view), the
+    console's own page elsewhere."""
+    from core.sanitize import JSON_PATHS
+
+    if request.path.startswith(JSON_PATHS):
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

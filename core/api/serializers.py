@@ -11,7 +11,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     role_label = serializers.CharField(source="get_role_display", read_only=True)
-    department = DepartmentSerializer(read_only=True)
+    department = DepartmentSerializer(read_only=True, allow_null=True)
     permissions = serializers.SerializerMethodField()
 
     class Meta:

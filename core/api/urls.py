@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from core.api import auth, views
+from core.api.routers import IdDefaultRouter
 
-router = DefaultRouter(trailing_slash=True)
+router = IdDefaultRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
 
 urlpatterns = [

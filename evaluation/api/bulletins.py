@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from core.audit import record_export
 from core.permissions import HasPermissions
+from core.spreadsheets import XLSX
 from evaluation.indicators import definitions
 from evaluation.models import Bulletin
 
@@ -77,7 +78,7 @@ class BulletinWorkbookView(APIView):
     required_permissions = READ
 
     @extend_schema(
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="The bulletin as an .xlsx workbook")}
+        responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The bulletin as an .xlsx workbook")}
     )
     def get(self, request: Request, pk: int):
         from django.shortcuts import get_object_or_404
@@ -128,12 +129,24 @@ class PeriodFiguresView(APIView):
         return Response(period_figures(dates["start"], dates["end"]))
 
 
+class IndicatorDefinitionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    formula = serializers.CharField()
+    numerator = serializers.ListField(child=serializers.CharField())
+    denominator = serializers.ListField(child=serializers.CharField())
+    unit = serializers.CharField()
+    scope = serializers.CharField()
+    lower_is_better = serializers.BooleanField()
+    counts = serializers.CharField()
+
+
 class IndicatorDefinitionsView(APIView):
     """Every indicator: key, label, formula, numerator and denominator measures, unit."""
 
     permission_classes = [HasPermissions]
     required_permissions = READ
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: IndicatorDefinitionSerializer(many=True)})
     def get(self, request: Request):
         return Response(definitions())

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from core.audit import record_export
 from core.permissions import HasPermissions
+from core.spreadsheets import XLSX
 from evaluation.models.selfeval import FundsLine, Indicator, Project, SelfEvaluation
 from evaluation.selfeval import scoring, services
 from evaluation.selfeval.checks import run_checks
@@ -192,7 +193,9 @@ class SelfEvaluationWorkbookView(APIView):
     required_permissions = READ
 
     @extend_schema(
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="The self-evaluation as an .xlsx workbook")}
+        responses={
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The self-evaluation as an .xlsx workbook")
+        }
     )
     def get(self, request: Request, pk: int):
         from evaluation.selfeval.views import xlsx_response

@@ -1,11 +1,11 @@
 """API routes of the base map: grid look-up, grids and components as GeoJSON (spatial services)."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from core.api.routers import IdRouter
 from grids.api import views
 
-router = SimpleRouter(trailing_slash=True)
+router = IdRouter()
 router.register("components", views.ComponentViewSet, basename="component")
 
 urlpatterns = [

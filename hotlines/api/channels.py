@@ -13,11 +13,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases.models import Case
+from core.api.fields import ClientDateTimeField
+from core.api.parsers import FormParser, JSONParser, MultiPartParser
 from core.permissions import HasPermissions
 from hotlines import channel_services as services
 from hotlines.channel_filtersets import (
@@ -190,12 +191,12 @@ class OnlineOpinionInput(CasePointInput):
     title = serializers.CharField(max_length=200)
     content = serializers.CharField(max_length=4000)
     author = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    submitted_at = serializers.DateTimeField(required=False, help_text="Default: now.")
+    submitted_at = ClientDateTimeField(required=False, help_text="Default: now.")
 
 
 class ReplyInput(serializers.Serializer):
     reply = serializers.CharField(max_length=4000)
-    replied_at = serializers.DateTimeField(required=False, help_text="Default: now.")
+    replied_at = ClientDateTimeField(required=False, help_text="Default: now.")
 
 
 class ProblemInput(CasePointInput):
@@ -223,7 +224,7 @@ class RectificationInput(serializers.Serializer):
 class ChatReportInput(CasePointInput):
     group = serializers.CharField(max_length=100)
     reporter_handle = serializers.CharField(max_length=100)
-    message_at = serializers.DateTimeField()
+    message_at = ClientDateTimeField()
     content = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     screenshot = serializers.FileField(required=False, help_text="JPEG, PNG or WebP (checked by content), ≤ 10 MB.")
 
@@ -244,7 +245,7 @@ class CameraInput(serializers.Serializer):
 
 class CameraCaseInput(serializers.Serializer):
     class_code = serializers.CharField(max_length=8)
-    captured_at = serializers.DateTimeField(help_text="The same camera and capture time make the same case.")
+    captured_at = ClientDateTimeField(help_text="The same camera and capture time make the same case.")
     description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     snapshot = serializers.FileField(required=False, help_text="JPEG, PNG or WebP (checked by content), ≤ 10 MB.")
     lng = serializers.FloatField(required=False, help_text="Default: the camera's position.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import ClientDateTimeField
 from grids.choices import Urgency
 from hotlines.choices import OrderStatus, OrderType, Satisfaction
 from hotlines.masking import shown_phone
@@ -20,7 +21,7 @@ class WorkOrderPushSerializer(serializers.Serializer):
     external_no = serializers.CharField(
         max_length=50, help_text="The platform's order number; a repeat for the same hotline returns the same order."
     )
-    received_at = serializers.DateTimeField(required=False, help_text="When the call was received (default: now).")
+    received_at = ClientDateTimeField(required=False, help_text="When the call was received (default: now).")
     caller_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     caller_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     order_type = serializers.ChoiceField(
@@ -36,9 +37,9 @@ class WorkOrderPushSerializer(serializers.Serializer):
 class WorkOrderListSerializer(serializers.ModelSerializer):
     hotline = serializers.CharField(source="hotline.code")
     status_label = serializers.CharField(source="get_status_display")
-    department_name = serializers.CharField(source="department.name", default=None)
+    department_name = serializers.CharField(source="department.name", default=None, allow_null=True)
     caller_phone = serializers.SerializerMethodField(help_text="Masked (138****1234) unless the role may see it.")
-    case_no = serializers.CharField(source="case.case_no", default=None)
+    case_no = serializers.CharField(source="case.case_no", default=None, allow_null=True)
 
     class Meta:
         model = WorkOrder
@@ -81,7 +82,7 @@ class WorkOrderListSerializer(serializers.ModelSerializer):
 
 
 class WorkOrderEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
     label = serializers.SerializerMethodField()
 
     class Meta:

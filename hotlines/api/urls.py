@@ -1,9 +1,8 @@
-from rest_framework.routers import SimpleRouter
-
+from core.api.routers import IdRouter
 from hotlines.api.channels import CameraViewSet, ChatReportViewSet, InspectionViewSet, OnlineOpinionViewSet
 from hotlines.api.views import WorkOrderViewSet
 
-router = SimpleRouter(trailing_slash=True)
+router = IdRouter()
 router.register("hotline/orders", WorkOrderViewSet, basename="hotline-order")
 router.register("channels/online-opinions", OnlineOpinionViewSet, basename="channel-opinion")
 router.register("channels/inspections", InspectionViewSet, basename="channel-inspection")

@@ -23,10 +23,19 @@ from hotlines.choices import OrderStatus
 from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
 from hotlines.filtersets import WorkOrderFilterSet
 from hotlines.models import WorkOrder
-from hotlines.services import perform, receive
+from hotlines.services import SERVICES, perform, receive
 from hotlines.workflow import TRANSITIONS
 
 PUSH_FIELDS = [name for name in WorkOrderPushSerializer().fields]
+
+
+def required_fields(action_name: str) -> set[str]:
+    """The parameters an action's service cannot do without (its keyword-only arguments with no default): a
+    request missing one is a 400 naming it, not a TypeError."""
+    import inspect
+
+    parameters = inspect.signature(SERVICES[action_name]).parameters.values()
+    return {p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty}
 
 
 def conflict_body(action_name: str, exc: OrderActionNotAllowed) -> dict:
@@ -97,6 +106,9 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def _perform(self, request: Request, pk: str, name: str) -> Response:
         serializer = OrderActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        missing = required_fields(name) - set(serializer.validated_data)
+        if missing:
+            raise ValidationError({field: [_("This field is required.")] for field in sorted(missing)})
         try:
             order = perform(int(pk), name, request.user, **serializer.validated_data)
         except OrderNotFound as exc:

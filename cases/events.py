@@ -104,7 +104,8 @@ def hear_transition(case_id: int, event_id: int) -> None:
 
 def announce(case_id: int, event_id: int, *, report: bool = False) -> None:
     """Run the listeners that hear new reports (intake, after its commit). Intake writes no outbox row: its
-    listeners are the catch-up kind (``reports=False``), so this is normally a no-op (notes/ops.md)."""
+    listeners are the catch-up kind (``reports=False``), so this is normally a no-op
+    (README: Security and operations)."""
     if getattr(_quiet, "on", False):
         return
     for listener, hears_reports in list(_listeners):

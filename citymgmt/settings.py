@@ -186,7 +186,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Celery: Redis as broker and result store; beat runs the schedule below. A task survives a killed worker: it is
 # acknowledged only when it ends (acks_late), a worker lost mid-task gives it back (reject_on_worker_lost), one
 # task is reserved at a time, and the broker re-delivers an unacknowledged task after the visibility timeout,
-# which must exceed the longest task (rebuild_rollups: 47 s over ten million cases; see notes/ops.md).
+# which must exceed the longest task (rebuild_rollups: 47 s over ten million cases; README: Security and operations).
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TIMEZONE = TIME_ZONE

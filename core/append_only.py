@@ -3,7 +3,7 @@
 Used by the migrations of the audit log and of every event table, so a history stays what it was even for code or
 a SQL session that bypasses the models. TRUNCATE is statement-level and not refused: the test suite's flush needs it.
 An administrator archiving rows older than the retention period does so in a maintenance window with
-``ALTER TABLE … DISABLE TRIGGER …_append_only`` (see notes/audit.md); nothing in the platform deletes them.
+``ALTER TABLE … DISABLE TRIGGER …_append_only`` (README: Security and operations); nothing in the platform deletes them.
 
 Migrations call ``append_only(table)``; the shared function is created once by core's migration 0004.
 """

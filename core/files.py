@@ -12,7 +12,7 @@ case does. Anonymous callers get 401 (API clients, token or not) or the login pa
 
 Serving: Django's ``FileResponse`` by default; with ``FILES_X_ACCEL_REDIRECT_PREFIX`` set (e.g.
 ``/protected-media/``) the response is an empty one carrying ``X-Accel-Redirect`` and nginx sends the bytes from
-an ``internal`` location (see notes/files.md for the snippet).
+an ``internal`` location (the snippet is in the README, Security and operations).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ its last error, visible in the admin ("Outbox messages").
 Handlers are named by dotted path (core imports no app of ours) and take keyword arguments that JSON can carry
 (ids, strings, numbers). Work for a Celery worker goes through ``enqueue_task``: the publishing is what the outbox
 retries, so a broker that is down delays the task instead of losing it. A broker publish cannot join our
-transaction, so such a task may (rarely) be queued twice: tasks are idempotent (notes/ops.md).
+transaction, so such a task may (rarely) be queued twice: tasks are idempotent (README: Security and operations).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Celery tasks of the core layer. Each is safe to run twice and survives a killed worker (notes/ops.md)."""
+"""Celery tasks of the core layer. Each is safe to run twice and survives a killed worker (README: Security and
+operations)."""
 
 from __future__ import annotations
 

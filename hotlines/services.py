@@ -571,7 +571,7 @@ def send_back(order_id: int, actor, *, reason: str, at: datetime | None = None) 
         text = _text(reason, "reason", required=True)
         limit = send_back_deadline(order)
         if limit is not None and now > limit:
-            raise OrderActionNotAllowed("send_back", order.status, "the send-back limit has passed")
+            raise OrderActionNotAllowed("send_back", order.status, _("The send-back limit has passed."))
         department_id = order.department_id
         order.department = None
         order.send_back_count += 1
@@ -607,7 +607,8 @@ def request_extension(order_id: int, actor, *, days, reason: str, at: datetime |
 
     def apply(order, now):
         if order.extension_requested_days is not None:
-            raise OrderActionNotAllowed("request_extension", order.status, "an extension request is pending")
+            pending = _("An extension request is already pending.")
+            raise OrderActionNotAllowed("request_extension", order.status, pending)
         value = _days(days)
         order.extension_requested_days = value
         order.extension_request_reason = _text(reason, "reason", required=True)
@@ -650,7 +651,7 @@ def deny_extension(order_id: int, actor, *, reason: str, at: datetime | None = N
 
     def apply(order, now):
         if order.extension_requested_days is None:
-            raise OrderActionNotAllowed("deny_extension", order.status, "no extension request is pending")
+            raise OrderActionNotAllowed("deny_extension", order.status, _("No extension request is pending."))
         text = _text(reason, "reason", required=True)
         data = {"days": str(order.extension_requested_days)}
         order.extension_requested_days = None

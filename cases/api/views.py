@@ -45,7 +45,10 @@ _EXTENSIONS = Prefetch("requests", queryset=CaseRequest.objects.filter(kind=Requ
 ACTION_SERIALIZERS = {name: action_serializer(name) for name in TRANSITIONS}
 PHOTO_KIND = {"dispose": PhotoKind.AFTER, "check": PhotoKind.CHECK, "verify": PhotoKind.VERIFY}
 CONFLICT = OpenApiResponse(
-    description='The case\'s status does not allow this action: {"detail": "...", "status": "<current status>"}'
+    description=(
+        'The case\'s status does not allow this action: {"detail": "<a sentence naming the status\'s label>", '
+        '"status": "<current status>"}'
+    )
 )
 
 
@@ -53,9 +56,8 @@ def conflict_body(action: str, exc: ActionNotAllowed) -> dict:
     """The 409 answer: a sentence naming the current status, and that status as a field the app can read."""
     current = exc.current_status
     label = CaseStatus(current).label if current in CaseStatus.values else current
-    detail = _("%(action)s is not allowed while the case is %(status)s (%(label)s).") % {
+    detail = _("%(action)s is not allowed while the case is “%(label)s”.") % {
         "action": TRANSITIONS[action].label,
-        "status": current,
         "label": label,
     }
     if exc.reason:

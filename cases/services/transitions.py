@@ -95,13 +95,16 @@ def _photos(case: Case, photo_ids) -> list[int]:
 def _pending(case: Case, kind: str, action: str) -> CaseRequest:
     request = case.requests.filter(kind=kind, status=RequestStatus.PENDING).first()
     if request is None:
-        raise ActionNotAllowed(action, case.status, f"no pending {kind} request")
+        raise ActionNotAllowed(
+            action, case.status, _("No %(kind)s request is pending.") % {"kind": RequestKind(kind).label}
+        )
     return request
 
 
 def _open_request(case: Case, kind: str, actor: User, params: dict, now: datetime, **extra) -> CaseRequest:
     if case.requests.filter(kind=kind, status=RequestStatus.PENDING).exists():
-        raise ActionNotAllowed(f"request_{kind}", case.status, f"a pending {kind} request exists")
+        reason = _("A %(kind)s request is already pending.") % {"kind": RequestKind(kind).label}
+        raise ActionNotAllowed(f"request_{kind}", case.status, reason)
     return CaseRequest.objects.create(
         case=case,
         kind=kind,
@@ -172,7 +175,7 @@ def _unverified_public_report(case: Case) -> bool:
 
 def _accept(case, actor, params, now) -> Outcome:
     if _unverified_public_report(case):
-        raise ActionNotAllowed("accept", case.status, "a public report must be verified on site first")
+        raise ActionNotAllowed("accept", case.status, _("A public report must be verified on site first."))
     case.accepted_at = now
     case.accepted_on_time = on_time(case.stage_deadline, now)
     return Outcome(S.ACCEPTED)

@@ -41,9 +41,8 @@ def required_fields(action_name: str) -> set[str]:
 def conflict_body(action_name: str, exc: OrderActionNotAllowed) -> dict:
     current = exc.current_status
     label = OrderStatus(current).label if current in OrderStatus.values else current
-    detail = _("%(action)s is not allowed while the order is %(status)s (%(label)s).") % {
+    detail = _("%(action)s is not allowed while the order is “%(label)s”.") % {
         "action": TRANSITIONS[action_name].label,
-        "status": current,
         "label": label,
     }
     if exc.reason:

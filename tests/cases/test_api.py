@@ -209,7 +209,15 @@ class TestWorkflowEndpoints:
         case_id = api_as(cast["collector"]).post("/api/v1/cases/", report(), format="json").json()["id"]
         response = api_as(cast["leader"]).post(f"/api/v1/cases/{case_id}/close/")
         assert response.status_code == 409 and response.json()["status"] == "reported"
-        assert "reported" in response.json()["detail"]
+        # The sentence names the status by its label; the code is only in the `status` field for the app.
+        assert response.json()["detail"] == "案件当前状态为“已上报”，不能执行“结案”。"
+
+    def test_409_says_why_in_the_users_language(self, api_as, cast, base_map, garbage_class):
+        case_id = api_as(cast["collector"]).post("/api/v1/cases/", report(), format="json").json()["id"]
+        response = api_as(cast["leader"]).post(f"/api/v1/cases/{case_id}/deny-cancel/", {"opinion": "不同意"})
+        assert response.status_code == 409
+        assert response.json()["detail"].endswith("没有待审批的作废申请。")
+        assert not any(c.isascii() and c.isalpha() for c in response.json()["detail"])
 
     def test_403_for_a_role_that_may_not(self, api_as, cast, base_map, garbage_class):
         case_id = api_as(cast["collector"]).post("/api/v1/cases/", report(), format="json").json()["id"]

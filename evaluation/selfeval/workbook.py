@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -20,7 +21,7 @@ from core import spreadsheets as kit
 from evaluation.models.selfeval import FundsRow, ProjectKind, ScoreMode
 from evaluation.selfeval import layout as L
 from evaluation.selfeval import scoring
-from evaluation.selfeval.checks import Finding, run_checks
+from evaluation.selfeval.checks import Finding, check_label, run_checks
 from evaluation.selfeval.services import Loaded
 
 NCOLS = len(L.INDICATOR_COLUMNS)
@@ -287,12 +288,13 @@ def _print_setup(ws: Worksheet) -> None:
 
 def _findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
     ws = wb.create_sheet(L.FINDINGS_SHEET_TITLE)
-    for col, (label, width) in enumerate((("代码", 24), ("级别", 8), ("所在行", 36), ("说明", 100)), start=1):
+    for col, (label, width) in enumerate((("检查项", 24), ("级别", 8), ("所在行", 36), ("说明", 100)), start=1):
         ws.cell(row=1, column=col, value=label).font = Font(name=FONT, bold=True)
         ws.column_dimensions[get_column_letter(col)].width = width
     severity = {"error": "错误", "warning": "提示"}
     for r, finding in enumerate(findings, start=2):
-        ws.cell(row=r, column=1, value=finding.code)
+        with translation.override("zh-hans"):  # the finance bureau's workbook is Chinese whoever exports it
+            ws.cell(row=r, column=1, value=check_label(finding.code))
         ws.cell(row=r, column=2, value=severity.get(finding.severity, finding.severity))
         ws.cell(row=r, column=3, value=str(finding.row.get("label", ""))).alignment = Alignment(wrap_text=True)
         ws.cell(row=r, column=4, value=finding.message).alignment = Alignment(wrap_text=True)

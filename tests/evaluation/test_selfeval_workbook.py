@@ -220,3 +220,25 @@ def test_import_refuses_another_project_or_year_and_non_workbooks(rich_evaluatio
     with pytest.raises(importer.WorkbookInvalid) as info:
         importer.import_workbook(other.pk, personas["finance"], b"not a workbook")
     assert info.value.errors[0].row is None
+
+
+def test_the_findings_sheet_names_each_check_by_its_label(rich_evaluation, personas):
+    from django.utils import translation
+
+    from evaluation.selfeval.checks import CHECK_LABELS
+
+    content = export(rich_evaluation)
+    wb = load_workbook(BytesIO(content))
+    ws = wb[L.SHEET_TITLE]
+    ws.cell(row_of(ws, L.TOTAL_LABEL), 9).value = 93.74  # declared total ≠ the sum: one finding at least
+    buffer = BytesIO()
+    wb.save(buffer)
+    importer.import_workbook(rich_evaluation.pk, personas["finance"], buffer.getvalue())
+    rich_evaluation.refresh_from_db()
+    with translation.override("en"):  # an English-speaking exporter still gets the finance bureau's Chinese
+        findings = load_workbook(BytesIO(export(rich_evaluation)))[L.FINDINGS_SHEET_TITLE]
+    names = [findings.cell(r, 1).value for r in range(2, findings.max_row + 1)]
+    assert findings.cell(1, 1).value == "检查项"
+    with translation.override("zh-hans"):
+        assert str(CHECK_LABELS["total_not_sum"]) in names
+    assert not any(name in CHECK_LABELS for name in names)  # no raw code such as total_not_sum

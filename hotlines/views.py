@@ -14,14 +14,14 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.audit import import_outcome, record_export, record_import
 from core.imports import runs_in_background, start_job
-from core.spreadsheets import XLSX, StreamedSheet, save, streamed_workbook
+from core.spreadsheets import XLSX
 from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
+from hotlines.exports import export_filename, orders_workbook
 from hotlines.filtersets import WorkOrderFilterSet
 from hotlines.forms import ImportForm, OrderEntryForm, action_form
 from hotlines.imports import import_orders
@@ -73,61 +73,18 @@ def console(request: HttpRequest) -> HttpResponse:
     return render(request, "hotlines/console.html", context)
 
 
-EXPORT_LIMIT = 20_000
-
-
 @login_required
 @permission_required("hotlines.view_workorder", raise_exception=True)
 def export(request: HttpRequest) -> HttpResponse:
-    """The filtered list as an Excel workbook; phones masked unless the role may see them."""
-    base = WorkOrder.objects.visible_to(request.user).for_list().select_related("case")
+    """The filtered list as an Excel workbook (hotlines.exports); phones masked unless the role may see them."""
+    base = WorkOrder.objects.visible_to(request.user).for_list()
     filterset = WorkOrderFilterSet(request.GET or None, queryset=base)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     show_phone = may_see_phone(request.user)
-    record_export(request, "hotline_orders", rows=min(queryset.count(), EXPORT_LIMIT), phones_shown=show_phone)
-    book = streamed_workbook()
-    sheet = StreamedSheet(book, _("Hotline orders"))
-    sheet.header(
-        [
-            _("Hotline"),
-            _("Order number"),
-            _("Received at"),
-            _("Caller name"),
-            _("Caller phone"),
-            _("Type"),
-            _("Content"),
-            _("Address"),
-            _("Status"),
-            _("Department"),
-            _("Deadline"),
-            _("Reply"),
-            _("Satisfaction"),
-            _("Linked case"),
-        ]
-    )
-    for o in queryset.order_by("-received_at", "-id")[:EXPORT_LIMIT]:
-        sheet.append(
-            [
-                o.hotline.code,
-                o.external_no,
-                o.received_at,
-                o.caller_name,
-                o.caller_phone if show_phone else mask_phone(o.caller_phone),
-                o.get_order_type_display(),
-                o.content,
-                o.address,
-                o.get_status_display(),
-                o.department.name if o.department else "",
-                o.deadline,
-                o.reply_text,
-                o.get_satisfaction_display(),
-                o.case.case_no if o.case else "",
-            ]
-        )
-    sheet.add_filter()
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="hotline-orders-{timezone.localdate():%Y%m%d}.xlsx"'
-    save(book, response)
+    body, count = orders_workbook(queryset, show_phone=show_phone)
+    record_export(request, "hotline_orders", rows=count, phones_shown=show_phone)
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
     return response
 
 

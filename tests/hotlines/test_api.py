@@ -115,3 +115,30 @@ def test_roles_without_hotline_access_are_refused(api_as, cast, receive_order):
     receive_order()
     assert api_as(cast["finance"]).get(ORDERS).status_code == 403
     assert api_as(cast["collector"]).post(ORDERS, PUSH, format="json").status_code == 403
+
+
+def test_the_api_exports_what_the_list_shows_masked_and_audited(api_as, cast, department, receive_order):
+    import io
+
+    from openpyxl import load_workbook
+
+    from core.models import AuditEntry
+    from hotlines import services
+
+    order = receive_order(caller_phone="13812341234", content='=HYPERLINK("http://x")')
+    services.transfer(order.pk, cast["operator"], department=department.pk)
+    receive_order(caller_phone="13900000000")  # not the department's
+
+    response = api_as(cast["handler"]).get("/api/v1/hotline/orders/export/")
+    assert response.status_code == 200 and response["X-Row-Count"] == "1"
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(r[1].value, r[4].value) for r in rows] == [(order.external_no, "138****1234")]
+    assert rows[0][6].data_type == "s"  # formula-like content stays text
+    entry = AuditEntry.objects.filter(action="export").latest("id")
+    assert entry.data["export"] == "hotline_orders" and entry.data["rows"] == 1
+
+    both = api_as(cast["operator"]).get("/api/v1/hotline/orders/export/", {"status": "transferred"})
+    assert both["X-Row-Count"] == "1"
+    assert api_as(cast["finance"]).get("/api/v1/hotline/orders/export/").status_code == 403

@@ -121,6 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # an administrator deletes the access attempt in the admin (安全 → Access attempts). Kept in the database, not Redis.
 AUTHENTICATION_BACKENDS = ["core.backends.LockoutModelBackend"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False  # attempts and lockouts go to the audit log; no log lines with masked names at every start
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

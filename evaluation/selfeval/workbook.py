@@ -5,6 +5,10 @@ grade, text sections and signature lines, set up for A4 landscape printing fitte
 校验结果 lists the consistency findings. Every figure is written as a number with a number format (amounts
 ``#,##0.00`` in 万元, rates as fractions formatted ``0.00%``), never as text, so the workbook can be re-imported
 (``evaluation.selfeval.importer``) and finance staff can compute with it.
+
+Where the unit declared a score, 得分率, execution rate, funds score, total or grade that differs from the platform's
+(the ``declared_*`` fields), the sheet shows the declared figure, as the unit's own report does: the import reads it
+back as declared, so an export → import round trip keeps every field, and the 校验结果 sheet explains each difference.
 """
 
 from __future__ import annotations
@@ -145,8 +149,8 @@ def build_workbook(data: Loaded, findings: list[Finding] | None = None) -> Workb
             s.cell(3 + offset, getattr(line, field) if line else None, fmt=L.AMOUNT_FORMAT)
         if row_kind == FundsRow.TOTAL:
             s.cell(6, ev.funds_weight, fmt=L.SCORE_FORMAT, align=CENTER)
-            s.cell(7, _fraction(ev.funds_rate), fmt=L.RATE_FORMAT, align=CENTER)
-            s.cell(8, ev.funds_score, fmt=L.SCORE_FORMAT, align=CENTER)
+            s.cell(7, _fraction(_stated(ev.funds_declared_rate, ev.funds_rate)), fmt=L.RATE_FORMAT, align=CENTER)
+            s.cell(8, _stated(ev.funds_declared_score, ev.funds_score), fmt=L.SCORE_FORMAT, align=CENTER)
             s.cell(9, _fraction(ev.funds_full_rate), fmt=L.RATE_FORMAT, align=CENTER)
         else:
             rate = scoring.q2(line.rate) if line else None
@@ -185,7 +189,7 @@ def build_workbook(data: Loaded, findings: list[Finding] | None = None) -> Workb
     s.cell(1, L.TOTAL_LABEL, bold=True, align=CENTER, to_col=7)
     weights = sum((i.weight or Decimal(0) for i in data.indicators), Decimal(0)) + ev.funds_weight
     s.cell(8, weights, fmt=L.SCORE_FORMAT, align=CENTER)
-    s.cell(9, ev.total, fmt=L.SCORE_FORMAT, align=CENTER, bold=True)
+    s.cell(9, _stated(ev.declared_total, ev.total), fmt=L.SCORE_FORMAT, align=CENTER, bold=True)
     note = "资金得分与各指标得分之和"
     if any(i.inapplicable for i in data.indicators):
         applicable = sum((i.weight for i in data.indicators if not i.inapplicable), Decimal(0))
@@ -193,7 +197,8 @@ def build_workbook(data: Loaded, findings: list[Finding] | None = None) -> Workb
     s.cell(10, note, to_col=NCOLS)
     s.row += 1
     s.cell(1, L.GRADE_LABEL, bold=True, align=CENTER, to_col=7)
-    s.cell(8, scoring.GRADE_LABELS_ZH.get(ev.grade, ""), bold=True, align=CENTER, to_col=9)
+    grade = ev.declared_grade or ev.grade
+    s.cell(8, scoring.GRADE_LABELS_ZH.get(grade, ""), bold=True, align=CENTER, to_col=9)
     s.cell(10, "优≥90，良80–89，中60–79，差<60", to_col=NCOLS)
 
     # Text sections.
@@ -220,6 +225,11 @@ def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
+def _stated(declared, computed):
+    """The figure the unit declared where it kept one (only kept where it differs), else the platform's."""
+    return computed if declared is None else declared
+
+
 def _fraction(percent: Decimal | None) -> Decimal | None:
     return None if percent is None else percent / 100
 
@@ -240,9 +250,12 @@ def _indicator_row(s: _Sheet, ind, ev) -> None:
         s.cell(10, None)
         s.cell(11, L.MODE_INAPPLICABLE, align=CENTER)
     else:
-        s.cell(9, ind.score, fmt=L.SCORE_FORMAT, align=CENTER)
-        s.cell(10, _fraction(scoring.q2(ind.score_rate)), fmt=L.RATE_FORMAT, align=CENTER)
         manual = ind.score_mode == ScoreMode.MANUAL
+        # A manual row's score is the unit's own figure already; a rule row shows a declared score beside the rule.
+        score = ind.score if manual else _stated(ind.declared_score, ind.score)
+        s.cell(9, score, fmt=L.SCORE_FORMAT, align=CENTER)
+        rate = _stated(ind.declared_rate, scoring.q2(ind.score_rate))
+        s.cell(10, _fraction(rate), fmt=L.RATE_FORMAT, align=CENTER)
         s.cell(11, L.MODE_MANUAL if manual else L.MODE_RULE, align=CENTER)
     s.cell(12, ind.manual_reason if ind.score_mode == ScoreMode.MANUAL else "")
     s.cell(13, ind.deviation)

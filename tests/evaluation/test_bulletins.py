@@ -316,3 +316,42 @@ def test_admin_shows_a_bulletin_with_its_events_read_only(client, march, cast):
     client.force_login(cast["admin"])
     response = client.get(reverse("admin:evaluation_bulletin_change", args=[march.pk]))
     assert response.status_code == 200 and b'id="events-group"' in response.content
+
+
+def test_workbook_prints_on_a4_as_handed_out(client, march, cast):
+    """Every sheet fits A4 width (landscape where wide) with its header row repeated; counts are whole numbers,
+    rates percentages, times real dates, and the columns as wide as what they hold."""
+    from datetime import datetime
+
+    client.force_login(cast["supervisor"])
+    book = _workbook(client.get(reverse("evaluation:bulletin_workbook", args=[march.pk])).content)
+    for ws in book.worksheets:
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.print_title_rows == "$3:$3", ws.title
+        widths = [ws.column_dimensions[c.column_letter].width for c in ws[3]]
+        assert len(widths) == 1 or len(set(widths)) > 1, ws.title
+
+    headline = book.worksheets[0]
+    rows = {row[0].value: row for row in headline.iter_rows(min_row=4)}
+    labels = {d["key"]: d["label"] for d in march.figures["definitions"]}
+    reported = rows[labels["reported"]][1]
+    assert reported.value == 10 and reported.data_type == "n" and "." not in reported.number_format
+    rate = rows[labels["disposal_rate"]][1]
+    assert rate.value == pytest.approx(0.7143) and rate.number_format.endswith("%")
+
+    departments = next(ws for ws in book.worksheets if ws.max_column >= 6 and ws["A3"].value in ("排名", "Rank"))
+    assert departments.page_setup.orientation == "landscape"
+    narrow = book.worksheets[-2]  # 待整改: one column of text
+    assert narrow.max_column == 1 and narrow.page_setup.orientation == "portrait"
+
+    overdue = next(ws for ws in book.worksheets if ws.max_column == 7 and ws.max_row >= 4)
+    received = overdue.cell(4, 5)
+    assert isinstance(received.value, datetime) and received.number_format == "yyyy-mm-dd hh:mm"
+    assert isinstance(overdue.cell(4, 7).value, int) and "." not in overdue.cell(4, 7).number_format
+    trend = book.worksheets[-3]
+    month = trend.cell(trend.max_row, 1)
+    assert month.value == datetime(2026, 3, 1) and month.number_format == "yyyy-mm"
+    assert "." not in trend.cell(trend.max_row, 2).number_format
+    assert trend.cell(trend.max_row, 4).number_format.endswith("%")

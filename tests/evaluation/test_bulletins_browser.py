@@ -44,3 +44,52 @@ def test_generate_read_and_publish_a_bulletin(page, live_server, console_login, 
     assert not page.locator(".toolbar").is_visible()
     assert page.locator("#department-chart").is_visible()
     assert outside == []
+
+
+def test_the_bulletin_prints_on_a4_as_handed_out(page, live_server, console_login, story, cast):
+    """Printed to an A4 PDF: the title and the first section (its table and trend chart) share page 1, and no chart
+    is parted from its heading (each heading sits on the same page as its chart)."""
+    import re
+    import unicodedata
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from evaluation.bulletins.services import create_bulletin
+    from tests.evaluation.casebook import mark_overdue_and_sync
+
+    mark_overdue_and_sync()
+    bulletin, _ = create_bulletin(2026, 3)
+    console_login(cast["supervisor"])
+    page.goto(f"{live_server.url}{reverse('evaluation:bulletin', args=[bulletin.pk])}")
+    pdf = PdfReader(BytesIO(page.pdf(format="A4")))
+    # The PDF's fonts map some CJK characters to radical look-alikes (⽉ for 月, ⻔ for 门): NFKC undoes the Kangxi
+    # ones, and a radical left over matches any character.
+    pages = [re.sub("[\u2e80-\u2fdf]", "\0", unicodedata.normalize("NFKC", p.extract_text())) for p in pdf.pages]
+
+    def on_page(words: str, number: int) -> bool:
+        return re.search("".join(f"[{re.escape(c)}\0]" for c in words), pages[number]) is not None
+
+    def text(selector: str) -> str:
+        return unicodedata.normalize("NFKC", page.locator(selector).inner_text())
+
+    title, first = text("#bulletin h1"), text("#headline h2")
+    assert on_page(title[:8], 0) and on_page(first, 0)
+    for heading, chart in (
+        ("#headline .chart h3", "#trend-chart"),
+        ("#departments h2", "#department-chart"),
+        ("#streets h2", "#street-chart"),
+    ):
+        words = text(heading)[:6]
+        last_label = unicodedata.normalize("NFKC", page.locator(f"{chart} text").last.text_content())
+        on = [i for i in range(len(pages)) if on_page(words, i)]
+        assert on and on_page(last_label, on[0]), (heading, on)
+
+    page.emulate_media(media="print")
+    style = page.evaluate(
+        """() => ({
+            title: getComputedStyle(document.querySelector('#bulletin h1')).breakAfter,
+            chart: getComputedStyle(document.querySelector('#department-chart').closest('.chart')).breakInside,
+        })"""
+    )
+    assert style == {"title": "avoid", "chart": "avoid"}

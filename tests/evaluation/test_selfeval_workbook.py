@@ -242,3 +242,63 @@ def test_the_findings_sheet_names_each_check_by_its_label(rich_evaluation, perso
     with translation.override("zh-hans"):
         assert str(CHECK_LABELS["total_not_sum"]) in names
     assert not any(name in CHECK_LABELS for name in names)  # no raw code such as total_not_sum
+
+
+# Provenance and bookkeeping change on import by design: the figures now come from the workbook, at a new time.
+NOT_ROUND_TRIPPED = {"id", "evaluation", "sources", "created_at", "updated_at", "computed_at"}
+
+
+def every_field(evaluation: SelfEvaluation) -> dict:
+    """Every stored field of the evaluation, its funds lines and its indicator rows, flat, so a failure names it."""
+
+    def fields(prefix: str, obj) -> dict:
+        concrete = obj._meta.concrete_fields
+        return {f"{prefix}.{f.attname}": getattr(obj, f.attname) for f in concrete if f.name not in NOT_ROUND_TRIPPED}
+
+    evaluation.refresh_from_db()
+    flat = fields("evaluation", evaluation)
+    for line in evaluation.funds.all():
+        flat |= fields(f"funds[{line.row}]", line)
+    for indicator in evaluation.indicators.order_by("position", "id"):
+        flat |= fields(f"indicator[{indicator.position}]", indicator)
+    return flat
+
+
+def changes(before: dict, after: dict) -> dict:
+    return {
+        key: (before.get(key), after.get(key))
+        for key in before.keys() | after.keys()
+        if before.get(key) != after.get(key)
+    }
+
+
+def test_round_trip_keeps_every_declared_figure_of_bishan_2022(personas):
+    """璧山 2022 as its unit declared it: total 93.74, 优, execution rate 100 %, 得分率 per indicator."""
+    from evaluation.selfeval.demo import BISHAN_UNIT, seed_self_evaluations
+
+    seed_self_evaluations(2025)
+    bishan = SelfEvaluation.objects.get(project__unit_name=BISHAN_UNIT, year=2022)
+    before = every_field(bishan)
+    assert before["evaluation.declared_total"] == D("93.74") and before["evaluation.declared_grade"]
+    assert before["evaluation.funds_declared_rate"] == D(100) and before["evaluation.funds_score"] == D(10)
+    assert any(key.endswith(".declared_rate") and value is not None for key, value in before.items())
+
+    importer.import_workbook(bishan.pk, personas["finance"], export(bishan), "bishan.xlsx")
+
+    assert changes(before, every_field(bishan)) == {}
+
+
+def test_round_trip_keeps_declared_scores_of_rule_scored_rows(rich_evaluation, personas):
+    indicator = rich_evaluation.indicators.get(name="按期处置率")  # the rule gives 10.69
+    indicator.declared_score, indicator.declared_rate = D("11.25"), D(100)
+    indicator.save()
+    SelfEvaluation.objects.filter(pk=rich_evaluation.pk).update(funds_declared_score=D(8), funds_declared_rate=D(90))
+    rich_evaluation.refresh_from_db()
+    services.recompute(rich_evaluation)
+    before = every_field(rich_evaluation)
+    assert before["evaluation.funds_declared_score"] == D(8) and before["evaluation.funds_declared_rate"] == D(90)
+    assert before[f"indicator[{indicator.position}].declared_score"] == D("11.25")
+
+    importer.import_workbook(rich_evaluation.pk, personas["finance"], export(rich_evaluation), "filled.xlsx")
+
+    assert changes(before, every_field(rich_evaluation)) == {}

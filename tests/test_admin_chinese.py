@@ -44,7 +44,12 @@ ALLOWED = {
     "postgresql",
     "axes",
     "django",
+    "control",  # keys named in Django's own help: 按住 Control 键或 Mac 上的 Command 键
+    "mac",
+    "command",
 }
+# A filter choice that is a path, a dotted handler name or axes' "<unknown>" is data, not a label.
+CODE = re.compile(r"^(/\S*|[a-z_]+(\.[a-z_]+)+|<unknown>)$")
 
 
 def _text(fragment: str) -> str:
@@ -53,7 +58,10 @@ def _text(fragment: str) -> str:
 
 def changelist_labels(body: str) -> dict[str, list[str]]:
     filters = re.search(r'<div id="changelist-filter".*?</nav>|<nav id="changelist-filter".*?</nav>', body, re.S)
-    filter_titles = re.findall(r"<summary>(.*?)</summary>|<h3>(.*?)</h3>", filters.group(0), re.S) if filters else []
+    filter_html = filters.group(0) if filters else ""
+    filter_titles = re.findall(r"<summary>(.*?)</summary>|<h3>(.*?)</h3>", filter_html, re.S)
+    filter_choices = re.findall(r"<li[^>]*>\s*<a [^>]*>(.*?)</a>", filter_html, re.S)
+    tools = re.search(r'<ul class="object-tools">(.*?)</ul>', body, re.S)
     headers = re.findall(r'<th scope="col"[^>]*>.*?<div class="text">(.*?)</div>', body, re.S)
     actions = re.search(r'<select name="action"[^>]*>(.*?)</select>', body, re.S)
     action_names = re.findall(r"<option[^>]*>(.*?)</option>", actions.group(1), re.S) if actions else []
@@ -61,6 +69,8 @@ def changelist_labels(body: str) -> dict[str, list[str]]:
         "filter": [_text(a or b) for a, b in filter_titles],
         "column": [_text(h) for h in headers],
         "action": [_text(a) for a in action_names],
+        "filter choice": [_text(c) for c in filter_choices],
+        "tool": [_text(t) for t in re.findall(r"<a [^>]*>(.*?)</a>", tools.group(1), re.S)] if tools else [],
     }
 
 
@@ -70,6 +80,7 @@ def change_form_labels(body: str) -> dict[str, list[str]]:
         "label": [_text(x) for x in re.findall(r"<label[^>]*>(.*?)</label>", form, re.S)],
         "heading": [_text(x) for x in re.findall(r"<h2[^>]*>(.*?)</h2>", form, re.S)],
         "column": [_text(x) for x in re.findall(r'<th class="column-[^"]*"[^>]*>(.*?)</th>', form, re.S)],
+        "help": [_text(x) for x in re.findall(r'<div class="help"[^>]*>(.*?)</div>', form, re.S)],
     }
 
 
@@ -78,7 +89,12 @@ def english_words(text: str) -> list[str]:
 
 
 def findings(where: str, labels: dict[str, list[str]]) -> list[str]:
-    return [f"{where} {kind}: {text!r}" for kind, texts in labels.items() for text in texts if english_words(text)]
+    return [
+        f"{where} {kind}: {text!r}"
+        for kind, texts in labels.items()
+        for text in texts
+        if english_words(text) and not (kind == "filter choice" and CODE.match(text))
+    ]
 
 
 @pytest.fixture
@@ -88,8 +104,29 @@ def administrator(make_user):
     return make_user("chief-admin", Role.ADMIN, is_staff=True, is_superuser=True, language="zh-hans")
 
 
+def rows_the_seed_leaves_out(user) -> None:
+    """A row in each log the demo does not fill, so their columns and forms are seen too."""
+    from axes.models import AccessAttempt, AccessFailureLog
+    from django.utils import timezone
+
+    from core.models import CalendarGap, HealthCheck, ImportJob
+    from core.tokens import issue
+    from hotlines.models import ChannelEvent
+
+    now = timezone.now()
+    visit = {"user_agent": "Mozilla/5.0", "ip_address": "127.0.0.1", "username": "x", "http_accept": "*/*"}
+    AccessAttempt.objects.create(**visit, path_info="/login/", get_data="", post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(**visit, path_info="/login/", locked_out=False)
+    HealthCheck.objects.create(due_at=now, database_ok=True, redis_ok=True, celery_ok=False, healthy=False)
+    CalendarGap.objects.get_or_create(year=2099)
+    ImportJob.objects.create(kind="components", file="imports/x.csv", filename="x.csv", created_by=user)
+    ChannelEvent.objects.create(record_kind="opinion", record_id=1, action="reply", actor=user, at=now)
+    issue(user, "test-device")
+
+
 def test_no_english_in_the_chinese_admin(client, administrator):
     call_command("seed_city", scale=0.002, seed=5, stdout=io.StringIO())
+    rows_the_seed_leaves_out(administrator)
     client.force_login(administrator)
     found: list[str] = []
     for model, model_admin in admin.site._registry.items():

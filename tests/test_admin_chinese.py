@@ -120,7 +120,7 @@ def rows_the_seed_leaves_out(user) -> None:
     HealthCheck.objects.create(due_at=now, database_ok=True, redis_ok=True, celery_ok=False, healthy=False)
     CalendarGap.objects.get_or_create(year=2099)
     ImportJob.objects.create(kind="components", file="imports/x.csv", filename="x.csv", created_by=user)
-    ChannelEvent.objects.create(record_kind="opinion", record_id=1, action="reply", actor=user, at=now)
+    ChannelEvent.objects.create(record_kind="opinion", record_id=1, action="replied", actor=user, at=now)
     issue(user, "test-device")
 
 
@@ -148,3 +148,24 @@ def test_no_english_in_the_chinese_admin(client, administrator):
         assert form.status_code == 200, (opts.label, url, form.status_code)
         found += findings(f"{opts.label} form", change_form_labels(form.content.decode()))
     assert not found, "\n".join(found)
+
+
+def test_stored_codes_show_by_their_labels(client, administrator):
+    """Columns of fields that keep a code without model choices show the code's label (the sweep above reads
+    headers, not cells)."""
+    from evaluation.models import ScoreWeight
+
+    rows_the_seed_leaves_out(administrator)
+    ScoreWeight.objects.get_or_create(scheme="department", indicator="disposal_rate", defaults={"weight": 30})
+    client.force_login(administrator)
+    pages = {
+        "hotlines_channelevent": ["网络问政", "已答复"],
+        "core_importjob": ["部件"],
+        "evaluation_scoreweight": ["部门", "处置率"],
+    }
+    for name, labels in pages.items():
+        body = client.get(reverse(f"admin:{name}_changelist")).content.decode()
+        cells = " ".join(_text(c) for c in re.findall(r'<t[dh] class="field-[^"]*"[^>]*>(.*?)</t[dh]>', body, re.S))
+        for label in labels:
+            assert label in cells, (name, label, cells)
+        assert not re.search(r"\b(opinion|replied|components|department|disposal_rate)\b", cells), cells

@@ -32,19 +32,21 @@ class AttributesWidget(forms.Widget):
 
     template_name = "admin/grids/attributes_widget.html"
 
-    def format_value(self, value):
-        if isinstance(value, str):  # a bound form re-shown after an error gives the JSON the field produced
+    def pairs(self, value) -> list[tuple[str, str]]:
+        """(key, text) rows: from the stored dict, or as posted when the form comes back with an error."""
+        if isinstance(value, str):
             try:
                 value = json.loads(value)
             except ValueError:
                 value = {}
-        return value if isinstance(value, dict) else {}
+        if isinstance(value, dict):
+            return [(str(key), as_text(item)) for key, item in value.items()]
+        return [(key, text) for key, text in value or [] if key or text]
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         rows = [
-            {"key": str(key), "label": COMPONENT_ATTRIBUTE_LABELS.get(str(key)), "value": as_text(item)}
-            for key, item in self.format_value(value).items()
+            {"key": key, "label": COMPONENT_ATTRIBUTE_LABELS.get(key), "value": text} for key, text in self.pairs(value)
         ]
         rows += [{"key": "", "label": None, "value": ""}] * BLANK_ROWS
         context["widget"].update(rows=rows, known=sorted(COMPONENT_ATTRIBUTE_LABELS.items()))

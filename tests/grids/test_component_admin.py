@@ -105,6 +105,8 @@ def test_saving_still_validates(admin_client, lamp):
     assert body.status_code == 200
     errors = body.context["adminform"].form.errors
     assert "identifier" in errors and len(errors["extra"]) == 2
+    table = body.content.decode().split('class="component-attributes"')[1].split("</table>")[0]
+    assert 'value="B-1"' in table and 'value="无名"' in table  # what was typed comes back to be corrected
     lamp.refresh_from_db()
     assert lamp.identifier == IDENTIFIER and lamp.extra["pole_no"] == "A-17"
 

@@ -1,9 +1,13 @@
 from datetime import date
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_labels import labelled_column, labelled_filter
+from core.imports import KIND_LABELS
 from core.models import (
     ApiToken,
     AuditEntry,
@@ -201,8 +205,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     """Import jobs, read-only: the worker alone moves them on; the job page shows progress and the report."""
 
-    list_display = ["created_at", "kind", "filename", "created_by", "status", "rows_done", "rows_total", "finished_at"]
-    list_filter = ["status", "kind"]
+    list_display = [
+        "created_at",
+        "kind_label",
+        "filename",
+        "created_by",
+        "status",
+        "rows_done",
+        "rows_total",
+        "finished_at",
+    ]
+    list_filter = ["status", labelled_filter("kind", _("kind"), KIND_LABELS)]
+    kind_label = labelled_column("kind", _("kind"), KIND_LABELS)
     search_fields = ["filename", "created_by__username"]
     date_hierarchy = "created_at"
     list_select_related = ["created_by"]
@@ -212,3 +226,16 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """django-axes' lockout list, with its status column labelled (axes leaves it to the method's English name)."""
+
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        return super().status(obj)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)

@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit, outbox
 from core.models import ImportJob, ImportJobStatus
@@ -37,6 +38,12 @@ RUNNERS: dict[str, str] = {
     "components": "grids.loaders.jobs.run_components",
     "hotline_orders": "hotlines.imports.run_job",
     "selfeval": "evaluation.selfeval.importer.run_job",
+}
+# What each kind imports, for people (the admin's column and filter).
+KIND_LABELS = {
+    "components": gettext_lazy("components"),
+    "hotline_orders": gettext_lazy("work orders"),
+    "selfeval": gettext_lazy("self-evaluations"),
 }
 MAX_ATTEMPTS = 3
 

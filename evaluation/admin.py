@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_labels import labelled_column, labelled_filter
+from evaluation.indicators import INDICATORS, SCHEMES
 from evaluation.models import (
     Bulletin,
     BulletinEvent,
@@ -14,6 +16,8 @@ from evaluation.models import (
 )
 from evaluation.models import Project as SelfEvaluationProject
 
+INDICATOR_LABELS = {key: indicator.label for key, indicator in INDICATORS.items()}
+
 # ---- Indicators and monthly bulletins ------------------------------------------------------------------------------
 
 
@@ -21,8 +25,10 @@ from evaluation.models import Project as SelfEvaluationProject
 class ScoreWeightAdmin(admin.ModelAdmin):
     """Weights of the composite scores; a scheme without rows uses the defaults (the action writes them out)."""
 
-    list_display = ["scheme", "indicator", "weight", "inverse"]
-    list_filter = ["scheme"]
+    list_display = ["scheme_label", "indicator_label", "weight", "inverse"]
+    list_filter = [labelled_filter("scheme", _("scheme"), SCHEMES)]
+    scheme_label = labelled_column("scheme", _("scheme"), SCHEMES)
+    indicator_label = labelled_column("indicator", _("indicator"), INDICATOR_LABELS)
     list_editable = ["weight", "inverse"]
     actions = ["load_defaults"]
 

@@ -5,10 +5,13 @@ hotlines.channel_services), which write the history: here they are read-only, an
 deleted (an order's events are PROTECTed; a channel record's history is named in the refusal below)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from core.admin_labels import labelled_column, labelled_filter
 from hotlines.channel_services import RECORD_KINDS
 from hotlines.models import (
+    CHANNEL_ACTION_LABELS,
     Camera,
     ChannelEvent,
     ChatGroupReport,
@@ -144,12 +147,21 @@ class VideoCaseAdmin(_ReadOnlyAdmin, admin.ModelAdmin):
     raw_id_fields = ["case"]
 
 
+# The record kinds of the channel history under their records' names.
+RECORD_KIND_LABELS = {kind: model._meta.verbose_name for model, kind in RECORD_KINDS.items()}
+
+
 @admin.register(ChannelEvent)
 class ChannelEventAdmin(admin.ModelAdmin):
     """The other channels' history: read only (rows are written by hotlines.channel_services)."""
 
-    list_display = ["at", "record_kind", "record_id", "action", "actor"]
-    list_filter = ["record_kind", "action"]
+    list_display = ["at", "record_kind_label", "record_id", "action_label", "actor"]
+    list_filter = [
+        labelled_filter("record_kind", _("record kind"), RECORD_KIND_LABELS),
+        labelled_filter("action", _("action"), CHANNEL_ACTION_LABELS),
+    ]
+    record_kind_label = labelled_column("record_kind", _("record kind"), RECORD_KIND_LABELS)
+    action_label = labelled_column("action", _("action"), CHANNEL_ACTION_LABELS)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -11,7 +11,12 @@ class CasePhoto(models.Model):
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="photos")
     event = models.ForeignKey(
-        "cases.CaseEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+        "cases.CaseEvent",
+        verbose_name=_("case event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photos",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices, default=PhotoKind.BEFORE)
     # Indexed: core.files finds the photo (and so its case's visibility) by its stored name on every download.

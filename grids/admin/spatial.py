@@ -18,6 +18,7 @@ from leaflet.admin import LeafletGeoAdmin
 from core.audit import import_outcome, record_import
 from core.imports import runs_in_background, start_job
 from core.spreadsheets.forms import check_uploaded_file
+from grids.admin.component_form import ComponentAdminForm
 from grids.loaders import import_components, import_grids
 from grids.models import Component, DutyGrid, Region, UnitGrid
 
@@ -166,7 +167,9 @@ class ComponentAdmin(ImportAdminMixin, LeafletGeoAdmin):
     list_select_related = ["minor_class", "grid", "maintainer"]
     show_full_result_count = False  # 320,000 rows: no second COUNT(*) per page
     show_facets = admin.ShowFacets.NEVER  # nor a COUNT per filter choice
-    readonly_fields = ["location"]
+    form = ComponentAdminForm  # attributes as a labelled table, not raw JSON
+    exclude = ["location"]  # follows the geometry (ComponentAdminForm.clean); shown as coordinates, not WKT
+    readonly_fields = ["coordinates"]
     import_suffixes = (".csv", ".xlsx", ".geojson", ".json")
     import_loader = import_components
     import_job_kind = "components"
@@ -176,3 +179,9 @@ class ComponentAdmin(ImportAdminMixin, LeafletGeoAdmin):
         "changed_date, data_source, note, lng and lat (or the GeoJSON geometry); other columns are kept as "
         "other attributes."
     )
+
+    @admin.display(description=_("location"))
+    def coordinates(self, obj: Component) -> str:
+        if obj.location is None:
+            return ""
+        return _("longitude %(lng).6f, latitude %(lat).6f") % {"lng": obj.location.x, "lat": obj.location.y}

@@ -10,7 +10,7 @@ import pytest
 
 from cases.models import Case
 from hotlines.models import WorkOrder
-from tests.cases.conftest import INSIDE
+from tests.cases.conftest import report_body as report
 
 pytestmark = pytest.mark.django_db
 CASES = "/api/v1/cases/"
@@ -24,19 +24,6 @@ PUSH = {
     "content": "夜间施工噪音扰民",
     "address": "东关路8号",
 }
-
-
-def report(**overrides) -> dict:
-    body = {
-        "client_uuid": str(uuid.uuid4()),
-        "class_code": "06010",
-        "lat": INSIDE[1],
-        "lng": INSIDE[0],
-        "address": "东关路12号",
-        "description": "暴露垃圾",
-    }
-    body.update(overrides)
-    return body
 
 
 def post_raw(client, url: str, raw: str):

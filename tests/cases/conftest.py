@@ -3,6 +3,7 @@ two departments with handlers, and the personas of tests/conftest.py."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +13,19 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 LNG0, LAT0, CELL = 106.200, 29.600, 0.002
 INSIDE = (LNG0 + 0.0005, LAT0 + 0.0005)  # in grid 500120001001001
 OUTSIDE = (LNG0 - 0.05, LAT0)
+
+
+def report_body(**overrides) -> dict:
+    """The JSON body of a collector's report through the API (暴露垃圾 06010 inside grid 500120001001001)."""
+    body = {
+        "client_uuid": str(uuid.uuid4()),
+        "class_code": "06010",
+        "lat": INSIDE[1],
+        "lng": INSIDE[0],
+        "address": "东关路12号",
+        "description": "暴露垃圾",
+    }
+    return {**body, **overrides}
 
 
 def _square(col: int, row: int = 0) -> MultiPolygon:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import os
-import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from cases.models import Case, CasePhoto
-from tests.cases.conftest import INSIDE, OUTSIDE
+from tests.cases.conftest import OUTSIDE
+from tests.cases.conftest import report_body as report
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +25,6 @@ def image(fmt: str = "JPEG", name: str = "p.jpg") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 80, 40)).save(buffer, fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")
-
-
-def report(**overrides) -> dict:
-    body = {
-        "client_uuid": str(uuid.uuid4()),
-        "class_code": "06010",
-        "lat": INSIDE[1],
-        "lng": INSIDE[0],
-        "address": "东关路12号",
-        "description": "暴露垃圾",
-    }
-    body.update(overrides)
-    return body
 
 
 def media_files(settings) -> list[str]:

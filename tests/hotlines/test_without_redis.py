@@ -7,30 +7,16 @@ to the outbox and work for the broker waits there until Redis is back, then goes
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.urls import reverse
 
 from cases.models import Case
 from core import outbox
 from core.models import Notification, OutboxMessage
-from tests.cases.conftest import INSIDE
+from tests.cases.conftest import report_body
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-def report_body(**overrides) -> dict:
-    body = {
-        "client_uuid": str(uuid.uuid4()),
-        "class_code": "06010",
-        "lat": INSIDE[1],
-        "lng": INSIDE[0],
-        "address": "东关路12号",
-        "description": "暴露垃圾",
-    }
-    return {**body, **overrides}
 
 
 def test_reports_actions_console_and_api_work_with_redis_killed(

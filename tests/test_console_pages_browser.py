@@ -52,6 +52,10 @@ def _pages() -> dict[str, list[str]]:
         f"/admin/grids/component/{Component.objects.first().pk}/change/",
         f"/admin/cases/case/{case.pk}/change/",
         "/api/docs/",
+        "/audit/",
+        "/audit/?action=login",
+        "/account/password/",
+        "/account/tokens/",
         "/no-such-page/",
     ]
     optional = [
@@ -70,6 +74,7 @@ def _pages() -> dict[str, list[str]]:
         "collector": ["/", "/cases/"],
         handler.username: ["/", "/cases/", f"/cases/{handler_case.pk}/"],
         "finance": ["/", "/evaluation/bulletins/", "/cases/"],  # the last one is the console's own 403 page
+        "supervisor": ["/", "/audit/", "/evaluation/bulletins/", "/account/tokens/"],
     }
 
 

@@ -24,7 +24,8 @@ def test_wrong_password_is_said_in_chinese(page, live_server, personas):
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "dispatcher")
     page.fill("#id_password", "wrong")
-    page.click("button[type=submit]")
+    with page.expect_navigation():  # the answer is a new page: look at it, not at the form it replaces
+        page.click("button[type=submit]")
     assert page.locator(".error").is_visible()
 
 

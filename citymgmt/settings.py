@@ -54,12 +54,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "axes",  # login lockout (django-axes), after the auth apps
-    # Our layers, bottom to top: core → grids → cases → hotlines → evaluation (→ demo).
+    # Our layers, bottom to top: core → grids → cases → hotlines → evaluation → exchange (→ demo).
     "core",
     "grids",
     "cases",
     "hotlines",
     "evaluation",
+    "exchange",  # upper-level platforms, Open311, citizens' reports: reads every layer below, imported by none
     "demo",  # seeds a demo city across every layer; nothing imports it
 ]
 

@@ -109,6 +109,8 @@ if [ "$(cat node_modules/.lock.sha 2>/dev/null)" != "$lock_hash" ]; then
 fi
 mkdir -p static/vendor/leaflet.vectorgrid
 cp node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js static/vendor/leaflet.vectorgrid/
+mkdir -p static/vendor/echarts
+cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 
 # ---- 5. Schema and static files -----------------------------------------------------------------------------
 .venv/bin/python manage.py migrate --noinput -v 0

@@ -36,6 +36,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("hotlines/", include("hotlines.urls")),
     path("tiles/", include("grids.tile_urls")),
+    path("app/", include("cases.app_urls")),  # the collectors' phone app (a PWA over the API)
     # Photos, screenshots and snapshots, behind their record's permissions; there is no public /media/ route.
     path("files/<path:name>", core_files.serve, name="protected-file"),
     path("api/v1/", include(api_v1)),

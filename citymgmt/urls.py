@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("core.api.urls")),
     path("", include("grids.api.urls")),
     path("", include("grids.api.taxonomy_urls")),
+    path("patrol/", include("grids.patrol.urls")),
     path("", include("cases.api.urls")),
     path("", include("evaluation.api.urls")),
     path("", include("hotlines.api.urls")),

@@ -16,6 +16,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -57,6 +58,8 @@ def _config() -> dict:
         "components": reverse("component-list"),
         "grids": reverse("grid-geojson"),
         "worker": reverse("fieldapp-worker"),
+        "patrol": reverse("patrol-points"),
+        "patrolInterval": settings.PATROL_INTERVAL_SECONDS,
     }
 
 
@@ -98,6 +101,8 @@ def _texts() -> dict:
         "expired": _("Your login has expired: log in again. Unsent reports stay on the phone."),
         "photos": _("%(count)s photo(s)"),
         "failed": _("The platform could not be reached; it will be tried again."),
+        "onDuty": _("Go on duty"),
+        "offDuty": _("On duty · end"),
     }
 
 

@@ -100,7 +100,7 @@ def test_reports_made_offline_are_sent_once_when_the_network_returns(phone, live
     # Sending again (a lost answer, a second tap) makes nothing new.
     page.evaluate(
         """() => new Promise((resolve) => {
-            const open = indexedDB.open("fieldapp", 1);
+            const open = indexedDB.open("fieldapp");
             open.onsuccess = () => {
                 const tx = open.result.transaction("reports", "readwrite");
                 const store = tx.objectStore("reports");

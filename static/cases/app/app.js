@@ -54,23 +54,31 @@
 
   // ---- the reports kept on the phone (IndexedDB) -------------------------------------------------------------
   const dbReady = new Promise((resolve, reject) => {
-    const request = indexedDB.open("fieldapp", 1);
-    request.onupgradeneeded = () => request.result.createObjectStore("reports", { keyPath: "client_uuid" });
+    const request = indexedDB.open("fieldapp", 2);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains("reports")) db.createObjectStore("reports", { keyPath: "client_uuid" });
+      if (!db.objectStoreNames.contains("track")) db.createObjectStore("track", { keyPath: "at" });
+    };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
 
-  async function withStore(mode, work) {
+  async function withStore(mode, work, name = "reports") {
     const db = await dbReady;
     return new Promise((resolve, reject) => {
-      const tx = db.transaction("reports", mode);
-      const request = work(tx.objectStore("reports"));
+      const tx = db.transaction(name, mode);
+      const request = work(tx.objectStore(name));
       tx.oncomplete = () => resolve(request ? request.result : undefined);
       tx.onerror = () => reject(tx.error);
     });
   }
   const allReports = () => withStore("readonly", (s) => s.getAll());
   const putReport = (report) => withStore("readwrite", (s) => s.put(report));
+
+  const trackPoints = () => withStore("readonly", (s) => s.getAll(), "track");
+  const keepPoint = (point) => withStore("readwrite", (s) => s.put(point), "track");
+  const forgetPoints = (keys) => withStore("readwrite", (s) => keys.forEach((key) => s.delete(key)), "track");
 
   function uuid4() {
     const b = crypto.getRandomValues(new Uint8Array(16));
@@ -140,6 +148,7 @@
 
   // ---- login -------------------------------------------------------------------------------------------------------
   function showLogin(message) {
+    $("duty").hidden = true;
     $("main").hidden = true;
     $("logout").hidden = true;
     $("login").hidden = false;
@@ -147,6 +156,7 @@
   }
 
   function showMain() {
+    showDuty();
     $("login").hidden = true;
     $("main").hidden = false;
     $("logout").hidden = false;
@@ -184,6 +194,7 @@
       /* offline: the token is forgotten here and expires on the platform */
     }
     localStorage.removeItem(TOKEN_KEY);
+    localStorage.setItem(DUTY_KEY, "0");
     showLogin("");
   });
 
@@ -541,6 +552,51 @@
       /* offline */
     }
   }
+
+  // ---- on duty (在岗): the position every CFG.patrolInterval seconds, kept on the phone and sent in batches ------------
+  const DUTY_KEY = "fieldapp.duty";
+  const onDuty = () => localStorage.getItem(DUTY_KEY) === "1";
+  let lastKept = 0;
+
+  function showDuty() {
+    $("duty").textContent = onDuty() ? T.offDuty : T.onDuty;
+    $("duty").setAttribute("aria-pressed", String(onDuty()));
+    $("duty").hidden = !session();
+  }
+
+  $("duty").addEventListener("click", () => {
+    localStorage.setItem(DUTY_KEY, onDuty() ? "0" : "1");
+    showDuty();
+    if (onDuty()) keepPosition(true);
+    else sendTrack();
+  });
+
+  async function keepPosition(force) {
+    if (!onDuty() || !position || !session()) return;
+    const now = Date.now();
+    if (!force && now - lastKept < CFG.patrolInterval * 1000 - 500) return;
+    lastKept = now;
+    await keepPoint({ at: new Date(now).toISOString(), lat: position.lat, lng: position.lng, accuracy: position.accuracy });
+  }
+
+  let sendingTrack = false;
+  async function sendTrack() {
+    if (sendingTrack || !navigator.onLine || !session()) return;
+    sendingTrack = true;
+    try {
+      const points = (await trackPoints()).slice(0, 1000);
+      if (!points.length) return;
+      const response = await api(CFG.patrol, { method: "POST", json: { points } });
+      if (response.ok || response.status === 400) await forgetPoints(points.map((p) => p.at)); // 400: never storable
+    } catch (e) {
+      /* no network: the points wait on the phone */
+    } finally {
+      sendingTrack = false;
+    }
+  }
+  setInterval(() => keepPosition(false), 1000);
+  setInterval(sendTrack, 60000);
+  window.addEventListener("online", sendTrack);
 
   // ---- start -------------------------------------------------------------------------------------------------------
   if ("serviceWorker" in navigator) {

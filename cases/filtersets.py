@@ -24,10 +24,18 @@ class CaseFilterSet(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(field_name="is_overdue")
     received = IsoDateTimeFromToRangeFilter(field_name="received_at")
     q = django_filters.CharFilter(method="search", label="Search")
+    mine = django_filters.BooleanFilter(method="reported_by_me", label="Reported by me")
 
     class Meta:
         model = Case
         fields = ["status", "class_code", "grid", "street", "community", "department", "source", "overdue", "kind"]
+
+    def reported_by_me(self, queryset, name, value):
+        """``mine=true``: the user's own reports (the collectors' app lists them); ``false`` or absent: no filter."""
+        user = getattr(self.request, "user", None)
+        if not value or user is None or not user.is_authenticated:
+            return queryset
+        return queryset.filter(reporter=user)
 
     def search(self, queryset, name, value):
         """Case number, description or address containing *value*, ignoring case. Text without upper/lower case

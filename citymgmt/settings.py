@@ -225,6 +225,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-outbox": {"task": "core.tasks.purge_outbox", "schedule": crontab(hour=3, minute=10)},
     "mark-overdue-cases": {"task": "cases.tasks.mark_overdue", "schedule": timedelta(minutes=1)},
+    "patrol-check-presence": {
+        "task": "grids.tasks.check_presence",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
+    "patrol-partitions-ahead": {"task": "grids.tasks.create_track_partitions", "schedule": crontab(hour=0, minute=5)},
     "notify-overdue-hotline-orders": {"task": "hotlines.tasks.notify_overdue", "schedule": timedelta(minutes=5)},
     # evaluation: facts of cases flagged overdue in bulk; nightly rebuild of the rollups; last month's bulletin.
     "evaluation-sync-facts": {"task": "evaluation.tasks.sync_facts", "schedule": timedelta(seconds=15)},
@@ -288,6 +294,14 @@ SPECTACULAR_SETTINGS = {
 }
 
 MAP_TILES_URL = env_str("MAP_TILES_URL", "")
+
+# Patrol tracks (grids/patrol/): how often the app sends its position while on duty, how old a position may still
+# be taken, the silence that counts as a gap, and when the presence check alerts the shift leaders.
+PATROL_INTERVAL_SECONDS = env_int("PATROL_INTERVAL_SECONDS", 30)
+PATROL_MAX_AGE_DAYS = env_int("PATROL_MAX_AGE_DAYS", 7)
+PATROL_GAP_MINUTES = env_int("PATROL_GAP_MINUTES", 5)
+PATROL_SILENT_MINUTES = env_int("PATROL_SILENT_MINUTES", 15)
+PATROL_LEFT_AREA_MINUTES = env_int("PATROL_LEFT_AREA_MINUTES", 10)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (29.592, 106.219),  # Bishan district, Chongqing
     "DEFAULT_ZOOM": 13,

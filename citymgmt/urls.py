@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("core.api.urls")),
     path("", include("grids.api.urls")),
     path("", include("grids.api.taxonomy_urls")),
+    path("patrol/", include("grids.patrol.urls")),
     path("", include("cases.api.urls")),
     path("", include("evaluation.api.urls")),
     path("", include("hotlines.api.urls")),
@@ -36,6 +37,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("hotlines/", include("hotlines.urls")),
     path("tiles/", include("grids.tile_urls")),
+    path("app/", include("cases.app_urls")),  # the collectors' phone app (a PWA over the API)
     # Photos, screenshots and snapshots, behind their record's permissions; there is no public /media/ route.
     path("files/<path:name>", core_files.serve, name="protected-file"),
     path("api/v1/", include(api_v1)),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 NAVIGATION = [
     (_("Home"), "home", None),
     (_("Base map"), "grids:map", "grids.view_unitgrid"),
+    (_("Patrol tracks"), "grids:patrol", "grids.view_patrol"),
     (_("Cases"), "cases:console", "cases.view_case"),
     (_("Hotline orders"), "hotlines:console", "hotlines.view_workorder"),
     (_("Bulletins"), "evaluation:bulletins", "evaluation.view_bulletin"),

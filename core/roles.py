@@ -41,11 +41,13 @@ HOTLINE_CHANNELS = [
     for model in ("onlineopinion", "inspection", "inspectionproblem", "rectificationaction", "chatgroupreport")
     for verb in ("view", "add", "change")
 ] + ["hotlines.view_camera", "hotlines.view_videocase", "hotlines.add_videocase"]
+# Collectors' tracks and presence (grids/patrol): the shift leaders watch them live, supervisors read them.
+PATROL_WATCH = ["grids.view_patrol", "grids.view_patrolshift", "grids.view_patrolalert"]
 BULLETINS = ["evaluation.view_bulletin"]
 SELF_EVALUATION = ["evaluation.view_selfevaluation"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.COLLECTOR: [*BASE_DATA, "cases.view_case", "cases.report_case", "cases.verify_case"],
+    Role.COLLECTOR: [*BASE_DATA, "cases.view_case", "cases.report_case", "cases.verify_case", "grids.report_track"],
     Role.OPERATOR: [*CENTRE_STAFF, "cases.report_case", "cases.accept_case", *HOTLINE_DESK, *HOTLINE_CHANNELS],
     Role.SHIFT_LEADER: [
         *CENTRE_STAFF,
@@ -55,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *HOTLINE_DESK,
         *HOTLINE_CHANNELS,
         "hotlines.urge_workorder",
+        *PATROL_WATCH,
+        "grids.receive_patrol_alerts",
     ],
     Role.DISPATCHER: [
         *CENTRE_STAFF,
@@ -75,6 +79,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SUPERVISOR: [
         *CENTRE_STAFF,
         "cases.urge_case",
+        *PATROL_WATCH,
         "core.view_healthcheck",
         *HOTLINE_CENTRE,
         "hotlines.urge_workorder",

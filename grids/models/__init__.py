@@ -1,3 +1,5 @@
+from grids.patrol.models import PatrolAlert, PatrolShift, TrackPoint
+
 from .components import Component
 from .regions import DutyGrid, Region, UnitGrid
 from .taxonomy import ClassificationStandard, ClassMapping, FilingCondition, MajorClass, MinorClass
@@ -10,6 +12,9 @@ __all__ = [
     "FilingCondition",
     "MajorClass",
     "MinorClass",
+    "PatrolAlert",
+    "PatrolShift",
     "Region",
+    "TrackPoint",
     "UnitGrid",
 ]

@@ -3,7 +3,7 @@ app, the chat-group bot, the video platform): list, detail and create of online 
 reports and cameras, plus the follow-ups (reply, problems, joint rectifications, screenshot, a case from a camera).
 
 Reading needs the channel's ``view`` permission, writing its ``add``/``change`` permission (403 otherwise). Writing
-goes through ``hotlines.channel_services``: the same checks as the console (400 naming each bad field) and creates
+goes through ``hotlines.channels.services``: the same checks as the console (400 naming each bad field) and creates
 idempotent on the natural key (201 for a new record, 200 with the record already made)."""
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ from cases.models import Case
 from core.api.fields import ClientDateTimeField
 from core.api.parsers import FormParser, JSONParser, MultiPartParser
 from core.permissions import HasPermissions
-from hotlines import channel_services as services
-from hotlines.channel_filtersets import (
+from hotlines.channels import services
+from hotlines.channels.filtersets import (
     CameraFilterSet,
     ChatGroupReportFilterSet,
     InspectionFilterSet,
     OnlineOpinionFilterSet,
 )
-from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
-from hotlines.models import (
+from hotlines.channels.models import (
     Camera,
     ChatGroupReport,
     Inspection,
@@ -37,6 +36,7 @@ from hotlines.models import (
     RectificationAction,
     VideoCase,
 )
+from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
 
 POINT_SCHEMA = {
     "type": "object",

@@ -1,12 +1,12 @@
 """Service functions of the other intake channels (online opinion, leaders' inspections, chat groups, video), shared
-by the console (``hotlines.channel_views``) and the API (``hotlines.api.channels``).
+by the console (``hotlines.channels.views``) and the API (``hotlines.channels.api``).
 
 Each function checks the actor's permission (``hotlines.*`` of core/roles.py; raising a case also needs
 ``cases.report_case``, checked by the cases layer), checks its input (``ValidationError`` naming each bad field) and
 writes in one transaction. Records are found again by their natural key — an opinion by its item number, an
 inspection by inspector, date and route, a chat message by group, handle and time, a problem by its inspection,
 description and address, a camera by its code, a video case by camera and capture time — so a double submission
-returns what the first one made; the case itself is raised through ``hotlines.channels`` (once per record)."""
+returns what the first one made; the case itself is raised through ``hotlines.channels.cases`` (once per record)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,8 @@ from django.utils.translation import gettext as _
 from cases.exceptions import ActionForbidden
 from cases.photos import check_photos
 from core.sanitize import date_out_of_window, parse_client_time
-from hotlines import channels
-from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
-from hotlines.models import (
+from hotlines.channels import cases as channel_cases
+from hotlines.channels.models import (
     Camera,
     ChannelEvent,
     ChatGroupReport,
@@ -35,6 +34,7 @@ from hotlines.models import (
     RectificationAction,
     VideoCase,
 )
+from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
 
 
 class ChannelForbidden(Exception):
@@ -216,7 +216,7 @@ def record_opinion(
         opinion, created = OnlineOpinion.objects.get_or_create(external_no=number, defaults=fields)
         had_case = opinion.case_id is not None
         _as_forbidden(
-            channels.opinion_to_case,
+            channel_cases.opinion_to_case,
             opinion,
             actor,
             class_code=str(class_code).strip(),
@@ -326,7 +326,7 @@ def _add_problem(actor, inspection: Inspection, *, description, class_code, addr
         problem = InspectionProblem.objects.create(
             inspection=inspection, description=description, address=address, location=point
         )
-    _as_forbidden(channels.problem_to_case, problem, actor, class_code=str(class_code).strip())
+    _as_forbidden(channel_cases.problem_to_case, problem, actor, class_code=str(class_code).strip())
     if created:
         _history(inspection, "problem_added", actor, problem=problem.pk, case=problem.case_id)
     return problem, created
@@ -424,7 +424,7 @@ def record_chat_report(
                 **key, defaults={"content": content, "location": Point(*point, srid=4326)}
             )
             _as_forbidden(
-                channels.chat_report_to_case,
+                channel_cases.chat_report_to_case,
                 report,
                 actor,
                 class_code=str(class_code).strip(),
@@ -530,7 +530,7 @@ def camera_case(
     try:
         with transaction.atomic():
             video = _as_forbidden(
-                channels.video_case,
+                channel_cases.video_case,
                 camera,
                 actor,
                 class_code=str(class_code).strip(),

@@ -1,10 +1,11 @@
 """State changes of hotline work orders: one service function per transition.
 
-Every function follows the same discipline (the cases layer's): an order the user may not see → OrderNotFound
-(404); a role without the action's permission, or a department acting on an order that is not with it →
-OrderForbidden (403); then the row is locked (``select_for_update``) and its status re-checked → OrderActionNotAllowed
-(409); bad parameters → ValidationError naming the field (400). Each writes one immutable ``WorkOrderEvent`` and
-its side effects (in-app notifications) as outbox rows in the same transaction (``core.outbox``). ``at`` replays
+Every function runs through the platform's transition contract (``hotlines.workflow.ORDERS``, ``core.workflow``):
+an order the user may not see → OrderNotFound (404); a role without the action's permission, or a department acting
+on an order that is not with it → OrderForbidden (403); then the row is locked (``select_for_update``) and its
+status re-checked → OrderActionNotAllowed (409); bad parameters → ValidationError naming the field (400). Each
+writes one immutable ``WorkOrderEvent`` and its side effects (in-app notifications) as outbox rows in the same
+transaction (``core.outbox``). ``at`` replays
 an action at a past moment (imports of history, the demo city); it defaults to now.
 
 ``receive`` is idempotent on (hotline, external number): a repeated push returns the order already made.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
@@ -23,15 +23,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import outbox
 from core.choices import TimeUnit
 from core.sanitize import bad_text_message, parse_client_time
+from core.workflow import Outcome, Transition
 from core.worktime import add_duration
 from grids.choices import Urgency
 from hotlines.choices import ORDER_TYPE_NAMES, SATISFACTION_NAMES, SATISFIED, OrderStatus, OrderType, Satisfaction
-from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
-from hotlines.models import Hotline, OrderTimeLimit, WorkOrder, WorkOrderEvent
-from hotlines.workflow import TRANSITIONS, OrderTransition
+from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden
+from hotlines.models import Hotline, OrderTimeLimit, WorkOrder
+from hotlines.workflow import ORDERS, TRANSITIONS
 
 S = OrderStatus
 CASE_UUID_NAMESPACE = uuid.UUID("6c1f3a52-4f0e-4b8e-9a55-2a1f0c9e1234")  # converted orders → case client_uuid
@@ -298,42 +298,13 @@ def receive(*, actor, at: datetime | None = None, **data) -> tuple[WorkOrder, bo
 # ---- The transition machinery ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Outcome:
-    to_status: str
-    data: dict = field(default_factory=dict)
-    # Side effects as outbox messages (handler's dotted path, keyword arguments), written with the event.
-    messages: list[tuple[str, dict]] = field(default_factory=list)
-    opinion: str = ""
-
-
 def _record(order: WorkOrder, action: str, actor, from_status: str, to_status: str, *, at, opinion="", data=None):
-    return WorkOrderEvent.objects.create(
-        order=order,
-        action=action,
-        actor=actor,
-        role=(getattr(actor, "role", "") or "") if actor is not None else "system",
-        from_status=from_status,
-        to_status=to_status,
-        at=at,
-        opinion=opinion,
-        data=data or {},
-    )
+    return ORDERS.record_event(order, action, actor, from_status, to_status, at=at, opinion=opinion, data=data)
 
 
-def _with_department(order: WorkOrder, actor) -> bool:
-    from cases.querysets import department_subtree
-
-    if actor.is_superuser:
-        return True
-    return actor.department_id is not None and order.department_id in department_subtree(actor.department)
-
-
-def may_take(order: WorkOrder, actor, rule: OrderTransition) -> bool:
+def may_take(order: WorkOrder, actor, rule: Transition) -> bool:
     """The permission and, for department actions, the order being with the actor's department (status aside)."""
-    if not _may(actor, rule.permission):
-        return False
-    return not rule.department_action or _with_department(order, actor)
+    return ORDERS.may_take(order, actor, rule)
 
 
 def _precondition(order: WorkOrder, action: str) -> bool:
@@ -345,12 +316,8 @@ def _precondition(order: WorkOrder, action: str) -> bool:
     return True
 
 
-def available_actions(order: WorkOrder, user) -> list[OrderTransition]:
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if order.status in t.sources and may_take(order, user, t) and _precondition(order, t.action)
-    ]
+def available_actions(order: WorkOrder, user) -> list[Transition]:
+    return [t for t in ORDERS.candidates(order, user) if _precondition(order, t.action)]
 
 
 def order_url(order_id: int) -> str:
@@ -383,25 +350,7 @@ def _operators() -> dict:
 def _run(
     order_id: int, action: str, actor, at: datetime | None, apply: Callable[[WorkOrder, datetime], Outcome]
 ) -> WorkOrder:
-    rule = TRANSITIONS[action]
-    if actor is None or not WorkOrder.objects.visible_to(actor).filter(pk=order_id).exists():
-        raise OrderNotFound(order_id)
-    if not _may(actor, rule.permission):
-        raise OrderForbidden(f"your role may not {action}")
-    with transaction.atomic():
-        order = WorkOrder.objects.select_for_update().select_related("hotline").get(pk=order_id)
-        if rule.department_action and not _with_department(order, actor):
-            raise OrderForbidden(f"this order is not with your department to {action}")
-        if order.status not in rule.sources:
-            raise OrderActionNotAllowed(action, order.status)
-        now = at or timezone.now()
-        from_status = order.status
-        outcome = apply(order, now)
-        order.status = outcome.to_status
-        order.save()
-        _record(order, action, actor, from_status, order.status, at=now, opinion=outcome.opinion, data=outcome.data)
-        outbox.enqueue_many(outcome.messages)
-    return order
+    return ORDERS.run(order_id, action, actor, apply, at=at)
 
 
 def _complete(order: WorkOrder, now: datetime) -> None:

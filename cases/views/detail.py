@@ -16,7 +16,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.choices import RequestStatus
@@ -27,12 +26,10 @@ from cases.forms import ActionForm, action_form
 from cases.models import Case
 from cases.photos import check_photos, remove_files, save_photos
 from cases.services.transitions import available_actions, perform
-from cases.workflow import TRANSITIONS
+from cases.workflow import CASES, TRANSITIONS
 
 NEARBY_COMPONENTS_M = 100  # what the map shows around the case: the component at fault is usually within a few metres
 NEARBY_COMPONENTS_MAX = 60
-# Timeline rows that are not transitions of the table (intake writes "report").
-OTHER_EVENT_LABELS = {"report": gettext_lazy("Report")}
 
 
 def _visible_case(user, pk: int) -> Case:
@@ -90,9 +87,7 @@ def _timeline(case: Case) -> list[dict]:
     return [
         {
             "event": event,
-            "label": TRANSITIONS[event.action].label
-            if event.action in TRANSITIONS
-            else OTHER_EVENT_LABELS.get(event.action, event.action),
+            "label": CASES.label(event.action),
             "actor": (event.actor.get_full_name() or event.actor.username) if event.actor else "",
         }
         for event in events

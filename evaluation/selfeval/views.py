@@ -31,6 +31,7 @@ from evaluation.selfeval.forms import (
     indicator_initial,
 )
 from evaluation.selfeval.scoring import GRADE_LABELS_ZH
+from evaluation.selfeval.workflow import SELF_EVALUATIONS
 
 VIEW = services.VIEW_PERMISSION
 CHANGE = services.CHANGE_PERMISSION
@@ -115,17 +116,7 @@ def _context(
 
 
 def _event_label(action: str) -> str:
-    labels = {
-        "create": _("created"),
-        "edit": _("edited"),
-        "recompute": _("recomputed from the platform"),
-        "check": _("checked"),
-        "adopt": _("adopted the platform's figures"),
-        "export": _("exported"),
-        "import": _("imported"),
-        "seed": _("demo data"),
-    }
-    return labels.get(action, action)
+    return SELF_EVALUATIONS.label(action)
 
 
 def _source_label(kind: str) -> str:

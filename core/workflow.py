@@ -164,7 +164,7 @@ class Workflow:
     name: str
     model: str  # "app_label.Model", resolved when first used
     transitions: dict[str, Transition]
-    state_field: str = "status"
+    state_field: str = "status"  # "": the objects have no state (every action is open in ANY_STATE)
     states: type[models.TextChoices] | None = None  # labels of the states, for the 409's sentence
     conflict_message: Any = DEFAULT_CONFLICT
     not_visible: type[NotVisible] = NotVisible
@@ -224,7 +224,7 @@ class Workflow:
     def candidates(self, obj, actor) -> list[Transition]:
         """The actions the table offers *actor* on *obj* now: state, permission and scope (an action's own
         precondition — a pending request to decide — is the app's to add)."""
-        state = getattr(obj, self.state_field)
+        state = getattr(obj, self.state_field) if self.state_field else ""
         return [t for t in self.transitions.values() if t.allows(state) and self.may_take(obj, actor, t)]
 
     # ---- running -------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.workflow import Forbidden, NotVisible
 from hotlines.channels import services
 from hotlines.channels.filtersets import (
     CameraFilterSet,
@@ -56,10 +57,10 @@ def _call(form, func: Callable, *args, **kwargs):
     """Run a service call for a bound form: (result, None) or (None, error status) with the errors on the form."""
     try:
         return func(*args, **kwargs), None
-    except services.ChannelForbidden as exc:
-        raise PermissionDenied(str(exc)) from None
-    except services.ChannelNotFound as exc:
-        raise Http404(str(exc)) from None
+    except Forbidden as exc:  # the transition contract's refusals (core.workflow), as the console answers them
+        raise PermissionDenied(exc.detail) from None
+    except NotVisible as exc:
+        raise Http404(exc.detail) from None
     except ValidationError as exc:
         form.add_service_errors(exc)
         return None, 400

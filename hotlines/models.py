@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TimelineEvent
 from grids.choices import Urgency
 from hotlines.choices import OrderStatus, OrderType, Satisfaction
 from hotlines.querysets import WorkOrderQuerySet
@@ -152,20 +153,16 @@ class WorkOrder(models.Model):
         return self.status != OrderStatus.COMPLETED
 
 
-class WorkOrderEvent(models.Model):
-    """One immutable row of an order's timeline."""
+class WorkOrderEvent(TimelineEvent):
+    """One immutable row of an order's timeline (the platform's one event shape, ``TimelineEvent``); the system's
+    rows (a linked case closed) have no actor and the role ``system``."""
+
+    timeline = "order"
 
     order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(_("action"), max_length=30)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
-    )
-    role = models.CharField(_("role"), max_length=20, blank=True)
     from_status = models.CharField(_("from status"), max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(_("to status"), max_length=20, choices=OrderStatus.choices)
-    at = models.DateTimeField(_("at"), db_index=True)
     opinion = models.TextField(_("opinion"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("work order event")
@@ -174,14 +171,6 @@ class WorkOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("work order events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("work order events are immutable")
 
 
 # The other intake channels live in their sub-package; Django finds them through this module.

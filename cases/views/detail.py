@@ -26,7 +26,7 @@ from cases.forms import ActionForm, action_form
 from cases.models import Case
 from cases.photos import check_photos, remove_files, save_photos
 from cases.services.transitions import available_actions, perform
-from cases.workflow import CASES, TRANSITIONS
+from cases.workflow import TRANSITIONS
 
 NEARBY_COMPONENTS_M = 100  # what the map shows around the case: the component at fault is usually within a few metres
 NEARBY_COMPONENTS_MAX = 60
@@ -82,16 +82,9 @@ def _map_data(case: Case, user) -> dict:
     return data
 
 
-def _timeline(case: Case) -> list[dict]:
-    events = case.events.select_related("actor").prefetch_related("photos")
-    return [
-        {
-            "event": event,
-            "label": CASES.label(event.action),
-            "actor": (event.actor.get_full_name() or event.actor.username) if event.actor else "",
-        }
-        for event in events
-    ]
+def _timeline(case: Case) -> list:
+    """The case's events for the timeline partial (``core/_timeline.html``), with their actors and photos."""
+    return list(case.events.select_related("actor").prefetch_related("photos"))
 
 
 def _render_detail(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from core.workflow import Forbidden, NotAllowed, NotVisible, Transition, Workflow, table
+from core.workflow import Forbidden, NotAllowed, NotVisible, Transition, Workflow, role_of, table
 from evaluation.models.bulletins import BulletinStatus
 
 PUBLISH_PERMISSION = "evaluation.publish_bulletin"
@@ -43,7 +43,14 @@ def _record(bulletin, action, actor, from_status, to_status, *, at, opinion="", 
     from evaluation.models import BulletinEvent
 
     return BulletinEvent.objects.create(
-        bulletin=bulletin, action=action, actor=actor, from_status=from_status, to_status=to_status, data=data or {}
+        bulletin=bulletin,
+        action=action,
+        actor=actor,
+        role=role_of(actor),
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
     )
 
 

@@ -31,7 +31,6 @@ from evaluation.selfeval.forms import (
     indicator_initial,
 )
 from evaluation.selfeval.scoring import GRADE_LABELS_ZH
-from evaluation.selfeval.workflow import SELF_EVALUATIONS
 
 VIEW = services.VIEW_PERMISSION
 CHANGE = services.CHANGE_PERMISSION
@@ -107,16 +106,9 @@ def _context(
         "import_errors": import_errors or [],
         "can_change": request.user.has_perm(CHANGE),
         "grade_labels": GRADE_LABELS_ZH,
-        "events": [
-            {"event": e, "label": _event_label(e.action)}
-            for e in evaluation.events.select_related("actor").order_by("-at", "-id")[:12]
-        ],
+        "events": list(evaluation.events.select_related("actor").order_by("-at", "-id")[:12]),
         "weights_total": sum((i.weight or 0 for i in indicators), 0) + evaluation.funds_weight,
     }
-
-
-def _event_label(action: str) -> str:
-    return SELF_EVALUATIONS.label(action)
 
 
 def _source_label(kind: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from core.workflow import ANY_STATE, Forbidden, NotVisible, Transition, Workflow, table
+from core.workflow import ANY_STATE, Forbidden, NotVisible, Transition, Workflow, role_of, table
 from evaluation.models.selfeval import SelfEvaluationStatus
 
 CHANGE_PERMISSION = "evaluation.change_selfevaluation"
@@ -46,6 +46,8 @@ def _record(evaluation, action, actor, from_status, to_status, *, at, opinion=""
         evaluation=evaluation,
         action=action,
         actor=actor,
+        role=role_of(actor),
+        at=at,
         from_status=from_status,
         to_status=to_status,
         data=data or {},

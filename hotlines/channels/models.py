@@ -4,37 +4,24 @@ each keeping the cases it produced, and their immutable history (``ChannelEvent`
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.gis.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TimelineEvent
+from hotlines.channels.workflow import CHANNEL_ACTION_LABELS  # noqa: F401 (the admin's filter reads it here)
 from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
 
-CHANNEL_ACTION_LABELS = {
-    "recorded": _("Recorded"),
-    "case_raised": _("Case raised"),
-    "replied": _("Replied"),
-    "problem_added": _("Problem added"),
-    "rectification_recorded": _("Joint rectification recorded"),
-    "screenshot_attached": _("Screenshot attached"),
-    "registered": _("Camera registered"),
-}
 
-
-class ChannelEvent(models.Model):
+class ChannelEvent(TimelineEvent):
     """One immutable row of the history of a record of the other channels (an online opinion, an inspection, a
     chat-group report, a camera): who recorded, replied, added a problem or a rectification, attached a screenshot
-    or raised a case from a camera, and when. The record is named by its kind and id, so one table serves all four."""
+    or raised a case from a camera, and when. The record is named by its kind and id, so one table serves all four;
+    the kind is also its timeline's name in the label registry (``hotlines.channels.workflow``)."""
 
     record_kind = models.CharField(_("record kind"), max_length=20)
     record_id = models.PositiveIntegerField(_("record id"))
-    action = models.CharField(_("action"), max_length=30)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
-    )
-    role = models.CharField(_("role"), max_length=20, blank=True)
-    at = models.DateTimeField(_("at"))
-    data = models.JSONField(_("data"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)  # indexed with the record (below), not alone
 
     class Meta:
         verbose_name = _("channel record event")
@@ -45,16 +32,8 @@ class ChannelEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.record_kind} {self.record_id} {self.action}"
 
-    def get_action_label(self) -> str:
-        return str(CHANNEL_ACTION_LABELS.get(self.action, self.action))
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("channel record events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("channel record events are immutable")
+    def timeline_name(self) -> str:
+        return self.record_kind
 
 
 class OnlineOpinion(models.Model):

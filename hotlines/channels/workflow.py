@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from core.workflow import ANY_STATE, Forbidden, NotVisible, Transition, Workflow, role_of, table
+from core.workflow import ANY_STATE, Forbidden, NotVisible, Transition, Workflow, labels_of, role_of, table
 
 
 class ChannelForbidden(Forbidden):
@@ -97,3 +97,10 @@ CAMERAS = _workflow(
     [_t("case_raised", "add_videocase", _("Case raised"))],
     labels={"registered": _("Camera registered")},
 )
+
+# Every label of the four histories, for the admin's filter of ChannelEvent.
+CHANNEL_ACTION_LABELS = {
+    action: label
+    for flow in (OPINIONS, INSPECTIONS, CHAT_REPORTS, CAMERAS)
+    for action, label in labels_of(flow.name).items()
+}

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from cases.exceptions import ActionForbidden
 from cases.photos import check_photos
 from core.sanitize import date_out_of_window, parse_client_time
-from core.workflow import Outcome
+from core.workflow import WORKFLOWS, Outcome
 from hotlines.channels import cases as channel_cases
 from hotlines.channels.models import (
     Camera,
@@ -160,16 +160,10 @@ RECORD_KINDS = {OnlineOpinion: "opinion", Inspection: "inspection", ChatGroupRep
 
 
 def _history(record, action: str, actor, at: datetime | None = None, **data) -> None:
-    """One immutable ``ChannelEvent`` of *record*, in the caller's transaction (``at``: a replayed past moment)."""
-    ChannelEvent.objects.create(
-        record_kind=RECORD_KINDS[type(record)],
-        record_id=record.pk,
-        action=action,
-        actor=actor,
-        role=getattr(actor, "role", "") or "",
-        at=at or timezone.now(),
-        data=data,
-    )
+    """One immutable ``ChannelEvent`` of *record* written outside a transition (recording a new record), in the
+    caller's transaction (``at``: a replayed past moment); the same recorder as the workflow's runner."""
+    flow = WORKFLOWS[RECORD_KINDS[type(record)]]
+    flow.record_event(record, action, actor, "", "", at=at or timezone.now(), data=data)
 
 
 def history(record) -> list[ChannelEvent]:

@@ -1,7 +1,7 @@
 """Admin for work orders, their reference tables and the other intake channels.
 
 Orders and the other channels' records change only through their services (hotlines.services,
-hotlines.channel_services), which write the history: here they are read-only, and a record with a history cannot be
+hotlines.channels.services), which write the history: here they are read-only, and a record with a history cannot be
 deleted (an order's events are PROTECTed; a channel record's history is named in the refusal below)."""
 
 from django.contrib import admin
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
 from core.admin_labels import labelled_column, labelled_filter
-from hotlines.channel_services import RECORD_KINDS
+from hotlines.channels.services import RECORD_KINDS
 from hotlines.models import (
     CHANNEL_ACTION_LABELS,
     Camera,
@@ -153,7 +153,7 @@ RECORD_KIND_LABELS = {kind: model._meta.verbose_name for model, kind in RECORD_K
 
 @admin.register(ChannelEvent)
 class ChannelEventAdmin(admin.ModelAdmin):
-    """The other channels' history: read only (rows are written by hotlines.channel_services)."""
+    """The other channels' history: read only (rows are written by hotlines.channels.services)."""
 
     list_display = ["at", "record_kind_label", "record_id", "action_label", "actor"]
     list_filter = [

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from core.choices import Role
 from core.models import Department, User
-from hotlines import channels, services
+from hotlines import services
+from hotlines.channels import cases as channel_cases
 from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel, OrderType
 from hotlines.models import (
     Camera,
@@ -363,7 +364,7 @@ def _seed_channels(seed: int, scale: float, year_end: date, cast: _Cast, places,
             continue
         added["opinions"] += 1
         if topic[3] and rng.random() < 0.4:
-            case = channels.opinion_to_case(
+            case = channel_cases.opinion_to_case(
                 opinion, cast.operator, class_code=topic[3], lng=place[1], lat=place[2], address=place[0], at=at
             )
             raise_and_close(rng, case, at)
@@ -401,7 +402,7 @@ def _seed_channels(seed: int, scale: float, year_end: date, cast: _Cast, places,
                 address=spot[0],
                 location=Point(spot[1], spot[2], srid=4326),
             )
-            case = channels.problem_to_case(
+            case = channel_cases.problem_to_case(
                 problem, cast.operator, class_code=CASE_CLASSES[j % len(CASE_CLASSES)], at=_later(at, rng, 0.5, 2)
             )
             raise_and_close(rng, case, at)
@@ -430,7 +431,7 @@ def _seed_channels(seed: int, scale: float, year_end: date, cast: _Cast, places,
         if not created or at > now:
             continue
         added["chat_reports"] += 1
-        case = channels.chat_report_to_case(report, cast.operator, class_code=topic[3], address=place[0], at=at)
+        case = channel_cases.chat_report_to_case(report, cast.operator, class_code=topic[3], address=place[0], at=at)
         raise_and_close(rng, case, at)
 
     cameras = []
@@ -455,7 +456,7 @@ def _seed_channels(seed: int, scale: float, year_end: date, cast: _Cast, places,
         camera = cameras[i % len(cameras)]
         if camera.video_cases.filter(captured_at=at).exists():
             continue
-        video = channels.video_case(
+        video = channel_cases.video_case(
             camera,
             cast.operator,
             class_code=CASE_CLASSES[i % len(CASE_CLASSES)],

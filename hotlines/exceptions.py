@@ -1,26 +1,26 @@
-"""Why a work-order action was refused; the API and the console map each to its HTTP status."""
+"""Why a work-order action was refused: the transition contract's refusals (``core.workflow``) under the order's
+names. The API maps each to its HTTP status in one place (``core.api.workflow``); the console to a page or message."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 
-class OrderError(Exception):
-    pass
+from core.workflow import Forbidden, NotAllowed, NotVisible, WorkflowError
 
 
-class OrderNotFound(OrderError):
+class OrderError(WorkflowError):
+    workflow = "order"
+
+
+class OrderNotFound(OrderError, NotVisible):
     """The order does not exist or the user may not see it (→ 404)."""
 
+    public_message = _("No such work order.")
 
-class OrderForbidden(OrderError):
+
+class OrderForbidden(OrderError, Forbidden):
     """The user's role may not take this action, or the order is not with their department (→ 403)."""
 
 
-class OrderActionNotAllowed(OrderError):
+class OrderActionNotAllowed(OrderError, NotAllowed):
     """The order's status (or a time limit) does not allow the action now (→ 409)."""
-
-    def __init__(self, action: str, current_status: str, reason: str = "") -> None:
-        self.action = action
-        self.current_status = current_status
-        self.reason = reason
-        message = f"action {action!r} is not allowed while the order is {current_status!r}"
-        super().__init__(f"{message}: {reason}" if reason else message)

@@ -1,93 +1,53 @@
 """State changes of hotline work orders: one service function per transition.
 
-Every function follows the same discipline (the cases layer's): an order the user may not see → OrderNotFound
-(404); a role without the action's permission, or a department acting on an order that is not with it →
-OrderForbidden (403); then the row is locked (``select_for_update``) and its status re-checked → OrderActionNotAllowed
-(409); bad parameters → ValidationError naming the field (400). Each writes one immutable ``WorkOrderEvent`` and
-its side effects (in-app notifications) as outbox rows in the same transaction (``core.outbox``). ``at`` replays
-an action at a past moment (imports of history, the demo city); it defaults to now.
+Every function runs through the platform's transition contract (``hotlines.workflow.ORDERS``, ``core.workflow``):
+an order the user may not see → OrderNotFound (404); a role without the action's permission, or a department acting
+on an order that is not with it → OrderForbidden (403); then the row is locked (``select_for_update``) and its
+status re-checked → OrderActionNotAllowed (409); bad parameters → ValidationError naming the field (400). Each
+writes one immutable ``WorkOrderEvent`` and its side effects (in-app notifications) as outbox rows in the same
+transaction (``core.outbox``). ``at`` replays an action at a past moment (imports of history, the demo city); it
+defaults to now.
 
-``receive`` is idempotent on (hotline, external number): a repeated push returns the order already made.
+Receiving an order (``receive``, idempotent on hotline and external number), its reference data and deadlines live
+in ``hotlines.receiving`` and are re-exported here.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import outbox
 from core.choices import TimeUnit
-from core.sanitize import bad_text_message, parse_client_time
+from core.workflow import Outcome, Transition
 from core.worktime import add_duration
-from grids.choices import Urgency
-from hotlines.choices import ORDER_TYPE_NAMES, SATISFACTION_NAMES, SATISFIED, OrderStatus, OrderType, Satisfaction
-from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
-from hotlines.models import Hotline, OrderTimeLimit, WorkOrder, WorkOrderEvent
-from hotlines.workflow import TRANSITIONS, OrderTransition
+from hotlines.choices import SATISFIED, OrderStatus
+from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden
+from hotlines.models import WorkOrder
+from hotlines.receiving import (  # noqa: F401 (receiving and deadlines: re-exported, callers use these names here)
+    DEFAULT_HOTLINES,
+    DEFAULT_LIMITS,
+    MAX_CONTENT,
+    check_order_fields,
+    compute_deadline,
+    ensure_reference_data,
+    limit_days,
+    parse_order_type,
+    parse_satisfaction,
+    receive,
+    send_back_deadline,
+)
+from hotlines.workflow import ORDERS, TRANSITIONS
 
 S = OrderStatus
 CASE_UUID_NAMESPACE = uuid.UUID("6c1f3a52-4f0e-4b8e-9a55-2a1f0c9e1234")  # converted orders → case client_uuid
 
-# Defaults of the per-type limits in working days (admin-editable in OrderTimeLimit); 0 means the same day.
-DEFAULT_LIMITS: dict[str, Decimal] = {
-    OrderType.CONSULTATION: Decimal(3),
-    OrderType.COMPLAINT: Decimal(15),
-    OrderType.HELP: Decimal(5),
-    OrderType.SUGGESTION: Decimal(5),
-    OrderType.REPORT: Decimal(5),
-    OrderType.THANKS: Decimal(5),
-    OrderType.OTHER: Decimal(5),
-}
-DEFAULT_HOTLINES = [
-    ("12345", "12345政务服务便民热线", "hotline_12345"),
-    ("12319", "12319城建服务热线", "hotline_12319"),
-]
 MAX_EXTENSION_DAYS = Decimal(60)
-MAX_CONTENT = 4000
-
-
-def ensure_reference_data() -> None:
-    """The two national hotlines and the default time limits, created when missing (admin edits survive)."""
-    for code, name, source in DEFAULT_HOTLINES:
-        Hotline.objects.get_or_create(code=code, defaults={"name": name, "case_source": source})
-    for order_type, days in DEFAULT_LIMITS.items():
-        OrderTimeLimit.objects.get_or_create(order_type=order_type, defaults={"working_days": days})
-
-
-# ---- Deadlines ------------------------------------------------------------------------------------------------------
-
-
-def _end_of_day(moment: datetime) -> datetime:
-    local = timezone.localtime(moment)
-    return timezone.make_aware(datetime.combine(local.date(), time(23, 59, 59)), local.tzinfo)
-
-
-def limit_days(order_type: str) -> Decimal:
-    row = OrderTimeLimit.objects.filter(order_type=order_type).values_list("working_days", flat=True).first()
-    return row if row is not None else DEFAULT_LIMITS.get(order_type, Decimal(5))
-
-
-def compute_deadline(received_at: datetime, order_type: str, urgency: str = Urgency.NORMAL) -> datetime:
-    """The handling deadline: the type's limit in working days from receipt; urgent orders (and a limit of 0) the
-    same day."""
-    days = limit_days(order_type)
-    if urgency == Urgency.URGENT or days <= 0:
-        return _end_of_day(received_at)
-    return add_duration(received_at, float(days), TimeUnit.WORK_DAYS)
-
-
-def send_back_deadline(order: WorkOrder) -> datetime | None:
-    if order.transferred_at is None:
-        return None
-    return add_duration(order.transferred_at, float(order.hotline.send_back_limit_days), TimeUnit.WORK_DAYS)
 
 
 # ---- Parameter helpers ----------------------------------------------------------------------------------------------
@@ -130,210 +90,16 @@ def _department(value):
     return department
 
 
-def parse_order_type(value) -> str:
-    text = str(value or "").strip()
-    if not text:
-        return OrderType.OTHER
-    if text in OrderType.values:
-        return text
-    if text in ORDER_TYPE_NAMES:
-        return ORDER_TYPE_NAMES[text]
-    raise ValidationError({"order_type": _("One of %(choices)s.") % {"choices": ", ".join(OrderType.values)}})
-
-
-def parse_satisfaction(value) -> str:
-    text = str(value or "").strip()
-    if text in Satisfaction.values:
-        return text
-    if text in SATISFACTION_NAMES:
-        return SATISFACTION_NAMES[text]
-    raise ValidationError({"satisfaction": _("One of %(choices)s.") % {"choices": ", ".join(Satisfaction.values)}})
-
-
-# ---- Receiving ------------------------------------------------------------------------------------------------------
-
-
-def _hotline(value) -> Hotline:
-    if isinstance(value, Hotline):
-        return value
-    hotline = Hotline.objects.filter(code=str(value or "").strip(), is_active=True).first()
-    if hotline is None:
-        raise ValidationError({"hotline": _("No such active hotline %(code)r.") % {"code": value}})
-    return hotline
-
-
-def _moment(value, name: str, now: datetime) -> datetime:
-    if value in (None, ""):
-        return now
-    try:  # the platform-wide window for a client's time (core/sanitize.py)
-        return parse_client_time(value, now=now)
-    except ValueError as exc:
-        raise ValidationError({name: str(exc)}) from exc
-
-
-def check_order_fields(data: dict, now: datetime) -> dict:
-    """Check the fields of an incoming order; the cleaned values, or ValidationError naming every bad field."""
-    from django.contrib.gis.geos import Point
-
-    from grids.spatial import InvalidCoordinates, validate_lng_lat
-
-    errors: dict[str, str] = {}
-    cleaned: dict = {}
-    for name, value in data.items():  # text PostgreSQL cannot store (imports bypass the API's parsers)
-        if isinstance(value, str) and (problem := bad_text_message(value)):
-            errors[name] = problem
-
-    def attempt(name: str, fn: Callable):
-        try:
-            return fn()
-        except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                errors[key] = messages[0]
-            return None
-
-    cleaned["hotline"] = attempt("hotline", lambda: _hotline(data.get("hotline")))
-    external_no = str(data.get("external_no") or "").strip()
-    if not external_no:
-        errors["external_no"] = _required()
-    elif len(external_no) > 50:
-        errors["external_no"] = _("At most %(limit)d characters.") % {"limit": 50}
-    cleaned["external_no"] = external_no
-    cleaned["received_at"] = attempt("received_at", lambda: _moment(data.get("received_at"), "received_at", now))
-    cleaned["order_type"] = attempt("order_type", lambda: parse_order_type(data.get("order_type")))
-    content = str(data.get("content") or "").strip()
-    if not content:
-        errors["content"] = _required()
-    elif len(content) > MAX_CONTENT:
-        errors["content"] = _("At most %(limit)d characters.") % {"limit": MAX_CONTENT}
-    cleaned["content"] = content
-    for name, limit in (("caller_name", 50), ("caller_phone", 30), ("address", 200)):
-        value = str(data.get(name) or "").strip()
-        if len(value) > limit:
-            errors[name] = _("At most %(limit)d characters.") % {"limit": limit}
-        cleaned[name] = value
-    phone = cleaned["caller_phone"]
-    if phone and not all(ch.isdigit() or ch in "+- " for ch in phone):
-        errors["caller_phone"] = _("Digits only.")
-    urgency = str(data.get("urgency") or Urgency.NORMAL)
-    if urgency not in Urgency.values:
-        errors["urgency"] = _("One of %(choices)s.") % {"choices": ", ".join(Urgency.values)}
-    cleaned["urgency"] = urgency
-    lng, lat = data.get("lng"), data.get("lat")
-    cleaned["location"] = None
-    if lng not in (None, "") or lat not in (None, ""):
-        try:
-            x, y = validate_lng_lat(lng, lat)
-        except InvalidCoordinates as exc:
-            errors["lat" if str(exc).startswith("lat") else "lng"] = str(exc)
-        else:
-            cleaned["location"] = Point(x, y, srid=4326)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _snapshot(location, at: datetime) -> dict:
-    """The unit grid the point lies in, when it lies in one (an order from outside the city keeps blank codes)."""
-    from grids.spatial import OutsideManagedArea, locate_point
-
-    if location is None:
-        return {}
-    try:
-        place = locate_point(location.x, location.y, at if timezone.localdate(at) != timezone.localdate() else None)
-    except OutsideManagedArea:
-        return {}
-    return {
-        "grid_code": place.grid_code,
-        "community_code": place.community_code,
-        "street_code": place.street_code,
-    }
-
-
-def _may(actor, permission: str) -> bool:
-    return actor is not None and actor.is_active and actor.has_perm(permission)
-
-
-def receive(*, actor, at: datetime | None = None, **data) -> tuple[WorkOrder, bool]:
-    """Receive (受理) an order from a hotline: the 12345 platform's push, an Excel row or the 12319 entry form.
-
-    Returns (order, created); a (hotline, external number) already known returns the existing order untouched,
-    also when two pushes race (the unique constraint decides)."""
-    if not _may(actor, "hotlines.receive_workorder"):
-        raise OrderForbidden("your role may not receive work orders")
-    now = at or timezone.now()
-    external_no = str(data.get("external_no") or "").strip()
-    code = getattr(data.get("hotline"), "code", data.get("hotline"))
-    existing = WorkOrder.objects.filter(hotline__code=str(code or "").strip(), external_no=external_no).first()
-    if existing is not None and external_no:
-        return existing, False
-    cleaned = check_order_fields(data, now)
-    hotline = cleaned["hotline"]
-    received_at = cleaned["received_at"]
-    try:
-        with transaction.atomic():
-            order = WorkOrder.objects.create(
-                hotline=hotline,
-                external_no=cleaned["external_no"],
-                received_at=received_at,
-                caller_name=cleaned["caller_name"],
-                caller_phone=cleaned["caller_phone"],
-                order_type=cleaned["order_type"],
-                content=cleaned["content"],
-                address=cleaned["address"],
-                location=cleaned["location"],
-                urgency=cleaned["urgency"],
-                deadline=compute_deadline(received_at, cleaned["order_type"], cleaned["urgency"]),
-                received_by=actor,
-                **_snapshot(cleaned["location"], received_at),
-            )
-            _record(order, "receive", actor, "", order.status, at=received_at, data={"hotline": hotline.code})
-    except IntegrityError:
-        existing = WorkOrder.objects.filter(hotline=hotline, external_no=cleaned["external_no"]).first()
-        if existing is None:
-            raise
-        return existing, False
-    return order, True
-
-
 # ---- The transition machinery ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Outcome:
-    to_status: str
-    data: dict = field(default_factory=dict)
-    # Side effects as outbox messages (handler's dotted path, keyword arguments), written with the event.
-    messages: list[tuple[str, dict]] = field(default_factory=list)
-    opinion: str = ""
-
-
 def _record(order: WorkOrder, action: str, actor, from_status: str, to_status: str, *, at, opinion="", data=None):
-    return WorkOrderEvent.objects.create(
-        order=order,
-        action=action,
-        actor=actor,
-        role=(getattr(actor, "role", "") or "") if actor is not None else "system",
-        from_status=from_status,
-        to_status=to_status,
-        at=at,
-        opinion=opinion,
-        data=data or {},
-    )
+    return ORDERS.record_event(order, action, actor, from_status, to_status, at=at, opinion=opinion, data=data)
 
 
-def _with_department(order: WorkOrder, actor) -> bool:
-    from cases.querysets import department_subtree
-
-    if actor.is_superuser:
-        return True
-    return actor.department_id is not None and order.department_id in department_subtree(actor.department)
-
-
-def may_take(order: WorkOrder, actor, rule: OrderTransition) -> bool:
+def may_take(order: WorkOrder, actor, rule: Transition) -> bool:
     """The permission and, for department actions, the order being with the actor's department (status aside)."""
-    if not _may(actor, rule.permission):
-        return False
-    return not rule.department_action or _with_department(order, actor)
+    return ORDERS.may_take(order, actor, rule)
 
 
 def _precondition(order: WorkOrder, action: str) -> bool:
@@ -345,12 +111,8 @@ def _precondition(order: WorkOrder, action: str) -> bool:
     return True
 
 
-def available_actions(order: WorkOrder, user) -> list[OrderTransition]:
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if order.status in t.sources and may_take(order, user, t) and _precondition(order, t.action)
-    ]
+def available_actions(order: WorkOrder, user) -> list[Transition]:
+    return [t for t in ORDERS.candidates(order, user) if _precondition(order, t.action)]
 
 
 def order_url(order_id: int) -> str:
@@ -383,25 +145,7 @@ def _operators() -> dict:
 def _run(
     order_id: int, action: str, actor, at: datetime | None, apply: Callable[[WorkOrder, datetime], Outcome]
 ) -> WorkOrder:
-    rule = TRANSITIONS[action]
-    if actor is None or not WorkOrder.objects.visible_to(actor).filter(pk=order_id).exists():
-        raise OrderNotFound(order_id)
-    if not _may(actor, rule.permission):
-        raise OrderForbidden(f"your role may not {action}")
-    with transaction.atomic():
-        order = WorkOrder.objects.select_for_update().select_related("hotline").get(pk=order_id)
-        if rule.department_action and not _with_department(order, actor):
-            raise OrderForbidden(f"this order is not with your department to {action}")
-        if order.status not in rule.sources:
-            raise OrderActionNotAllowed(action, order.status)
-        now = at or timezone.now()
-        from_status = order.status
-        outcome = apply(order, now)
-        order.status = outcome.to_status
-        order.save()
-        _record(order, action, actor, from_status, order.status, at=now, opinion=outcome.opinion, data=outcome.data)
-        outbox.enqueue_many(outcome.messages)
-    return order
+    return ORDERS.run(order_id, action, actor, apply, at=at)
 
 
 def _complete(order: WorkOrder, now: datetime) -> None:

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from hotlines import channel_views, views
+from hotlines import views
+from hotlines.channels import views as channel_views
 
 app_name = "hotlines"
 urlpatterns = [
@@ -12,7 +13,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/actions/<slug:action>/", views.act, name="act"),
-    # The other intake channels (hotlines.channel_views).
+    # The other intake channels (hotlines.channels.views).
     path("channels/", channel_views.index, name="channels"),
     path("channels/opinions/", channel_views.opinion_list, name="opinion_list"),
     path("channels/opinions/new/", channel_views.opinion_new, name="opinion_new"),

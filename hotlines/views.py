@@ -28,7 +28,7 @@ from hotlines.imports import import_orders
 from hotlines.masking import mask_phone, may_see_phone
 from hotlines.models import WorkOrder
 from hotlines.services import available_actions, perform, receive, send_back_deadline
-from hotlines.workflow import TRANSITIONS, label_of
+from hotlines.workflow import TRANSITIONS
 
 PAGE_SIZE = 50
 
@@ -124,14 +124,7 @@ def _render_detail(request, order: WorkOrder, bound=None, error: str = "", statu
         bound if bound is not None and bound.action == t.action else action_form(t.action, order)
         for t in available_actions(order, request.user)
     ]
-    timeline = [
-        {
-            "event": e,
-            "label": label_of(e.action),
-            "actor": (e.actor.get_full_name() or e.actor.username) if e.actor else _("System"),
-        }
-        for e in order.events.select_related("actor")
-    ]
+    timeline = list(order.events.select_related("actor"))  # rendered by core/_timeline.html
     context = {
         "order": order,
         "phone": order.caller_phone if may_see_phone(request.user) else mask_phone(order.caller_phone),

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,7 +28,7 @@ from cases.api.serializers import (
     drf_datetime,
 )
 from cases.choices import CaseSource, CaseStatus, PhotoKind, RequestKind
-from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound, ClientUuidTaken
+from cases.exceptions import ActionForbidden, CaseNotFound, ClientUuidTaken
 from cases.exports import XLSX, cases_workbook, export_filename
 from cases.filtersets import CaseFilterSet
 from cases.mapdata import cases_geojson, parse_bbox
@@ -37,7 +37,8 @@ from cases.pagination import CasePagination
 from cases.photos import check_photos, remove_files, save_photos
 from cases.services.intake import MAX_BATCH, REPORT_FIELDS, client_sources, report_batch, report_case
 from cases.services.transitions import perform
-from cases.workflow import TRANSITIONS
+from cases.workflow import CASES, TRANSITIONS
+from core.api.workflow import WorkflowActionsMixin
 from core.audit import record_export
 from core.permissions import HasPermissions
 
@@ -52,21 +53,13 @@ CONFLICT = OpenApiResponse(
 )
 
 
-def conflict_body(action: str, exc: ActionNotAllowed) -> dict:
-    """The 409 answer: a sentence naming the current status, and that status as a field the app can read."""
-    current = exc.current_status
-    label = CaseStatus(current).label if current in CaseStatus.values else current
-    detail = _("%(action)s is not allowed while the case is “%(label)s”.") % {
-        "action": TRANSITIONS[action].label,
-        "label": label,
-    }
-    if exc.reason:
-        detail = f"{detail} {exc.reason}"
-    return {"detail": detail, "status": current}
+class CaseViewSet(WorkflowActionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases visible to the user (a department its own, a collector their reports, tasks and duty grids); one
+    endpoint per action of the case workflow (``WorkflowActionsMixin``: 403 / 404 / 409 from the refusals)."""
 
-
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Cases visible to the user (a department its own, a collector their reports, tasks and duty grids)."""
+    workflow = CASES
+    action_noun = "case"
+    action_conflict = CONFLICT
 
     filterset_class = CaseFilterSet
     serializer_class = CaseListSerializer
@@ -206,7 +199,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         queryset = self.filter_queryset(self.get_queryset())
         return Response(cases_geojson(queryset, bbox=bbox, open_only="status" not in request.query_params))
 
-    def _perform(self, request: Request, pk: str, name: str) -> Response:
+    @classmethod
+    def action_request(cls, name: str):
+        return {"application/json": ACTION_SERIALIZERS[name], "multipart/form-data": ACTION_SERIALIZERS[name]}
+
+    @classmethod
+    def action_responses(cls, name: str) -> dict:
+        return {200: CaseDetailSerializer}
+
+    def perform_action(self, request: Request, pk: str, name: str) -> Response:
         serializer = ACTION_SERIALIZERS[name](data=request.data)
         serializer.is_valid(raise_exception=True)
         params = {k: v for k, v in serializer.validated_data.items() if k != "photos"}
@@ -222,47 +223,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                     saved = save_photos(case, check_photos(photos), PHOTO_KIND.get(name, PhotoKind.BEFORE))
                     photo_ids = [row.pk for row in saved]
                 case = perform(int(pk), name, request.user, photo_ids=photo_ids, **params)
-        except CaseNotFound as exc:
-            remove_files(saved)
-            raise NotFound(_("No such case.")) from exc
-        except ActionForbidden as exc:
-            remove_files(saved)
-            raise PermissionDenied(str(exc)) from exc
-        except ActionNotAllowed as exc:
-            remove_files(saved)
-            return Response(conflict_body(name, exc), status=status.HTTP_409_CONFLICT)
-        except (DjangoValidationError, ValueError):
+        except Exception:  # refused or invalid: the photos saved for it go too (the refusal maps to its status)
             remove_files(saved)
             raise
         case = self.get_queryset().filter(pk=case.pk).first()
         if case is None:  # the action moved the case out of the user's sight (e.g. a department's return)
             return Response({"id": int(pk), "status": "moved"}, status=status.HTTP_200_OK)
         return Response(CaseDetailSerializer(case, context={"request": request}).data)
-
-
-def _make_action(name: str):
-    rule = TRANSITIONS[name]
-
-    def handler(self, request, pk=None):
-        return self._perform(request, pk, name)
-
-    handler.__name__ = f"do_{name}"  # "dispatch" would shadow APIView.dispatch
-    handler.__doc__ = f"{rule.label} ({name}); needs {rule.permission}; from {', '.join(sorted(rule.sources))}."
-    handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)(handler)
-    return extend_schema(
-        request={"application/json": ACTION_SERIALIZERS[name], "multipart/form-data": ACTION_SERIALIZERS[name]},
-        responses={
-            200: CaseDetailSerializer,
-            403: OpenApiResponse(description="Role not allowed"),
-            404: OpenApiResponse(description="No such case for this user"),
-            409: CONFLICT,
-        },
-        summary=f"{rule.label} ({name})",
-    )(handler)
-
-
-for _name in TRANSITIONS:
-    setattr(CaseViewSet, f"do_{_name}", _make_action(_name))
 
 
 class TaskListView(ListAPIView):

@@ -1,4 +1,4 @@
-"""The immutable timeline of a case: one row per transition."""
+"""The immutable timeline of a case: one row per transition (the platform's one event shape, ``TimelineEvent``)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,26 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import CaseStatus
+from core.models import ImmutableEventError, TimelineEvent
+
+ImmutableRowError = ImmutableEventError  # the name the cases layer used before the shape was shared
 
 
-class ImmutableRowError(Exception):
-    pass
-
-
-class CaseEvent(models.Model):
+class CaseEvent(TimelineEvent):
     """Who did what to a case, when, from which status to which, with what opinion and attachments."""
+
+    timeline = "case"
 
     # PROTECT: a case with a history is never deleted, so its events are never deleted by cascade.
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(_("action"), max_length=30)
+    # The columns as the rollups have always read them (kept as declared, so the big table is never migrated).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, on_delete=models.PROTECT, related_name="+"
     )
-    role = models.CharField(_("role"), max_length=20, blank=True)
     from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices)
     at = models.DateTimeField(_("time"), db_index=True)
     opinion = models.TextField(_("opinion"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("case event")
@@ -37,11 +36,3 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ImmutableRowError("case events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRowError("case events are immutable")

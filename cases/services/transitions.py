@@ -1,6 +1,7 @@
-"""Every workflow action on a case goes through ``perform``: the transition table (cases.workflow) says which
-statuses an action may start from and which permission it needs; this module checks them, locks the row, applies
-the action's own rule, writes one immutable event and queues the side effects after commit.
+"""Every workflow action on a case goes through ``perform``: the transition table (``cases.workflow``) says which
+statuses an action may start from, which permission and scope it needs; the platform's runner (``core.workflow``)
+checks them, locks the row, calls the action's handler here, writes one immutable event and queues the side effects
+after commit.
 
 Order of the checks, so the API's answers are stable: a case the user may not see → CaseNotFound (404); an action
 their role lacks, or a case that is not theirs to act on → ActionForbidden (403); a status that does not allow the
@@ -10,38 +11,24 @@ action (or no pending request to decide) → ActionNotAllowed (409); bad paramet
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import PUBLIC_SOURCES, PhotoKind, RequestKind, RequestStatus, Stage
 from cases.choices import CaseStatus as S
 from cases.deadlines import STATUS_STAGE, is_natural_time, on_time, stage_deadline
-from cases.events import announcement, record_event
-from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
+from cases.events import announcement
+from cases.exceptions import ActionNotAllowed
 from cases.models import Case, CasePhoto, CaseRequest
 from cases.querysets import department_subtree
-from cases.workflow import COLLECTOR_TASK_ACTIONS, DEPARTMENT_ACTIONS, TRANSITIONS, Transition, transition
-from core import outbox
+from cases.workflow import CASES, TRANSITIONS
 from core.choices import Role, TimeUnit
 from core.models import Department, User
+from core.workflow import Outcome, Transition
 from core.worktime import add_duration, working_minutes_between
-
-
-@dataclass
-class Outcome:
-    """What an action decided: the new status, and what the event records besides."""
-
-    to_status: str
-    data: dict = field(default_factory=dict)
-    # Side effects as outbox messages (handler's dotted path, keyword arguments), written with the event.
-    messages: list[tuple[str, dict]] = field(default_factory=list)
-
 
 # ---- Parameter helpers ---------------------------------------------------------------------------------------------
 
@@ -503,14 +490,9 @@ assert set(HANDLERS) == set(TRANSITIONS), "every action of the transition table 
 
 
 def _may_act_on(case: Case, actor: User, action: str) -> bool:
-    """Beyond the permission: departments act only on their own cases, collectors only on their own tasks."""
-    if actor.is_superuser:
-        return True
-    if action in DEPARTMENT_ACTIONS:
-        return actor.department_id is not None and case.department_id in department_subtree(actor.department)
-    if action in COLLECTOR_TASK_ACTIONS:
-        return case.assigned_collector_id == actor.pk
-    return True
+    """Beyond the permission: the action's scope (departments act only on their own cases, collectors only on their
+    own tasks). ``cases.history`` checks replayed steps with it."""
+    return CASES.in_scope(case, actor, TRANSITIONS[action])
 
 
 # Decisions need a pending request of their kind; a new request needs none pending.
@@ -526,11 +508,7 @@ def available_actions(case: Case, user: User) -> list[Transition]:
     """The actions this user may take on this case now (for the API's detail and the console's forms): the
     transition table's status and permission, the case being theirs, and the action's own precondition (a pending
     request to decide, none pending to ask again, a public report verified before acceptance). One query at most."""
-    candidates = [
-        t
-        for t in TRANSITIONS.values()
-        if case.status in t.sources and user.has_perm(t.permission) and _may_act_on(case, user, t.action)
-    ]
+    candidates = CASES.candidates(case, user)
     if any(t.action in _DECIDES or t.action in _REQUESTS for t in candidates):
         pending = set(case.requests.filter(status=RequestStatus.PENDING).values_list("kind", flat=True))
     else:
@@ -571,30 +549,20 @@ def perform(
     """Apply *action* to case *case_id* as *actor*; returns the updated case. See the module docstring.
 
     ``at`` replays an action at a past moment (imports of history, the demo city); it defaults to now."""
-    try:
-        rule = transition(action)
-    except KeyError:
-        raise ValidationError({"action": _("Unknown action %(action)s.") % {"action": action}}) from None
-    if not Case.objects.visible_to(actor).filter(pk=case_id).exists():
-        raise CaseNotFound(case_id)
-    if not actor.has_perm(rule.permission):
-        raise ActionForbidden(f"your role may not {action}")
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case_id)
-        if not _may_act_on(case, actor, action):
-            raise ActionForbidden(f"this case is not yours to {action}")
-        if case.status not in rule.sources:  # re-checked under the lock: a racing action may have moved it
-            raise ActionNotAllowed(action, case.status)
-        now = at or timezone.now()
-        photos = _photos(case, photo_ids)
-        from_status, outcome = apply_action(case, action, actor, {**params, "photo_ids": photos}, now)
-        if photos:
-            outcome.data["photos"] = photos
-        case.save()
-        event = record_event(
-            case, action, actor, from_status, case.status, opinion=_text(params, "opinion"), data=outcome.data, at=now
-        )
-        if photos:
-            CasePhoto.objects.filter(pk__in=photos).update(event=event)
-        outbox.enqueue_many([*outcome.messages, *announcement(case.pk, event.pk)])
-    return case
+    CASES.transition(action)  # an unknown action is a 400 naming ``action``, before anything else
+    attached: list[int] = []
+
+    def handle(case: Case, now: datetime) -> Outcome:
+        attached.extend(_photos(case, photo_ids))
+        _from_status, outcome = apply_action(case, action, actor, {**params, "photo_ids": attached}, now)
+        if attached:
+            outcome.data["photos"] = attached
+        outcome.opinion = _text(params, "opinion")
+        return outcome
+
+    def after(case: Case, event, outcome: Outcome) -> None:
+        if attached:
+            CasePhoto.objects.filter(pk__in=attached).update(event=event)
+        outcome.messages.extend(announcement(case.pk, event.pk))
+
+    return CASES.run(case_id, action, actor, handle, at=at, after=after)

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.choices import RequestStatus
@@ -31,8 +30,6 @@ from cases.workflow import TRANSITIONS
 
 NEARBY_COMPONENTS_M = 100  # what the map shows around the case: the component at fault is usually within a few metres
 NEARBY_COMPONENTS_MAX = 60
-# Timeline rows that are not transitions of the table (intake writes "report").
-OTHER_EVENT_LABELS = {"report": gettext_lazy("Report")}
 
 
 def _visible_case(user, pk: int) -> Case:
@@ -85,18 +82,9 @@ def _map_data(case: Case, user) -> dict:
     return data
 
 
-def _timeline(case: Case) -> list[dict]:
-    events = case.events.select_related("actor").prefetch_related("photos")
-    return [
-        {
-            "event": event,
-            "label": TRANSITIONS[event.action].label
-            if event.action in TRANSITIONS
-            else OTHER_EVENT_LABELS.get(event.action, event.action),
-            "actor": (event.actor.get_full_name() or event.actor.username) if event.actor else "",
-        }
-        for event in events
-    ]
+def _timeline(case: Case) -> list:
+    """The case's events for the timeline partial (``core/_timeline.html``), with their actors and photos."""
+    return list(case.events.select_related("actor").prefetch_related("photos"))
 
 
 def _render_detail(

@@ -4,6 +4,7 @@ from .imports import ImportJob, ImportJobStatus
 from .notifications import Notification
 from .organisation import Department, User
 from .outbox import OutboxMessage
+from .timeline import ImmutableEventError, TimelineEvent
 from .tokens import ApiToken
 from .worktime import CalendarDay, CalendarGap, WorkPeriod, WorkSchedule
 
@@ -14,10 +15,12 @@ __all__ = [
     "CalendarGap",
     "Department",
     "HealthCheck",
+    "ImmutableEventError",
     "ImportJob",
     "ImportJobStatus",
     "Notification",
     "OutboxMessage",
+    "TimelineEvent",
     "User",
     "WorkPeriod",
     "WorkSchedule",

@@ -14,14 +14,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from core import outbox
+from core.workflow import Outcome
+from evaluation.bulletins.workflow import (  # noqa: F401 (BulletinStateError: the name callers catch)
+    BULLETINS,
+    PUBLISH_PERMISSION,
+    BulletinForbidden,
+    BulletinStateError,
+)
 from evaluation.indicators import (
     COMPOSITES,
     INDICATORS,
@@ -33,7 +38,7 @@ from evaluation.indicators import (
     weight_text,
     weights,
 )
-from evaluation.models import Bulletin, BulletinEvent, BulletinStatus, CaseFact, DepartmentDay
+from evaluation.models import Bulletin, BulletinStatus, CaseFact, DepartmentDay
 
 HEADLINE_COUNTS = [
     "reported",
@@ -91,10 +96,6 @@ FIX_MESSAGES = {
         "Collector %(name)s: valid report rate %(value)s%% is below %(threshold)s%%; report only fileable problems."
     ),
 }
-
-
-class BulletinStateError(Exception):
-    """The bulletin's status does not allow this (e.g. publishing a published one)."""
 
 
 def thresholds() -> dict:
@@ -341,19 +342,16 @@ def build_figures(start: date, end: date) -> dict:
 
 # ---- Services ------------------------------------------------------------------------------------------------------
 
-PUBLISH_PERMISSION = "evaluation.publish_bulletin"
 VIEW_PERMISSION = "evaluation.view_bulletin"
 
 
-def _event(bulletin: Bulletin, action: str, actor, from_status: str, **data) -> BulletinEvent:
-    return BulletinEvent.objects.create(
-        bulletin=bulletin, action=action, actor=actor, from_status=from_status, to_status=bulletin.status, data=data
-    )
+def _event(bulletin: Bulletin, action: str, actor, from_status: str, **data):
+    return BULLETINS.record_event(bulletin, action, actor, from_status, bulletin.status, at=timezone.now(), data=data)
 
 
 def _require(actor, permission: str) -> None:
     if actor is not None and not actor.has_perm(permission):
-        raise PermissionDenied(gettext("Your role may not change monthly bulletins."))
+        raise BulletinForbidden(gettext("Your role may not change monthly bulletins."))
 
 
 def create_bulletin(year: int, month: int, actor=None) -> tuple[Bulletin, bool]:
@@ -397,39 +395,32 @@ def ensure_last_month(today: date | None = None) -> tuple[Bulletin, bool]:
 
 
 def refresh(bulletin_id: int, actor) -> Bulletin:
-    """Recompute a draft's figures: permission, row lock, state check (a published bulletin is frozen:
-    BulletinStateError), an event."""
-    _require(actor, PUBLISH_PERMISSION)
-    with transaction.atomic():
-        bulletin = Bulletin.objects.select_for_update().get(pk=bulletin_id)
-        if bulletin.is_published:
-            raise BulletinStateError("a published bulletin is frozen")
+    """Recompute a draft's figures (``actor`` None: the system). Through the bulletin workflow: permission, row
+    lock, state (a published bulletin is frozen: BulletinStateError), an event."""
+
+    def handle(bulletin: Bulletin, now) -> Outcome:
         bulletin.figures = build_figures(bulletin.period_start, bulletin.period_end)
         bulletin.computed_at = timezone.now()
-        bulletin.save()
-        _event(bulletin, "refresh", actor, bulletin.status)
-    return bulletin
+        return Outcome()
+
+    return BULLETINS.run(bulletin_id, "refresh", actor, handle)
 
 
 def publish(bulletin_id: int, actor) -> Bulletin:
     """Publish a draft: permission, row lock, state check, figures recomputed once more and frozen for good, an
     event; the readers of bulletins are notified once the publication is committed."""
-    if actor is None or not actor.has_perm(PUBLISH_PERMISSION):
-        raise PermissionDenied(gettext("Your role may not change monthly bulletins."))
-    with transaction.atomic():
-        bulletin = Bulletin.objects.select_for_update().get(pk=bulletin_id)
-        if bulletin.is_published:
-            raise BulletinStateError("the bulletin is already published")
-        before = bulletin.status
+
+    def handle(bulletin: Bulletin, now) -> Outcome:
         bulletin.figures = build_figures(bulletin.period_start, bulletin.period_end)
         bulletin.computed_at = timezone.now()
-        bulletin.status = BulletinStatus.PUBLISHED
         bulletin.published_at = timezone.now()
         bulletin.published_by = actor
-        bulletin.save()
-        _event(bulletin, "publish", actor, before)
-        outbox.enqueue("evaluation.bulletins.services.notify_published", bulletin_id=bulletin.pk)
-    return bulletin
+        return Outcome(
+            BulletinStatus.PUBLISHED,
+            messages=[("evaluation.bulletins.services.notify_published", {"bulletin_id": bulletin.pk})],
+        )
+
+    return BULLETINS.run(bulletin_id, "publish", actor, handle)
 
 
 PUBLISHED_MESSAGE = gettext_lazy("Monthly bulletin %(year)s No. %(number)s has been published.")

@@ -6,6 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import ImmutableEventError, TimelineEvent
+
+__all__ = ["Bulletin", "BulletinEvent", "BulletinStatus", "FrozenBulletinError", "ImmutableEventError"]
+
 
 class BulletinStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -14,10 +18,6 @@ class BulletinStatus(models.TextChoices):
 
 class FrozenBulletinError(Exception):
     """A published bulletin's figures never change."""
-
-
-class ImmutableEventError(Exception):
-    """An event row, once written, is never changed or deleted."""
 
 
 class Bulletin(models.Model):
@@ -70,23 +70,15 @@ class Bulletin(models.Model):
         return self.status == BulletinStatus.PUBLISHED
 
 
-class BulletinEvent(models.Model):
-    """Immutable record of each change to a bulletin: created (by beat or on demand), refreshed, published."""
+class BulletinEvent(TimelineEvent):
+    """Immutable record of each change to a bulletin: created (by beat or on demand), refreshed, published (the
+    platform's one event shape, ``TimelineEvent``)."""
+
+    timeline = "bulletin"
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(_("action"), max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
     from_status = models.CharField(_("from status"), max_length=10, blank=True)
     to_status = models.CharField(_("to status"), max_length=10)
-    data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("bulletin event")
@@ -95,11 +87,3 @@ class BulletinEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bulletin} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ImmutableEventError("bulletin events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableEventError("bulletin events are immutable")

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.models import TimelineEvent
 
 AMOUNT = {"max_digits": 18, "decimal_places": 6, "null": True, "blank": True}  # 万元 to the fen (0.000001 万元)
 FIGURE = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
@@ -205,18 +206,15 @@ class Indicator(models.Model):
         return self.score / weight * 100
 
 
-class SelfEvaluationEvent(models.Model):
-    """Immutable record of each change to a self-evaluation: edit, recompute, check, export, import."""
+class SelfEvaluationEvent(TimelineEvent):
+    """Immutable record of each change to a self-evaluation: edit, recompute, check, export, import (the platform's
+    one event shape, ``TimelineEvent``)."""
+
+    timeline = "self-evaluation"
 
     evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(_("action"), max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
     from_status = models.CharField(_("from status"), max_length=10, blank=True)
     to_status = models.CharField(_("to status"), max_length=10, blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("self-evaluation event")
@@ -225,15 +223,3 @@ class SelfEvaluationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation} {self.action}"
-
-    def save(self, *args, **kwargs) -> None:
-        from evaluation.models.bulletins import ImmutableEventError
-
-        if self.pk is not None:
-            raise ImmutableEventError("self-evaluation events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        from evaluation.models.bulletins import ImmutableEventError
-
-        raise ImmutableEventError("self-evaluation events are immutable")

@@ -20,11 +20,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.workflow import Outcome
 from evaluation.models.selfeval import (
     Direction,
     FundsLine,
@@ -37,6 +38,7 @@ from evaluation.models.selfeval import (
     SelfEvaluationStatus,
 )
 from evaluation.selfeval import scoring
+from evaluation.selfeval.workflow import SELF_EVALUATIONS, SelfEvaluationForbidden
 
 VIEW_PERMISSION = "evaluation.view_selfevaluation"
 CHANGE_PERMISSION = "evaluation.change_selfevaluation"
@@ -242,21 +244,12 @@ def funds_errors(values: dict) -> dict[str, str]:
 
 def _require(actor, permission: str) -> None:
     if not actor.has_perm(permission):
-        raise PermissionDenied(_("Your role may not change self-evaluations."))
-
-
-def _locked(evaluation_id: int) -> SelfEvaluation:
-    return SelfEvaluation.objects.select_for_update().select_related("project").get(pk=evaluation_id)
+        raise SelfEvaluationForbidden(_("Your role may not change self-evaluations."))
 
 
 def _event(evaluation: SelfEvaluation, action: str, actor, from_status: str, **data: Any) -> SelfEvaluationEvent:
-    return SelfEvaluationEvent.objects.create(
-        evaluation=evaluation,
-        action=action,
-        actor=actor,
-        from_status=from_status,
-        to_status=evaluation.status,
-        data=data,
+    return SELF_EVALUATIONS.record_event(
+        evaluation, action, actor, from_status, evaluation.status, at=timezone.now(), data=data
     )
 
 
@@ -302,7 +295,6 @@ def create_self_evaluation(actor, project: Project, year: int, **header: Any) ->
     return evaluation
 
 
-@transaction.atomic
 def save_self_evaluation(
     evaluation_id: int,
     actor,
@@ -314,9 +306,16 @@ def save_self_evaluation(
     """Apply what the finance page submitted. ``indicators`` is the complete list in order: dicts with ``id`` for
     existing rows (``delete: True`` removes one) and without for new rows. Raises ValidationError naming the row
     and field; nothing is written then. Any change returns the evaluation to draft."""
-    _require(actor, CHANGE_PERMISSION)
-    evaluation = _locked(evaluation_id)
-    before = evaluation.status
+
+    def handle(evaluation: SelfEvaluation, now) -> Outcome:
+        changed = _save(evaluation, actor, header, funds, indicators)
+        # No change, no event (and the status stays).
+        return Outcome(data={"fields": changed[:50]}, record=bool(changed), save=False)
+
+    return SELF_EVALUATIONS.run(evaluation_id, "edit", actor, handle)
+
+
+def _save(evaluation: SelfEvaluation, actor, header, funds, indicators) -> list[str]:
     changed: list[str] = []
     for field, value in (header or {}).items():
         if field not in (*HEADER_FIELDS, *TEXT_FIELDS, *SETTING_FIELDS):
@@ -345,9 +344,7 @@ def save_self_evaluation(
         evaluation.status = SelfEvaluationStatus.DRAFT
     compute(data)
     save_loaded(data)
-    if changed:
-        _event(evaluation, "edit", actor, before, fields=changed[:50])
-    return evaluation
+    return changed
 
 
 def _apply_indicator_rows(evaluation, current: list[Indicator], rows: list[dict], actor, changed: list[str]):
@@ -406,82 +403,76 @@ def fill_from_platform(data: Loaded, actor=None) -> dict:
     return filled
 
 
-@transaction.atomic
 def refresh_from_platform(evaluation_id: int, actor) -> SelfEvaluation:
     """Fill every bound actual value from the platform's own figures for the year, then rescore."""
-    _require(actor, CHANGE_PERMISSION)
-    evaluation = _locked(evaluation_id)
-    before = evaluation.status
-    data = load(evaluation)
-    filled = fill_from_platform(data, actor)
-    evaluation.status = SelfEvaluationStatus.DRAFT
-    compute(data)
-    save_loaded(data)
-    start, end = year_period(evaluation.year)
-    _event(evaluation, "recompute", actor, before, period=[start.isoformat(), end.isoformat()], values=filled)
-    return evaluation
+
+    def handle(evaluation: SelfEvaluation, now) -> Outcome:
+        data = load(evaluation)
+        filled = fill_from_platform(data, actor)
+        evaluation.status = SelfEvaluationStatus.DRAFT
+        compute(data)
+        save_loaded(data)
+        start, end = year_period(evaluation.year)
+        return Outcome(data={"period": [start.isoformat(), end.isoformat()], "values": filled}, save=False)
+
+    return SELF_EVALUATIONS.run(evaluation_id, "recompute", actor, handle)
 
 
-@transaction.atomic
 def check_self_evaluation(evaluation_id: int, actor):
     """Run the consistency checks; the evaluation is ``checked`` when no error-level finding is left."""
     from evaluation.selfeval.checks import Severity, run_checks
 
-    _require(actor, CHANGE_PERMISSION)
-    evaluation = _locked(evaluation_id)
-    before = evaluation.status
-    data = recompute(evaluation)
-    findings = run_checks(data)
-    errors = [f for f in findings if f.severity == Severity.ERROR]
-    evaluation.status = SelfEvaluationStatus.DRAFT if errors else SelfEvaluationStatus.CHECKED
-    evaluation.save(update_fields=["status", "updated_at"])
-    _event(evaluation, "check", actor, before, findings=[f.code for f in findings])
-    return evaluation, findings
+    findings: list = []
+
+    def handle(evaluation: SelfEvaluation, now) -> Outcome:
+        data = recompute(evaluation)
+        findings.extend(run_checks(data))
+        errors = [f for f in findings if f.severity == Severity.ERROR]
+        evaluation.status = SelfEvaluationStatus.DRAFT if errors else SelfEvaluationStatus.CHECKED
+        evaluation.save(update_fields=["status", "updated_at"])
+        return Outcome(data={"findings": [f.code for f in findings]}, save=False)
+
+    return SELF_EVALUATIONS.run(evaluation_id, "check", actor, handle), findings
 
 
-@transaction.atomic
 def adopt_platform_figures(evaluation_id: int, actor) -> SelfEvaluation:
     """Drop every declared figure (typed from a report or imported) so the platform's computed ones stand alone."""
-    _require(actor, CHANGE_PERMISSION)
-    evaluation = _locked(evaluation_id)
-    before = evaluation.status
-    dropped = {
-        "total": str(evaluation.declared_total) if evaluation.declared_total is not None else None,
-        "grade": evaluation.declared_grade or None,
-    }
-    evaluation.declared_total, evaluation.declared_grade = None, ""
-    evaluation.funds_declared_rate = evaluation.funds_declared_score = None
-    evaluation.status = SelfEvaluationStatus.DRAFT
-    evaluation.save()
-    Indicator.objects.filter(evaluation=evaluation).update(declared_score=None, declared_rate=None)
-    recompute(evaluation)
-    _event(evaluation, "adopt", actor, before, dropped=dropped)
-    return evaluation
+
+    def handle(evaluation: SelfEvaluation, now) -> Outcome:
+        dropped = {
+            "total": str(evaluation.declared_total) if evaluation.declared_total is not None else None,
+            "grade": evaluation.declared_grade or None,
+        }
+        evaluation.declared_total, evaluation.declared_grade = None, ""
+        evaluation.funds_declared_rate = evaluation.funds_declared_score = None
+        evaluation.status = SelfEvaluationStatus.DRAFT
+        evaluation.save()
+        Indicator.objects.filter(evaluation=evaluation).update(declared_score=None, declared_rate=None)
+        recompute(evaluation)
+        return Outcome(data={"dropped": dropped}, save=False)
+
+    return SELF_EVALUATIONS.run(evaluation_id, "adopt", actor, handle)
 
 
-@transaction.atomic
 def record_export(evaluation_id: int, actor) -> SelfEvaluation:
     """The finance page produced the workbook: checks are run and kept with the event; status ``exported``."""
     from evaluation.selfeval.checks import run_checks
 
-    _require(actor, CHANGE_PERMISSION)
-    evaluation = _locked(evaluation_id)
-    before = evaluation.status
-    data = recompute(evaluation)
-    findings = run_checks(data)
-    evaluation.status = SelfEvaluationStatus.EXPORTED
-    evaluation.save(update_fields=["status", "updated_at"])
-    _event(evaluation, "export", actor, before, findings=[f.code for f in findings])
-    return evaluation
+    def handle(evaluation: SelfEvaluation, now) -> Outcome:
+        data = recompute(evaluation)
+        findings = run_checks(data)
+        evaluation.status = SelfEvaluationStatus.EXPORTED
+        evaluation.save(update_fields=["status", "updated_at"])
+        return Outcome(data={"findings": [f.code for f in findings]}, save=False)
+
+    return SELF_EVALUATIONS.run(evaluation_id, "export", actor, handle)
 
 
 def apply_import(evaluation_id: int, actor, parsed, filename: str = "") -> SelfEvaluation:
     """Replace the evaluation's header, funds, indicators and texts with a parsed workbook (already validated as a
     whole by the importer); declared figures that differ from the platform's are kept for the checks."""
-    _require(actor, CHANGE_PERMISSION)
-    with transaction.atomic():
-        evaluation = _locked(evaluation_id)
-        before = evaluation.status
+
+    def handle(evaluation: SelfEvaluation, now) -> Outcome:
         origin = {"file": filename} if filename else {}
         for field, value in parsed.header.items():
             setattr(evaluation, field, value)
@@ -511,5 +502,6 @@ def apply_import(evaluation_id: int, actor, parsed, filename: str = "") -> SelfE
             data.indicators.append(indicator)
         compute(data)
         save_loaded(data)
-        _event(evaluation, "import", actor, before, file=filename, indicators=len(data.indicators))
-    return evaluation
+        return Outcome(data={"file": filename, "indicators": len(data.indicators)}, save=False)
+
+    return SELF_EVALUATIONS.run(evaluation_id, "import", actor, handle)

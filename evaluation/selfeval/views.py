@@ -106,26 +106,9 @@ def _context(
         "import_errors": import_errors or [],
         "can_change": request.user.has_perm(CHANGE),
         "grade_labels": GRADE_LABELS_ZH,
-        "events": [
-            {"event": e, "label": _event_label(e.action)}
-            for e in evaluation.events.select_related("actor").order_by("-at", "-id")[:12]
-        ],
+        "events": list(evaluation.events.select_related("actor").order_by("-at", "-id")[:12]),
         "weights_total": sum((i.weight or 0 for i in indicators), 0) + evaluation.funds_weight,
     }
-
-
-def _event_label(action: str) -> str:
-    labels = {
-        "create": _("created"),
-        "edit": _("edited"),
-        "recompute": _("recomputed from the platform"),
-        "check": _("checked"),
-        "adopt": _("adopted the platform's figures"),
-        "export": _("exported"),
-        "import": _("imported"),
-        "seed": _("demo data"),
-    }
-    return labels.get(action, action)
 
 
 def _source_label(kind: str) -> str:

@@ -1,6 +1,6 @@
 from core.api.routers import IdRouter
-from hotlines.api.channels import CameraViewSet, ChatReportViewSet, InspectionViewSet, OnlineOpinionViewSet
 from hotlines.api.views import WorkOrderViewSet
+from hotlines.channels.api import CameraViewSet, ChatReportViewSet, InspectionViewSet, OnlineOpinionViewSet
 
 router = IdRouter()
 router.register("hotline/orders", WorkOrderViewSet, basename="hotline-order")

@@ -9,10 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.workflow import WorkflowActionsMixin
 from core.audit import record_export
 from core.permissions import HasPermissions
 from core.spreadsheets import XLSX
@@ -23,14 +24,13 @@ from hotlines.api.serializers import (
     WorkOrderListSerializer,
     WorkOrderPushSerializer,
 )
-from hotlines.choices import OrderStatus
-from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
+from hotlines.exceptions import OrderForbidden
 from hotlines.exports import export_filename, orders_workbook
 from hotlines.filtersets import WorkOrderFilterSet
 from hotlines.masking import may_see_phone
 from hotlines.models import WorkOrder
 from hotlines.services import SERVICES, perform, receive
-from hotlines.workflow import TRANSITIONS
+from hotlines.workflow import ORDERS
 
 PUSH_FIELDS = [name for name in WorkOrderPushSerializer().fields]
 
@@ -44,18 +44,6 @@ def required_fields(action_name: str) -> set[str]:
     return {p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty}
 
 
-def conflict_body(action_name: str, exc: OrderActionNotAllowed) -> dict:
-    current = exc.current_status
-    label = OrderStatus(current).label if current in OrderStatus.values else current
-    detail = _("%(action)s is not allowed while the order is “%(label)s”.") % {
-        "action": TRANSITIONS[action_name].label,
-        "label": label,
-    }
-    if exc.reason:
-        detail = f"{detail} {exc.reason}"
-    return {"detail": detail, "status": current}
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Work orders visible to the user (工单列表)",
@@ -64,7 +52,14 @@ def conflict_body(action_name: str, exc: OrderActionNotAllowed) -> dict:
     ),
     retrieve=extend_schema(summary="A work order with its timeline (工单详情)"),
 )
-class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class WorkOrderViewSet(WorkflowActionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Work orders visible to the user; one endpoint per action of the order workflow (``WorkflowActionsMixin``)."""
+
+    workflow = ORDERS
+    action_noun = "order"
+    action_conflict = OpenApiResponse(
+        OrderStatusSerializer, description="The order's status does not allow this action"
+    )
     filterset_class = WorkOrderFilterSet
     serializer_class = WorkOrderListSerializer
     permission_classes = [HasPermissions]
@@ -126,47 +121,22 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         body = WorkOrderDetailSerializer(order, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    def _perform(self, request: Request, pk: str, name: str) -> Response:
+    @classmethod
+    def action_request(cls, name: str):
+        return OrderActionSerializer
+
+    @classmethod
+    def action_responses(cls, name: str) -> dict:
+        return {200: WorkOrderDetailSerializer, 400: OpenApiResponse(description="{field: message}")}
+
+    def perform_action(self, request: Request, pk: str, name: str) -> Response:
         serializer = OrderActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         missing = required_fields(name) - set(serializer.validated_data)
         if missing:
             raise ValidationError({field: [_("This field is required.")] for field in sorted(missing)})
-        try:
-            order = perform(int(pk), name, request.user, **serializer.validated_data)
-        except OrderNotFound as exc:
-            raise NotFound(_("No such work order.")) from exc
-        except OrderForbidden as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except OrderActionNotAllowed as exc:
-            return Response(conflict_body(name, exc), status=status.HTTP_409_CONFLICT)
+        order = perform(int(pk), name, request.user, **serializer.validated_data)
         order = self.get_queryset().prefetch_related("events__actor").filter(pk=order.pk).first()
         if order is None:  # the action moved the order out of the user's sight (a department's send-back)
             return Response({"id": int(pk), "status": "moved"}, status=status.HTTP_200_OK)
         return Response(WorkOrderDetailSerializer(order, context={"request": request}).data)
-
-
-def _make_action(name: str):
-    rule = TRANSITIONS[name]
-
-    def handler(self, request, pk=None):
-        return self._perform(request, pk, name)
-
-    handler.__name__ = f"do_{name}"
-    handler.__doc__ = f"{rule.label} ({name}); needs {rule.permission}; from {', '.join(sorted(rule.sources))}."
-    handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)(handler)
-    return extend_schema(
-        request=OrderActionSerializer,
-        responses={
-            200: WorkOrderDetailSerializer,
-            400: OpenApiResponse(description="{field: message}"),
-            403: OpenApiResponse(description="Role or department not allowed"),
-            404: OpenApiResponse(description="No such order for this user"),
-            409: OpenApiResponse(OrderStatusSerializer, description="The order's status does not allow this action"),
-        },
-        summary=f"{name} ({rule.permission})",
-    )(handler)
-
-
-for _name in TRANSITIONS:
-    setattr(WorkOrderViewSet, f"do_{_name}", _make_action(_name))

@@ -46,7 +46,7 @@ def odd_orders(receive_order):
 
 @pytest.fixture
 def odd_opinions(cast, garbage_class, base_map):
-    from hotlines.channel_services import record_opinion
+    from hotlines.channels.services import record_opinion
 
     opinions = []
     for n in range(3):

@@ -253,7 +253,7 @@ def test_two_identical_submissions_racing_make_one_record_and_one_case(cast, bas
 
     from django.db import connection
 
-    from hotlines import channel_services
+    from hotlines.channels import services as channel_services
 
     barrier = threading.Barrier(2)
     results: list = []

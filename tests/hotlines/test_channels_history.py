@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from hotlines import channel_services as services
+from hotlines.channels import services
 from hotlines.models import ChannelEvent
 from tests.hotlines.conftest import INSIDE
 from tests.hotlines.test_channels_console import png_bytes

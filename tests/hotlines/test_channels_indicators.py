@@ -10,7 +10,8 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from cases.choices import CaseSource
-from hotlines import channels, services
+from hotlines import services
+from hotlines.channels import cases as channel_cases
 from hotlines.indicators import channel_indicators, hotline_indicators
 from hotlines.models import Camera, ChatGroupReport, Inspection, InspectionProblem, OnlineOpinion
 from tests.hotlines.conftest import INSIDE
@@ -26,9 +27,9 @@ def test_channels_raise_cases_once(cast, base_map, garbage_class):
     problem = InspectionProblem.objects.create(
         inspection=inspection, description="垃圾桶满溢", address="东关路", location=Point(*INSIDE, srid=4326)
     )
-    case = channels.problem_to_case(problem, operator, class_code="06010", at=DAY)
+    case = channel_cases.problem_to_case(problem, operator, class_code="06010", at=DAY)
     assert case.source == CaseSource.INSPECTION and problem.case == case
-    assert channels.problem_to_case(problem, operator, class_code="06010", at=DAY) == case
+    assert channel_cases.problem_to_case(problem, operator, class_code="06010", at=DAY) == case
 
     chat = ChatGroupReport.objects.create(
         group="千里眼群",
@@ -37,18 +38,20 @@ def test_channels_raise_cases_once(cast, base_map, garbage_class):
         content="路边垃圾",
         location=Point(*INSIDE, srid=4326),
     )
-    assert channels.chat_report_to_case(chat, operator, class_code="06010", at=DAY).source == CaseSource.CHAT_GROUP
+    assert channel_cases.chat_report_to_case(chat, operator, class_code="06010", at=DAY).source == CaseSource.CHAT_GROUP
 
     opinion = OnlineOpinion.objects.create(
         channel="mailbox", external_no="XX1", title="垃圾", content="无人清运", submitted_at=DAY
     )
-    opinion_case = channels.opinion_to_case(opinion, operator, class_code="06010", lng=INSIDE[0], lat=INSIDE[1], at=DAY)
+    opinion_case = channel_cases.opinion_to_case(
+        opinion, operator, class_code="06010", lng=INSIDE[0], lat=INSIDE[1], at=DAY
+    )
     assert opinion_case.source == CaseSource.ONLINE
 
     camera = Camera.objects.create(code="CAM01", name="东关路口", location=Point(*INSIDE, srid=4326))
-    video = channels.video_case(camera, operator, class_code="06010", captured_at=DAY)
+    video = channel_cases.video_case(camera, operator, class_code="06010", captured_at=DAY)
     assert video.case.source == CaseSource.VIDEO and video.camera == camera
-    assert channels.video_case(camera, operator, class_code="06010", captured_at=DAY).pk == video.pk
+    assert channel_cases.video_case(camera, operator, class_code="06010", captured_at=DAY).pk == video.pk
 
     figures = channel_indicators(date(2026, 11, 1), date(2026, 11, 30))
     for source in (CaseSource.INSPECTION, CaseSource.CHAT_GROUP, CaseSource.ONLINE, CaseSource.VIDEO):

@@ -1,5 +1,5 @@
 """Console forms of the other intake channels. Field names are the keyword arguments of
-``hotlines.channel_services``, so the service's errors land on the right field."""
+``hotlines.channels.services``, so the service's errors land on the right field."""
 
 from __future__ import annotations
 

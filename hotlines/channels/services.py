@@ -1,12 +1,12 @@
 """Service functions of the other intake channels (online opinion, leaders' inspections, chat groups, video), shared
-by the console (``hotlines.channel_views``) and the API (``hotlines.api.channels``).
+by the console (``hotlines.channels.views``) and the API (``hotlines.channels.api``).
 
 Each function checks the actor's permission (``hotlines.*`` of core/roles.py; raising a case also needs
 ``cases.report_case``, checked by the cases layer), checks its input (``ValidationError`` naming each bad field) and
 writes in one transaction. Records are found again by their natural key — an opinion by its item number, an
 inspection by inspector, date and route, a chat message by group, handle and time, a problem by its inspection,
 description and address, a camera by its code, a video case by camera and capture time — so a double submission
-returns what the first one made; the case itself is raised through ``hotlines.channels`` (once per record)."""
+returns what the first one made; the case itself is raised through ``hotlines.channels.cases`` (once per record)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from cases.exceptions import ActionForbidden
 from cases.photos import check_photos
 from core.sanitize import date_out_of_window, parse_client_time
-from hotlines import channels
-from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
-from hotlines.models import (
+from core.workflow import WORKFLOWS, Outcome
+from hotlines.channels import cases as channel_cases
+from hotlines.channels.models import (
     Camera,
     ChannelEvent,
     ChatGroupReport,
@@ -35,14 +35,15 @@ from hotlines.models import (
     RectificationAction,
     VideoCase,
 )
-
-
-class ChannelForbidden(Exception):
-    """The actor's role may not do this (→ 403)."""
-
-
-class ChannelNotFound(Exception):
-    """No such record (→ 404)."""
+from hotlines.channels.workflow import (  # noqa: F401 (the refusals: names callers catch)
+    CAMERAS,
+    CHAT_REPORTS,
+    INSPECTIONS,
+    OPINIONS,
+    ChannelForbidden,
+    ChannelNotFound,
+)
+from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
 
 
 def _require(actor, *permissions: str) -> None:
@@ -159,16 +160,10 @@ RECORD_KINDS = {OnlineOpinion: "opinion", Inspection: "inspection", ChatGroupRep
 
 
 def _history(record, action: str, actor, at: datetime | None = None, **data) -> None:
-    """One immutable ``ChannelEvent`` of *record*, in the caller's transaction (``at``: a replayed past moment)."""
-    ChannelEvent.objects.create(
-        record_kind=RECORD_KINDS[type(record)],
-        record_id=record.pk,
-        action=action,
-        actor=actor,
-        role=getattr(actor, "role", "") or "",
-        at=at or timezone.now(),
-        data=data,
-    )
+    """One immutable ``ChannelEvent`` of *record* written outside a transition (recording a new record), in the
+    caller's transaction (``at``: a replayed past moment); the same recorder as the workflow's runner."""
+    flow = WORKFLOWS[RECORD_KINDS[type(record)]]
+    flow.record_event(record, action, actor, "", "", at=at or timezone.now(), data=data)
 
 
 def history(record) -> list[ChannelEvent]:
@@ -216,7 +211,7 @@ def record_opinion(
         opinion, created = OnlineOpinion.objects.get_or_create(external_no=number, defaults=fields)
         had_case = opinion.case_id is not None
         _as_forbidden(
-            channels.opinion_to_case,
+            channel_cases.opinion_to_case,
             opinion,
             actor,
             class_code=str(class_code).strip(),
@@ -235,25 +230,22 @@ def record_opinion(
 def reply_opinion(actor, pk: int, *, reply, replied_at=None) -> OnlineOpinion:
     """Record the reply to an opinion and when it was given (now unless told). Replying again replaces the reply;
     the same text again changes nothing."""
-    _require(actor, "hotlines.change_onlineopinion")
-    errors: dict = {}
-    text = _text(reply, "reply", errors, limit=4000)
-    moment = _moment(replied_at, "replied_at", errors, default_now=True)
-    _raise_errors(errors)
-    with transaction.atomic():
-        try:
-            opinion = OnlineOpinion.objects.select_for_update().get(pk=pk)
-        except OnlineOpinion.DoesNotExist:
-            raise ChannelNotFound(_("No such online opinion.")) from None
+
+    def handle(opinion: OnlineOpinion, now) -> Outcome:
+        errors: dict = {}
+        text = _text(reply, "reply", errors, limit=4000)
+        moment = _moment(replied_at, "replied_at", errors, default_now=True)
+        _raise_errors(errors)
         if opinion.reply == text and opinion.replied_at is not None:
-            return opinion
+            return Outcome(record=False, save=False)
         if moment < opinion.submitted_at:
             raise ValidationError({"replied_at": _("Cannot be before the opinion was submitted.")})
         opinion.reply = text
         opinion.replied_at = moment
         opinion.save(update_fields=["reply", "replied_at"])
-        _history(opinion, "replied", actor, replied_at=moment.isoformat())
-    return opinion
+        return Outcome(data={"replied_at": moment.isoformat()}, save=False)
+
+    return OPINIONS.run(pk, "replied", actor, handle)
 
 
 # ---- leaders' inspections ------------------------------------------------------------------------------------------
@@ -289,7 +281,9 @@ def record_inspection(actor, *, inspector, level, date, route, note="", problems
             _history(inspection, "recorded", actor)
         for index, problem in enumerate(problems):
             try:
-                _add_problem(actor, inspection, **problem)
+                added, problem_created = _add_problem(actor, inspection, **problem)
+                if problem_created:
+                    _history(inspection, "problem_added", actor, problem=added.pk, case=added.case_id)
             except ValidationError as exc:
                 raise ValidationError(
                     {f"problems[{index}].{name}": messages for name, messages in exc.message_dict.items()}
@@ -326,24 +320,23 @@ def _add_problem(actor, inspection: Inspection, *, description, class_code, addr
         problem = InspectionProblem.objects.create(
             inspection=inspection, description=description, address=address, location=point
         )
-    _as_forbidden(channels.problem_to_case, problem, actor, class_code=str(class_code).strip())
-    if created:
-        _history(inspection, "problem_added", actor, problem=problem.pk, case=problem.case_id)
+    _as_forbidden(channel_cases.problem_to_case, problem, actor, class_code=str(class_code).strip())
     return problem, created
 
 
 def add_problem(actor, inspection_pk: int, **problem) -> tuple[InspectionProblem, bool]:
     """Add a problem found on an inspection and raise its case (source ``inspection``). The same description and
     address on the same inspection is the same problem."""
-    _require(actor, "hotlines.add_inspectionproblem")
-    errors = _problem_errors(problem)
-    _raise_errors(errors)
-    with transaction.atomic():
-        try:
-            inspection = Inspection.objects.select_for_update().get(pk=inspection_pk)
-        except Inspection.DoesNotExist:
-            raise ChannelNotFound(_("No such inspection.")) from None
-        return _add_problem(actor, inspection, **problem)
+    added: list = []
+
+    def handle(inspection: Inspection, now) -> Outcome:
+        _raise_errors(_problem_errors(problem))
+        row, created = _add_problem(actor, inspection, **problem)
+        added.extend([row, created])
+        return Outcome(data={"problem": row.pk, "case": row.case_id}, record=created, save=False)
+
+    INSPECTIONS.run(inspection_pk, "problem_added", actor, handle)
+    return added[0], added[1]
 
 
 def record_rectification(
@@ -352,33 +345,33 @@ def record_rectification(
     """Record a joint rectification decided after an inspection (natural key: inspection, title, date)."""
     from core.models import Department
 
-    _require(actor, "hotlines.add_rectificationaction")
-    errors: dict = {}
-    title = _text(title, "title", errors, limit=200)
-    day = _day(date, "date", errors)
-    result = _text(result, "result", errors, limit=4000, required=False)
-    wanted = []
-    for value in departments or ():
-        try:
-            wanted.append(int(getattr(value, "pk", value)))
-        except (TypeError, ValueError):
-            errors["departments"] = _("Must be department ids.")
-    found = list(Department.objects.filter(pk__in=wanted, is_active=True))
-    if "departments" not in errors and len(found) != len(set(wanted)):
-        errors["departments"] = _("Unknown or inactive department.")
-    _raise_errors(errors)
-    with transaction.atomic():
-        try:
-            inspection = Inspection.objects.select_for_update().get(pk=inspection_pk)
-        except Inspection.DoesNotExist:
-            raise ChannelNotFound(_("No such inspection.")) from None
+    recorded: list = []
+
+    def handle(inspection: Inspection, now) -> Outcome:
+        errors: dict = {}
+        heading = _text(title, "title", errors, limit=200)
+        day = _day(date, "date", errors)
+        outcome_text = _text(result, "result", errors, limit=4000, required=False)
+        wanted = []
+        for value in departments or ():
+            try:
+                wanted.append(int(getattr(value, "pk", value)))
+            except (TypeError, ValueError):
+                errors["departments"] = _("Must be department ids.")
+        found = list(Department.objects.filter(pk__in=wanted, is_active=True))
+        if "departments" not in errors and len(found) != len(set(wanted)):
+            errors["departments"] = _("Unknown or inactive department.")
+        _raise_errors(errors)
         action, created = RectificationAction.objects.get_or_create(
-            inspection=inspection, title=title, date=day, defaults={"result": result}
+            inspection=inspection, title=heading, date=day, defaults={"result": outcome_text}
         )
         if created:
             action.departments.set(found)
-            _history(inspection, "rectification_recorded", actor, rectification=action.pk)
-    return action, created
+        recorded.extend([action, created])
+        return Outcome(data={"rectification": action.pk}, record=created, save=False)
+
+    INSPECTIONS.run(inspection_pk, "rectification_recorded", actor, handle)
+    return recorded[0], recorded[1]
 
 
 # ---- chat groups ---------------------------------------------------------------------------------------------------
@@ -424,7 +417,7 @@ def record_chat_report(
                 **key, defaults={"content": content, "location": Point(*point, srid=4326)}
             )
             _as_forbidden(
-                channels.chat_report_to_case,
+                channel_cases.chat_report_to_case,
                 report,
                 actor,
                 class_code=str(class_code).strip(),
@@ -445,28 +438,26 @@ def record_chat_report(
 
 def attach_screenshot(actor, pk: int, screenshot) -> ChatGroupReport:
     """Attach (or replace) the screenshot of a chat-group report; checked by content before anything is written."""
-    _require(actor, "hotlines.change_chatgroupreport")
-    if screenshot is None:
-        raise ValidationError({"screenshot": _("This field is required.")})
-    checked = _check_image(screenshot, "screenshot")
-    stored = old = None
+    stored: list[str] = []
+
+    def handle(report: ChatGroupReport, now) -> Outcome:
+        if screenshot is None:
+            raise ValidationError({"screenshot": _("This field is required.")})
+        checked = _check_image(screenshot, "screenshot")
+        old = report.screenshot.name or None
+        report.screenshot.save(f"chat-{report.pk}.{checked.extension}", checked.file, save=False)
+        stored.append(report.screenshot.name)
+        report.save(update_fields=["screenshot"])
+        outcome = Outcome(data={"replaced": bool(old)}, save=False)
+        if old and old != stored[0]:
+            outcome.on_commit.append(lambda: _remove(ChatGroupReport, "screenshot", old))
+        return outcome
+
     try:
-        with transaction.atomic():
-            try:
-                report = ChatGroupReport.objects.select_for_update().get(pk=pk)
-            except ChatGroupReport.DoesNotExist:
-                raise ChannelNotFound(_("No such chat-group report.")) from None
-            old = report.screenshot.name or None
-            report.screenshot.save(f"chat-{report.pk}.{checked.extension}", checked.file, save=False)
-            stored = report.screenshot.name
-            report.save(update_fields=["screenshot"])
-            _history(report, "screenshot_attached", actor, replaced=bool(old))
-            if old and old != stored:
-                transaction.on_commit(lambda: _remove(ChatGroupReport, "screenshot", old))
+        return CHAT_REPORTS.run(pk, "screenshot_attached", actor, handle)
     except BaseException:
-        _remove(ChatGroupReport, "screenshot", stored)
+        _remove(ChatGroupReport, "screenshot", stored[0] if stored else None)
         raise
-    return report
 
 
 def _remove(model, field: str, name: str | None) -> None:
@@ -506,44 +497,44 @@ def camera_case(
 ) -> tuple[VideoCase, bool]:
     """Raise a case spotted on a camera (source ``video``) with its snapshot (JPEG/PNG/WebP by content). The same
     camera and capture time make the same case; a bad snapshot writes nothing."""
-    _require(actor, "hotlines.add_videocase")
-    errors: dict = {}
-    _text(class_code, "class_code", errors, limit=8)
-    moment = _moment(captured_at, "captured_at", errors)
-    description = _text(description, "description", errors, limit=4000, required=False)
-    point = _coordinates(lng, lat, errors, required=False)
-    checked = None
+    raised: list = []
+    stored: list[str] = []
+
+    def handle(camera: Camera, now) -> Outcome:
+        errors: dict = {}
+        _text(class_code, "class_code", errors, limit=8)
+        moment = _moment(captured_at, "captured_at", errors)
+        text = _text(description, "description", errors, limit=4000, required=False)
+        point = _coordinates(lng, lat, errors, required=False)
+        checked = None
+        try:
+            checked = _check_image(snapshot, "snapshot")
+        except ValidationError as exc:
+            errors.update({name: " ".join(messages) for name, messages in exc.message_dict.items()})
+        if not camera.is_active:
+            errors["camera"] = _("This camera is not active.")
+        _raise_errors(errors)
+        moment = moment.astimezone(UTC)  # the case key is made of the ISO text: one instant, one key
+        before = VideoCase.objects.filter(camera=camera, captured_at=moment).values_list("pk", flat=True).first()
+        video = _as_forbidden(
+            channel_cases.video_case,
+            camera,
+            actor,
+            class_code=str(class_code).strip(),
+            captured_at=moment,
+            description=text,
+            snapshot=checked.file if checked is not None else None,
+            lng=point[0] if point else None,
+            lat=point[1] if point else None,
+        )
+        if before is None and video.snapshot.name:
+            stored.append(video.snapshot.name)
+        raised.extend([video, before is None])
+        return Outcome(data={"video_case": video.pk, "case": video.case_id}, record=before is None, save=False)
+
     try:
-        checked = _check_image(snapshot, "snapshot")
-    except ValidationError as exc:
-        errors.update({name: " ".join(messages) for name, messages in exc.message_dict.items()})
-    try:
-        camera = Camera.objects.get(pk=camera_pk)
-    except Camera.DoesNotExist:
-        raise ChannelNotFound(_("No such camera.")) from None
-    if not camera.is_active:
-        errors["camera"] = _("This camera is not active.")
-    _raise_errors(errors)
-    moment = moment.astimezone(UTC)  # the case key is made of the ISO text: one instant, one key
-    before = VideoCase.objects.filter(camera=camera, captured_at=moment).values_list("pk", flat=True).first()
-    stored = None
-    try:
-        with transaction.atomic():
-            video = _as_forbidden(
-                channels.video_case,
-                camera,
-                actor,
-                class_code=str(class_code).strip(),
-                captured_at=moment,
-                description=description,
-                snapshot=checked.file if checked is not None else None,
-                lng=point[0] if point else None,
-                lat=point[1] if point else None,
-            )
-            if before is None:
-                stored = video.snapshot.name or None
-                _history(camera, "case_raised", actor, video_case=video.pk, case=video.case_id)
+        CAMERAS.run(camera_pk, "case_raised", actor, handle)
     except BaseException:
-        _remove(VideoCase, "snapshot", stored)
+        _remove(VideoCase, "snapshot", stored[0] if stored else None)
         raise
-    return video, before is None
+    return raised[0], raised[1]

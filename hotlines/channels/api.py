@@ -3,8 +3,9 @@ app, the chat-group bot, the video platform): list, detail and create of online 
 reports and cameras, plus the follow-ups (reply, problems, joint rectifications, screenshot, a case from a camera).
 
 Reading needs the channel's ``view`` permission, writing its ``add``/``change`` permission (403 otherwise). Writing
-goes through ``hotlines.channel_services``: the same checks as the console (400 naming each bad field) and creates
-idempotent on the natural key (201 for a new record, 200 with the record already made)."""
+goes through ``hotlines.channels.services``: the same checks as the console (400 naming each bad field) and creates
+idempotent on the natural key (201 for a new record, 200 with the record already made). The follow-ups run through
+the transition contract (``hotlines.channels.workflow``); its refusals answer 403/404 in ``core.api.exceptions``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,15 +20,14 @@ from cases.models import Case
 from core.api.fields import ClientDateTimeField
 from core.api.parsers import FormParser, JSONParser, MultiPartParser
 from core.permissions import HasPermissions
-from hotlines import channel_services as services
-from hotlines.channel_filtersets import (
+from hotlines.channels import services
+from hotlines.channels.filtersets import (
     CameraFilterSet,
     ChatGroupReportFilterSet,
     InspectionFilterSet,
     OnlineOpinionFilterSet,
 )
-from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
-from hotlines.models import (
+from hotlines.channels.models import (
     Camera,
     ChatGroupReport,
     Inspection,
@@ -37,6 +36,7 @@ from hotlines.models import (
     RectificationAction,
     VideoCase,
 )
+from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
 
 POINT_SCHEMA = {
     "type": "object",
@@ -255,15 +255,6 @@ class CameraCaseInput(serializers.Serializer):
 # ---- views ---------------------------------------------------------------------------------------------------------
 
 
-def _call(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except services.ChannelForbidden as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except services.ChannelNotFound as exc:
-        raise NotFound(str(exc)) from exc
-
-
 def _validated(serializer_class, request: Request) -> dict:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -314,7 +305,7 @@ class OnlineOpinionViewSet(ChannelViewSet):
         summary="Record an online opinion and raise its case (source online)",
     )
     def create(self, request: Request) -> Response:
-        opinion, created = _call(services.record_opinion, request.user, **_validated(OnlineOpinionInput, request))
+        opinion, created = services.record_opinion(request.user, **_validated(OnlineOpinionInput, request))
         return self._detail(opinion, _created(created))
 
     @extend_schema(
@@ -324,7 +315,7 @@ class OnlineOpinionViewSet(ChannelViewSet):
     )
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk=None) -> Response:
-        opinion = _call(services.reply_opinion, request.user, int(pk), **_validated(ReplyInput, request))
+        opinion = services.reply_opinion(request.user, int(pk), **_validated(ReplyInput, request))
         return self._detail(opinion)
 
 
@@ -356,7 +347,7 @@ class InspectionViewSet(ChannelViewSet):
     def create(self, request: Request) -> Response:
         data = _validated(InspectionInput, request)
         data["problems"] = [dict(p) for p in data.get("problems", [])]
-        inspection, created = _call(services.record_inspection, request.user, **data)
+        inspection, created = services.record_inspection(request.user, **data)
         return self._detail(inspection, _created(created))
 
     @extend_schema(
@@ -366,7 +357,7 @@ class InspectionViewSet(ChannelViewSet):
     )
     @action(detail=True, methods=["post"])
     def problems(self, request: Request, pk=None) -> Response:
-        _problem, created = _call(services.add_problem, request.user, int(pk), **_validated(ProblemInput, request))
+        _problem, created = services.add_problem(request.user, int(pk), **_validated(ProblemInput, request))
         return self._detail(Inspection(pk=int(pk)), _created(created))
 
     @extend_schema(
@@ -377,7 +368,7 @@ class InspectionViewSet(ChannelViewSet):
     @action(detail=True, methods=["post"])
     def rectifications(self, request: Request, pk=None) -> Response:
         data = _validated(RectificationInput, request)
-        _action, created = _call(services.record_rectification, request.user, int(pk), **data)
+        _action, created = services.record_rectification(request.user, int(pk), **data)
         return self._detail(Inspection(pk=int(pk)), _created(created))
 
 
@@ -403,7 +394,7 @@ class ChatReportViewSet(ChannelViewSet):
         summary="Record a chat-group report with its screenshot and raise its case (source chat_group)",
     )
     def create(self, request: Request) -> Response:
-        report, created = _call(services.record_chat_report, request.user, **_validated(ChatReportInput, request))
+        report, created = services.record_chat_report(request.user, **_validated(ChatReportInput, request))
         return self._detail(report, _created(created))
 
     @extend_schema(
@@ -414,7 +405,7 @@ class ChatReportViewSet(ChannelViewSet):
     @action(detail=True, methods=["post"])
     def screenshot(self, request: Request, pk=None) -> Response:
         upload = _validated(ScreenshotInput, request)["screenshot"]
-        report = _call(services.attach_screenshot, request.user, int(pk), upload)
+        report = services.attach_screenshot(request.user, int(pk), upload)
         return self._detail(report)
 
 
@@ -443,7 +434,7 @@ class CameraViewSet(ChannelViewSet):
         summary="Add a camera to the registry",
     )
     def create(self, request: Request) -> Response:
-        camera, created = _call(services.register_camera, request.user, **_validated(CameraInput, request))
+        camera, created = services.register_camera(request.user, **_validated(CameraInput, request))
         return Response(CameraSerializer(camera, context={"request": request}).data, status=_created(created))
 
     @extend_schema(
@@ -453,6 +444,6 @@ class CameraViewSet(ChannelViewSet):
     )
     @action(detail=True, methods=["post"])
     def cases(self, request: Request, pk=None) -> Response:
-        video, created = _call(services.camera_case, request.user, int(pk), **_validated(CameraCaseInput, request))
+        video, created = services.camera_case(request.user, int(pk), **_validated(CameraCaseInput, request))
         video = VideoCase.objects.select_related("case").get(pk=video.pk)
         return Response(VideoCaseSerializer(video, context={"request": request}).data, status=_created(created))

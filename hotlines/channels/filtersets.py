@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import IsoDateTimeFilter
+from hotlines.channels.models import Camera, ChatGroupReport, Inspection, OnlineOpinion
 from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
-from hotlines.models import Camera, ChatGroupReport, Inspection, OnlineOpinion
 
 
 def _search(*fields):

@@ -3,7 +3,7 @@ leaders' inspections and chat groups a filtered list, an entry form that records
 the item's page with its case(s) and their current status; for video the camera registry on a map and "raise a case
 from this camera" with a snapshot.
 
-Pages check ``hotlines.*`` permissions; writing goes through ``hotlines.channel_services`` (permission, input,
+Pages check ``hotlines.*`` permissions; writing goes through ``hotlines.channels.services`` (permission, input,
 idempotency). Bad input → 400 with the form's errors, a role that may not → 403, an unknown record → 404."""
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hotlines import channel_services as services
-from hotlines.channel_filtersets import (
+from core.workflow import Forbidden, NotVisible
+from hotlines.channels import services
+from hotlines.channels.filtersets import (
     CameraFilterSet,
     ChatGroupReportFilterSet,
     InspectionFilterSet,
     OnlineOpinionFilterSet,
 )
-from hotlines.channel_forms import (
+from hotlines.channels.forms import (
     CameraCaseForm,
     ChatReportEntryForm,
     InspectionEntryForm,
@@ -36,8 +37,8 @@ from hotlines.channel_forms import (
     RectificationForm,
     ReplyForm,
 )
-from hotlines.channel_forms import ScreenshotForm as _ScreenshotForm
-from hotlines.models import Camera, ChatGroupReport, Inspection, OnlineOpinion, VideoCase
+from hotlines.channels.forms import ScreenshotForm as _ScreenshotForm
+from hotlines.channels.models import Camera, ChatGroupReport, Inspection, OnlineOpinion, VideoCase
 
 PAGE_SIZE = 50
 CHANNEL_PERMISSIONS = (
@@ -56,10 +57,10 @@ def _call(form, func: Callable, *args, **kwargs):
     """Run a service call for a bound form: (result, None) or (None, error status) with the errors on the form."""
     try:
         return func(*args, **kwargs), None
-    except services.ChannelForbidden as exc:
-        raise PermissionDenied(str(exc)) from None
-    except services.ChannelNotFound as exc:
-        raise Http404(str(exc)) from None
+    except Forbidden as exc:  # the transition contract's refusals (core.workflow), as the console answers them
+        raise PermissionDenied(exc.detail) from None
+    except NotVisible as exc:
+        raise Http404(exc.detail) from None
     except ValidationError as exc:
         form.add_service_errors(exc)
         return None, 400

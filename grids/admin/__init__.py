@@ -1,1 +1,1 @@
-from . import spatial, taxonomy  # noqa: F401  (registers the admin classes)
+from . import basemap, spatial, taxonomy  # noqa: F401  (registers the admin classes)

@@ -26,7 +26,13 @@ def read_features(path: str) -> list[tuple[int, dict, GEOSGeometry | None, str]]
     layer = source[0]
     out = []
     for number, feature in enumerate(layer, start=1):
-        props = {name.lower(): feature.get(name) for name in layer.fields}
+        props: dict[str, object] = {}
+        # By position: GDAL finds fields by name case-insensitively, so "NAME" would hide "name"; where a file has
+        # both, the one with a value wins.
+        for index, name in enumerate(layer.fields):
+            value = feature[index].value
+            if value not in (None, "") or name.lower() not in props:
+                props[name.lower()] = value
         geometry, problem = None, ""
         try:
             ogr = feature.geom

@@ -54,7 +54,8 @@ class Command(BaseCommand):
         layers = seed_base_layers(seed=seed)
         self.stdout.write(
             f"base layers: {layers['roads']} roads, {layers['buildings']} buildings, {layers['water']} water, "
-            f"{layers['green']} green spaces, {layers['labels']} place labels added ({time.perf_counter() - step:.1f} s)"
+            f"{layers['green']} green spaces, {layers['labels']} place labels added "
+            f"({time.perf_counter() - step:.1f} s)"
         )
         offices = seed_street_offices()
         self.stdout.write(f"cases: {offices} streets linked to their street offices")

@@ -9,7 +9,7 @@ component id) and ``point_count``. Where there is nothing the body is empty (0 b
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -82,11 +82,12 @@ def tile_response(body: bytes, max_age: int = CACHE_SECONDS) -> HttpResponse:
 
 def run_tile_query(sql: str, values: dict) -> bytes:
     """Run a tile statement returning one bytea; empty bytes where there is nothing."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The planner's cost estimate for a big tile switches on JIT, whose compilation costs more than the query.
-        # work_mem: the cluster aggregate of a dense tile then stays a hash in memory instead of a sort on disk.
-        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
-        cursor.execute(sql, values)
+    # The planner's cost estimate for a big tile switches on JIT, whose compilation costs more than the query.
+    # work_mem: the cluster aggregate of a dense tile then stays a hash in memory instead of a sort on disk.
+    # One round trip: PostgreSQL runs the statements of one query string as one (implicit) transaction, so the
+    # settings hold for the tile's statement only, without a BEGIN and a COMMIT of their own.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; " + sql, values)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
 

@@ -80,9 +80,8 @@ def _layer_sql(name: str, z: int) -> str | None:
                        FROM grids_road r, t WHERE r.mercator && t.benv
                         AND r.road_class IN ({", ".join(f"'{c}'" for c in classes)})"""
     if name == "grids" and z >= GRIDS_MIN_ZOOM:
-        # 548 grids over a city: projecting the tile's few dozen on the fly costs less than a column to keep.
-        return f"""SELECT g.code, g.name, {_geom("ST_Transform(g.geometry, 3857)", z)} AS geom
-                   FROM grids_unitgrid g, t WHERE g.valid_to IS NULL AND g.geometry && t.benv4326"""
+        return f"""SELECT g.code, g.name, {_geom("g.mercator", z)} AS geom
+                   FROM grids_unitgrid g, t WHERE g.valid_to IS NULL AND g.mercator && t.benv"""
     if name == "labels":
         kinds = [k for k, since in LABEL_MIN_ZOOM.items() if z >= since]
         if kinds:
@@ -110,17 +109,17 @@ def tile_sql(z: int) -> str:
     for name in LAYER_ORDER:
         select = _layer_sql(name, z)
         if select:
-            parts.append(
-                f"(SELECT ST_AsMVT(l.*, '{name}', {EXTENT}, 'geom') FROM ({select}) l WHERE l.geom IS NOT NULL)"
-            )
+            # OFFSET 0 keeps the planner from pushing "geom IS NOT NULL" into the scan, which would cut every
+            # feature to the tile twice.
+            rows = f"({select} OFFSET 0) l"
+            parts.append(f"(SELECT ST_AsMVT(l.*, '{name}', {EXTENT}, 'geom') FROM {rows} WHERE l.geom IS NOT NULL)")
     if not parts:
         return "SELECT NULL::bytea"
     joined = " || ".join(f"COALESCE({p}, ''::bytea)" for p in parts)
     return f"""
         WITH t AS (
             SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
-                   ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s) AS benv,
-                   ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326) AS benv4326
+                   ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s) AS benv
         )
         SELECT {joined}"""
 

@@ -42,6 +42,11 @@ def read_features(path: str) -> list[tuple[int, dict, GEOSGeometry | None, str]]
             try:
                 if ogr.srs is not None and ogr.srid != 4326:
                     ogr.transform(4326)
+                # Survey Shapefiles often carry heights (Z) or measures (M); the map stores plane geometries.
+                if ogr.is_3d:
+                    ogr.set_3d(False)
+                if ogr.is_measured:
+                    ogr.set_measured(False)
                 geometry = ogr.geos
                 geometry.srid = 4326
             except Exception as exc:  # a broken spatial reference is the row's problem, reported as such

@@ -143,6 +143,14 @@ def test_self_crossing_polygon_and_missing_label_name_are_refused(tmp_path):
     assert GreenSpace.objects.count() == 0 and PlaceLabel.objects.count() == 0
 
 
+def test_heights_of_a_3d_survey_line_are_dropped(tmp_path):
+    line = {"type": "LineString", "coordinates": [[X0, Y0, 251.5], [X0 + 0.001, Y0, 252.0]]}
+    path = _write(tmp_path, "roads.geojson", _collection([_feature(line, name="璧泉路", **{"class": "主干路"})]))
+    report = import_base_layer("roads", str(path))
+    assert report.ok and report.created == 1, report.as_text()
+    assert not Road.objects.get().geometry.hasz
+
+
 def test_dry_run_writes_nothing(tmp_path):
     path = _write(tmp_path, "water.geojson", _collection([_feature(_box(X0, Y0), name="秀湖", kind="湖泊")]))
     report = import_base_layer("water", str(path), dry_run=True)

@@ -90,6 +90,15 @@ def _road_polylines(plan: CityPlan) -> list[tuple[str, list[tuple[float, float]]
     return lines
 
 
+def _chinese_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十, 35 → 三十五 (the numbers of 支路 and 巷, up to 99)."""
+    digits = "零" + ALLEY_NUMBERS[:9]
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return digits[ones]
+    return ("" if tens == 1 else digits[tens]) + "十" + ("" if ones == 0 else digits[ones])
+
+
 def _main_road_name(points: list[tuple[float, float]]) -> tuple[str, bool]:
     """The name of the 500 m band the road runs in (as the demo addresses name it), and whether it runs N–S."""
     xs, ys = [p[0] for p in points], [p[1] for p in points]
@@ -117,7 +126,7 @@ def _roads(plan: CityPlan, local: _Local, rng: random.Random) -> tuple[list[Road
                 stem = name.removesuffix("大道").removesuffix("路").removesuffix("街")
                 alleys[stem] += 1
                 n = alleys[stem]
-                number = ALLEY_NUMBERS[(n - 1) % 10] + ("" if n <= 10 else str((n - 1) // 10 + 1))
+                number = _chinese_number(n)
                 name = f"{stem}{number}支路" if in_core else f"{stem}{number}巷"
         else:
             road_class = RoadClass.ARTERIAL if kind == "arterial" else RoadClass.SECONDARY

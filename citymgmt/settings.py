@@ -311,6 +311,23 @@ LEAFLET_CONFIG = {
     # centre's own tile server; grids and components are drawn from our own data either way.
     "TILES": [(_("Base map"), MAP_TILES_URL, {"attribution": ""})] if MAP_TILES_URL else [],
     "RESET_VIEW": False,
+    # The city's own base map (vector tiles of grids/basemap/, one style in static/core/base_map.js): loaded by
+    # every {% leaflet_js %} and by the admin's geometry widgets, which also draw it (grids/admin_base_map.js).
+    "PLUGINS": {
+        "citybasemap": {
+            "js": ["vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js", "core/base_map.js"],
+            "css": ["core/base_map.css"],
+            "auto-include": True,
+        },
+        "forms": {
+            "js": [
+                "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
+                "core/base_map.js",
+                "grids/admin_base_map.js",
+            ],
+            "css": ["core/base_map.css"],
+        },
+    },
 }
 
 # Content-Security-Policy (django-csp): no inline script anywhere in the console (its JS lives in static files);

@@ -36,12 +36,22 @@ logger = logging.getLogger(__name__)
 
 RUNNERS: dict[str, str] = {
     "components": "grids.loaders.jobs.run_components",
+    "base_roads": "grids.basemap.jobs.run_layer",
+    "base_buildings": "grids.basemap.jobs.run_layer",
+    "base_water": "grids.basemap.jobs.run_layer",
+    "base_green": "grids.basemap.jobs.run_layer",
+    "base_labels": "grids.basemap.jobs.run_layer",
     "hotline_orders": "hotlines.imports.run_job",
     "selfeval": "evaluation.selfeval.importer.run_job",
 }
 # What each kind imports, for people (the admin's column and filter).
 KIND_LABELS = {
     "components": gettext_lazy("components"),
+    "base_roads": gettext_lazy("roads"),
+    "base_buildings": gettext_lazy("buildings"),
+    "base_water": gettext_lazy("water"),
+    "base_green": gettext_lazy("green spaces"),
+    "base_labels": gettext_lazy("place labels"),
     "hotline_orders": gettext_lazy("work orders"),
     "selfeval": gettext_lazy("self-evaluations"),
 }

@@ -9,7 +9,7 @@ component id) and ``point_count``. Where there is nothing the body is empty (0 b
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -65,6 +65,33 @@ _CLUSTERS_SQL = f"""
     SELECT ST_AsMVT(mvt.*, '{LAYER}', {EXTENT}, 'geom', 'id') FROM mvt"""
 
 
+def check_tile_address(z: int, x: int, y: int) -> None:
+    """400 for a zoom out of range, 404 for a tile that does not exist at that zoom (shared by every tile view)."""
+    if not MIN_ZOOM <= z <= MAX_ZOOM:
+        raise ValidationError({"z": [f"Zoom must be between {MIN_ZOOM} and {MAX_ZOOM}."]})
+    if not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise NotFound(f"There is no tile {z}/{x}/{y}.")
+
+
+def tile_response(body: bytes, max_age: int = CACHE_SECONDS) -> HttpResponse:
+    """An MVT answer: private (tiles need a login) and cacheable by the browser for *max_age* seconds."""
+    response = HttpResponse(body, content_type=CONTENT_TYPE)
+    response["Cache-Control"] = f"private, max-age={max_age}"
+    return response
+
+
+def run_tile_query(sql: str, values: dict) -> bytes:
+    """Run a tile statement returning one bytea; empty bytes where there is nothing."""
+    # The planner's cost estimate for a big tile switches on JIT, whose compilation costs more than the query.
+    # work_mem: the cluster aggregate of a dense tile then stays a hash in memory instead of a sort on disk.
+    # One round trip: PostgreSQL runs the statements of one query string as one (implicit) transaction, so the
+    # settings hold for the tile's statement only, without a BEGIN and a COMMIT of their own.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; " + sql, values)
+        row = cursor.fetchone()
+    return bytes(row[0]) if row and row[0] is not None else b""
+
+
 def _filters(request: Request) -> tuple[str, dict[str, object]]:
     clauses, params = [], {}
     classes = [c.strip() for c in request.query_params.get("class_code", "").split(",") if c.strip()]
@@ -86,13 +113,7 @@ def component_tile(z: int, x: int, y: int, filters: str = "", params: dict | Non
     template = _FEATURES_SQL if z >= FULL_DETAIL_ZOOM else _CLUSTERS_SQL
     sql = template.format(filters=filters)
     values = {"z": z, "x": x, "y": y, "margin": BUFFER / EXTENT, **(params or {})}
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The planner's cost estimate for a big tile switches on JIT, whose compilation costs more than the query.
-        # work_mem: the cluster aggregate of a dense tile then stays a hash in memory instead of a sort on disk.
-        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    return bytes(row[0]) if row and row[0] is not None else b""
+    return run_tile_query(sql, values)
 
 
 class ComponentTileView(APIView):
@@ -106,11 +127,6 @@ class ComponentTileView(APIView):
         responses={(200, CONTENT_TYPE): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, z: int, x: int, y: int) -> HttpResponse:
-        if not MIN_ZOOM <= z <= MAX_ZOOM:
-            raise ValidationError({"z": [f"Zoom must be between {MIN_ZOOM} and {MAX_ZOOM}."]})
-        if not (0 <= x < 2**z and 0 <= y < 2**z):
-            raise NotFound(f"There is no tile {z}/{x}/{y}.")
+        check_tile_address(z, x, y)
         filters, params = _filters(request)
-        response = HttpResponse(component_tile(z, x, y, filters, params), content_type=CONTENT_TYPE)
-        response["Cache-Control"] = f"private, max-age={CACHE_SECONDS}"
-        return response
+        return tile_response(component_tile(z, x, y, filters, params))

@@ -39,6 +39,7 @@ class ImportReport:
     unchanged: int = 0
     existing: int = 0  # already known and left as they were (hotline orders)
     skipped: int = 0
+    replaced: int = 0  # removed because the file replaces them (a base-map layer delivered again)
     written: bool = False
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
@@ -78,6 +79,8 @@ class ImportReport:
             lines.append(_("Dry run: nothing was written."))
         elif self.errors and not self.written:
             lines.append(_("Nothing was written."))
+        if self.replaced:
+            lines.append(_("%(count)s features that were there before were replaced.") % {"count": self.replaced})
         lines += [str(e) for e in self.sorted_errors]
         return "\n".join(lines)
 
@@ -95,6 +98,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "existing": self.existing,
             "skipped": self.skipped,
+            "replaced": self.replaced,
             "written": self.written,
             "dry_run": self.dry_run,
             "errors": self.as_list(),

@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -26,7 +25,7 @@ from psycopg2.extras import execute_values
 from core.spreadsheets import check_upload
 from core.spreadsheets.report import ImportReport
 from grids.choices import RegionLevel
-from grids.loaders.common import as_text, open_vector_file, parse_date, pick
+from grids.loaders.common import as_text, parse_date, pick, read_features
 from grids.models import Region, UnitGrid
 from grids.validators import validate_grid_code
 
@@ -47,29 +46,6 @@ class _GridRow:
     valid_from: date
     geometry: MultiPolygon
     names: dict[str, str]
-
-
-def _read_features(path: str) -> list[tuple[int, dict, GEOSGeometry | None, str]]:
-    source = open_vector_file(path)
-    layer = source[0]
-    out = []
-    for number, feature in enumerate(layer, start=1):
-        props = {name.lower(): feature.get(name) for name in layer.fields}
-        geometry, problem = None, ""
-        try:
-            ogr = feature.geom
-        except GDALException:  # a feature without geometry
-            ogr = None
-        if ogr is not None:
-            try:
-                if ogr.srs is not None and ogr.srid != 4326:
-                    ogr.transform(4326)
-                geometry = ogr.geos
-                geometry.srid = 4326
-            except Exception as exc:  # a broken spatial reference is the row's problem, reported as such
-                problem = str(exc)
-        out.append((number, props, geometry, problem))
-    return out
 
 
 def _validate_row(number: int, props: dict, geometry, problem: str, today: date, report: ImportReport):
@@ -227,7 +203,7 @@ def import_grids(path: str, *, skip_invalid: bool = False, dry_run: bool = False
     today = timezone.localdate()
     try:
         check_upload(path)  # size, and a zipped Shapefile's unpacked size, before GDAL opens it
-        features = _read_features(path)
+        features = read_features(path)
     except Exception as exc:  # GDAL cannot read it: the whole file is the problem
         report.error(0, "file", _("cannot read the file: %(error)s") % {"error": exc})
         return report

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from grids.choices import REGION_CODE_LENGTH, RegionLevel
@@ -78,11 +79,20 @@ class UnitGrid(models.Model):
     area_m2 = models.FloatField(_("area (m²)"), editable=False, default=0)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # Web Mercator, kept by PostgreSQL: the base-map tiles draw the grid outlines from it (grids/basemap/tiles.py).
+    mercator = models.GeneratedField(
+        expression=Func(
+            "geometry", Value(3857), function="ST_Transform", output_field=models.MultiPolygonField(srid=3857)
+        ),
+        output_field=models.MultiPolygonField(srid=3857),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("unit grid")
         verbose_name_plural = _("unit grids")
         ordering = ["code", "-valid_from"]
+        indexes = [GistIndex(fields=["mercator"], condition=Q(valid_to__isnull=True), name="grid_current_mercator")]
         constraints = [
             models.UniqueConstraint(fields=["code", "valid_from"], name="grid_unique_code_version"),
             models.UniqueConstraint(

@@ -12,6 +12,7 @@ from core.demo import DEMO_PASSWORD, seed_organisation
 from core.models import Department
 from evaluation.demo import seed_evaluation
 from evaluation.selfeval.demo import seed_self_evaluations
+from grids.basemap.demo import seed_base_layers
 from grids.demo import TaxonomyMissing, seed_base_map
 from grids.taxonomy import assign_default_departments
 from hotlines.demo import seed_hotlines
@@ -47,6 +48,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"base map ({preset}): {base['regions']} regions, {base['grids']} unit grids, {base['duty_grids']} duty "
             f"grids, {base['collectors']} collector accounts, {base['components']} components added "
+            f"({time.perf_counter() - step:.1f} s)"
+        )
+        step = time.perf_counter()
+        layers = seed_base_layers(seed=seed)
+        self.stdout.write(
+            f"base layers: {layers['roads']} roads, {layers['buildings']} buildings, {layers['water']} water, "
+            f"{layers['green']} green spaces, {layers['labels']} place labels added "
             f"({time.perf_counter() - step:.1f} s)"
         )
         offices = seed_street_offices()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grids", "0004_taxonomy_labels"),
+        ("grids", "0006_unit_grid_mercator"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -36,15 +36,25 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()), timezone.get_default_timezone())
 
 
+def light(case, now: datetime) -> str:
+    """The case's traffic light. A running stage past its deadline is red without asking the working calendar
+    (which would count every working minute since a deadline months ago); the others are near their deadline."""
+    from cases.deadlines import STATUS_STAGE, traffic_light
+
+    if STATUS_STAGE.get(case.status) and case.stage_deadline is not None and case.stage_deadline < now:
+        return "red"
+    return traffic_light(case, now) or "none"
+
+
 def open_cases(now: datetime) -> dict:
     from cases.choices import TERMINAL_STATUSES
-    from cases.deadlines import traffic_light
     from cases.models import Case
 
     rows = list(
         Case.objects.exclude(status__in=[s.value for s in TERMINAL_STATUSES])
         .defer("short_grams", "description")
         .select_related("minor_class")
+        .prefetch_related("requests")
         .order_by("-received_at", "-id")[: CASE_LIMIT + 1]
     )
     cases = [
@@ -53,7 +63,7 @@ def open_cases(now: datetime) -> dict:
             "no": case.case_no,
             "lng": round(case.location.x, 6),
             "lat": round(case.location.y, 6),
-            "light": traffic_light(case, now) or "none",
+            "light": light(case, now),
             "class": case.minor_class.name,
             "at": case.received_at.isoformat(),
         }
@@ -154,7 +164,7 @@ def summary(today: date) -> dict:
         "closed": [int(per_day.get(d, {}).get("closed") or 0) for d in days],
     }
 
-    hotline = hotline_indicators(month, today)
+    hotline = hotline_indicators(today - timedelta(days=TREND_DAYS - 1), today)
     rate = hotline["satisfaction_rate"]
     query = HotspotQuery(today - timedelta(days=29), today)
     hotspots = [

@@ -44,6 +44,8 @@ def _config(request, base: str) -> dict:
             "cases": _("cases"),
             "score": _("Score"),
             "none": _("None"),
+            "hours": _("hours"),
+            "days": _("days"),
             "truncated": _("Most recent %(n)s open cases shown") % {"n": 1500},
         },
     }

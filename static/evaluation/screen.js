@@ -165,11 +165,16 @@
     });
   }
 
+  function late(hours) {
+    if (hours === null || hours === undefined) return "";
+    return hours >= 48 ? Math.round(hours / 24) + " " + text.days : hours.toFixed(1) + " " + text.hours;
+  }
+
   function drawLists(data) {
     $("overdue-total").textContent = String(data.overdue.length);
     fillTable("overdue-list", data.overdue, function (r) {
       return [{ text: r.no + " " + r["class"] }, { text: r.department },
-        { text: r.hours === null ? "" : r.hours + " h", className: "num late" }];
+        { text: late(r.hours), className: "num late" }];
     });
     fillTable("hotspot-list", data.hotspots, function (r) {
       return [{ text: r.name || r.code }, { text: String(r.cases), className: "num" },

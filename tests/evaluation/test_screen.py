@@ -23,8 +23,12 @@ def test_data_shows_open_cases_with_lights_intake_and_overdue(client, personas, 
     fresh = new_case(at=now)
     late = new_case(at=now - timedelta(days=3))
     Case.objects.filter(pk=late.pk).update(
-        status="disposing", is_overdue=True, department=department, disposal_deadline=now - timedelta(hours=5),
-        stage_deadline=now - timedelta(hours=5), stage_started_at=now - timedelta(days=3),
+        status="disposing",
+        is_overdue=True,
+        department=department,
+        disposal_deadline=now - timedelta(hours=5),
+        stage_deadline=now - timedelta(hours=5),
+        stage_started_at=now - timedelta(days=3),
     )
     closed = new_case(at=now)
     Case.objects.filter(pk=closed.pk).update(status="closed")
@@ -46,8 +50,16 @@ def test_data_shows_open_cases_with_lights_intake_and_overdue(client, personas, 
 
 @pytest.mark.parametrize(
     ("role", "allowed"),
-    [("operator", True), ("leader", True), ("dispatcher", True), ("supervisor", True), ("admin", True),
-     ("handler", False), ("collector", False), ("finance", False)],
+    [
+        ("operator", True),
+        ("leader", True),
+        ("dispatcher", True),
+        ("supervisor", True),
+        ("admin", True),
+        ("handler", False),
+        ("collector", False),
+        ("finance", False),
+    ],
 )
 def test_who_may_open_the_big_screen(client, personas, role, allowed):
     client.force_login(personas[role])

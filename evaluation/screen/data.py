@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 CASE_LIMIT = 1500
-OVERDUE_LIMIT = 12
+OVERDUE_LIMIT = 10
+OVERDUE_STATUSES = ["dispatched", "disposing", "return_requested"]  # 超期未处置: overdue in disposal
 RANKING_LIMIT = 10
 HOTSPOT_LIMIT = 8
 TREND_DAYS = 30
@@ -94,7 +95,7 @@ def overdue_list(now: datetime) -> list[dict]:
     from cases.models import Case
 
     rows = (
-        Case.objects.filter(is_overdue=True, status__in=["dispatched", "disposing", "return_requested"])
+        Case.objects.filter(is_overdue=True, status__in=OVERDUE_STATUSES)
         .select_related("minor_class", "department")
         .only("case_no", "disposal_deadline", "address", "minor_class__name", "department__name")
         .order_by("disposal_deadline", "id")[:OVERDUE_LIMIT]
@@ -201,6 +202,8 @@ def cached_summary(today: date) -> dict:
 
 
 def screen_payload() -> dict:
+    from cases.models import Case
+
     now = timezone.now()
     today = timezone.localdate(now)
     return {
@@ -209,5 +212,6 @@ def screen_payload() -> dict:
         "cases": open_cases(now),
         "intake": intake_today(today),
         "overdue": overdue_list(now),
+        "overdue_total": Case.objects.filter(is_overdue=True, status__in=OVERDUE_STATUSES).count(),
         **cached_summary(today),
     }

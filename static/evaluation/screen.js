@@ -13,7 +13,7 @@
 
   /* ---- Map -------------------------------------------------------------------------------------------------- */
 
-  var map = L.map("sc-map", { zoomControl: false, attributionControl: false, preferCanvas: false })
+  var map = L.map("sc-map", { zoomControl: false, attributionControl: false, zoomSnap: 0.25 })
     .setView(config.center, config.zoom);
   state.map = map;
   // BASE MAP CALL SITE: the shared city base map (static/core/base_map.js, branch basemap) when it is loaded;
@@ -26,7 +26,7 @@
 
   map.createPane("heat").style.zIndex = 390;
   map.createPane("cases").style.zIndex = 450;
-  var heatLayer = window.CityHeat.layer(config.heatUrl, { pane: "heat", opacity: 0.5 }).addTo(map);
+  var heatLayer = window.CityHeat.layer(config.heatUrl, { pane: "heat", opacity: 0.6 }).addTo(map);
   state.heatLayer = heatLayer;
 
   var gridStyle = { color: "#38bdf8", weight: 1, opacity: 0.55, fillColor: "#0ea5e9", fillOpacity: 0.04 };
@@ -126,10 +126,12 @@
   function drawDepartments(rows) {
     rows = rows.slice().reverse();
     chart("chart-departments").setOption(Object.assign({}, BASE, {
-      grid: { left: 170, right: 60, top: 6, bottom: 6 },
+      grid: { left: 210, right: 60, top: 4, bottom: 4 },
       tooltip: { trigger: "axis" },
       xAxis: { type: "value", max: 100, show: false },
-      yAxis: Object.assign({ type: "category", data: rows.map(function (r) { return r.name; }) }, AXIS),
+      yAxis: { type: "category", data: rows.map(function (r) { return r.name; }),
+        axisLabel: { fontSize: 17, color: "#b9cde3", interval: 0, width: 200, overflow: "truncate" },
+        axisLine: AXIS.axisLine },
       series: [{ type: "bar", name: text.score, data: rows.map(function (r) { return r.score; }), barMaxWidth: 20,
         itemStyle: { color: "#a78bfa" }, label: { show: true, position: "right", fontSize: 18, color: "#ffd166" } }],
     }), true);
@@ -171,7 +173,7 @@
   }
 
   function drawLists(data) {
-    $("overdue-total").textContent = String(data.overdue.length);
+    $("overdue-total").textContent = String(data.overdue_total);
     fillTable("overdue-list", data.overdue, function (r) {
       return [{ text: r.no + " " + r["class"] }, { text: r.department },
         { text: late(r.hours), className: "num late" }];

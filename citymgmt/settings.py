@@ -293,6 +293,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# 热点分析: a recurring problem (高发问题) is the same class in the same unit grid at least N times within M days.
+HOTSPOT_RECURRING_COUNT = env_int("HOTSPOT_RECURRING_COUNT", 3)
+HOTSPOT_RECURRING_DAYS = env_int("HOTSPOT_RECURRING_DAYS", 7)
 MAP_TILES_URL = env_str("MAP_TILES_URL", "")
 
 # Patrol tracks (grids/patrol/): how often the app sends its position while on duty, how old a position may still

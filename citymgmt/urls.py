@@ -36,8 +36,10 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("hotlines/", include("hotlines.urls")),
+    path("tiles/heat/", include("evaluation.hotspots.tile_urls")),  # 热点分析: above the base map's tiles
     path("tiles/", include("grids.tile_urls")),
     path("app/", include("cases.app_urls")),  # the collectors' phone app (a PWA over the API)
+    path("screen/", include("evaluation.screen.urls")),  # 指挥大屏 and its kiosk keys
     # Photos, screenshots and snapshots, behind their record's permissions; there is no public /media/ route.
     path("files/<path:name>", core_files.serve, name="protected-file"),
     path("api/v1/", include(api_v1)),

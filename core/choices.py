@@ -62,3 +62,5 @@ class AuditAction(models.TextChoices):
     ADMIN_ADD = "admin_add", _("Added in the admin")
     ADMIN_CHANGE = "admin_change", _("Changed in the admin")
     ADMIN_DELETE = "admin_delete", _("Deleted in the admin")
+    SCREEN_KEY_CREATED = "screen_key_created", _("Big screen key created")
+    SCREEN_KEY_REVOKED = "screen_key_revoked", _("Big screen key revoked")

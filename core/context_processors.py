@@ -14,6 +14,9 @@ NAVIGATION = [
     (_("Hotline orders"), "hotlines:console", "hotlines.view_workorder"),
     (_("Bulletins"), "evaluation:bulletins", "evaluation.view_bulletin"),
     (_("Self-evaluation"), "evaluation:self_evaluations", "evaluation.view_selfevaluation"),
+    (_("Hotspots"), "evaluation:hotspots", "evaluation.view_hotspots"),
+    (_("Big screen"), "screen:page", "evaluation.view_big_screen"),
+    (_("Big screen keys"), "screen:keys", "evaluation.manage_screen_keys"),
     (_("Audit log"), "core:audit_log", "core.view_auditentry"),
     # Only the roles that use the API themselves (the administrator: apps and integrations); the others work in
     # the console. core.change_user is a permission the administrator's role alone carries.

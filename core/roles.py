@@ -45,10 +45,19 @@ HOTLINE_CHANNELS = [
 PATROL_WATCH = ["grids.view_patrol", "grids.view_patrolshift", "grids.view_patrolalert"]
 BULLETINS = ["evaluation.view_bulletin"]
 SELF_EVALUATION = ["evaluation.view_selfevaluation"]
+# 热点分析 and the command big screen count every case of the city: centre staff and supervisors only.
+OPERATIONAL_PICTURE = ["evaluation.view_hotspots", "evaluation.view_big_screen"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COLLECTOR: [*BASE_DATA, "cases.view_case", "cases.report_case", "cases.verify_case", "grids.report_track"],
-    Role.OPERATOR: [*CENTRE_STAFF, "cases.report_case", "cases.accept_case", *HOTLINE_DESK, *HOTLINE_CHANNELS],
+    Role.OPERATOR: [
+        *CENTRE_STAFF,
+        "cases.report_case",
+        "cases.accept_case",
+        *HOTLINE_DESK,
+        *HOTLINE_CHANNELS,
+        *OPERATIONAL_PICTURE,
+    ],
     Role.SHIFT_LEADER: [
         *CENTRE_STAFF,
         "cases.accept_case",
@@ -59,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "hotlines.urge_workorder",
         *PATROL_WATCH,
         "grids.receive_patrol_alerts",
+        *OPERATIONAL_PICTURE,
     ],
     Role.DISPATCHER: [
         *CENTRE_STAFF,
@@ -67,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *HOTLINE_CENTRE,
         "hotlines.transfer_workorder",
         "hotlines.urge_workorder",
+        *OPERATIONAL_PICTURE,
     ],
     # A department handler: their department's cases and orders (sign, dispose/handle, reply, send back, ask).
     Role.HANDLER: [
@@ -88,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluation.publish_bulletin",
         *SELF_EVALUATION,
         "core.view_auditentry",  # the security audit log (安全审计日志), read only
+        *OPERATIONAL_PICTURE,
     ],
     Role.FINANCE: [
         *BASE_DATA,

@@ -21,4 +21,9 @@ class EvaluationConfig(AppConfig):
         from evaluation.rollups import on_transition
 
         after_transition(on_transition, reports=False)
+        # Hotspot counts: a case that stops counting (rejected, refused, merged, cancelled) is taken out at once;
+        # new reports are added by the same 15-second task (evaluation.hotspots.aggregation.sync).
+        from evaluation.hotspots.aggregation import on_transition as hotspots_on_transition
+
+        after_transition(hotspots_on_transition, reports=False)
         post_migrate.connect(_default_weights, sender=self, dispatch_uid="evaluation.default_weights")

@@ -14,6 +14,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from evaluation.bulletins.services import PUBLISH_PERMISSION, create_bulletin, month_bounds, publish
+from evaluation.hotspots.aggregation import rebuild as rebuild_hotspots
 from evaluation.models import Bulletin, BulletinStatus
 from evaluation.rollups import rebuild
 
@@ -33,6 +34,7 @@ def seed_evaluation(seed: int = 1, scale: float = 1.0, today: date | None = None
 
     del seed, scale  # the figures follow from the seeded cases themselves
     rebuild()
+    rebuild_hotspots()
     span = Case.objects.aggregate(first=Min("received_at"), last=Max("received_at"))
     if span["first"] is None:
         return {"bulletins": 0, "published": 0}

@@ -17,16 +17,22 @@ from celery import shared_task
 
 @shared_task(name="evaluation.tasks.sync_facts")
 def sync_facts() -> int:
+    from evaluation.hotspots.aggregation import sync as sync_hotspots
     from evaluation.rollups import sync_facts as sync
 
-    return sync()
+    applied = sync()
+    sync_hotspots()  # today's hotspot counts (heat cells, grids), recomputed from today's cases
+    return applied
 
 
 @shared_task(name="evaluation.tasks.rebuild_rollups")
 def rebuild_rollups() -> dict:
+    from evaluation.hotspots.aggregation import rebuild as rebuild_hotspots
     from evaluation.rollups import rebuild
 
-    return rebuild()
+    timings = rebuild()
+    timings.update({f"hotspots_{k}": v for k, v in rebuild_hotspots().items()})
+    return timings
 
 
 @shared_task(name="evaluation.tasks.compute_period")

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from evaluation.bulletins import views as bulletin_views
+from evaluation.hotspots import views as hotspot_views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -13,6 +14,9 @@ urlpatterns = [
     path("bulletins/<int:pk>/workbook.xlsx", bulletin_views.bulletin_workbook, name="bulletin_workbook"),
     path("bulletins/<int:pk>/refresh/", bulletin_views.bulletin_refresh, name="bulletin_refresh"),
     path("bulletins/<int:pk>/publish/", bulletin_views.bulletin_publish, name="bulletin_publish"),
+    # Hotspots (热点分析)
+    path("hotspots/", hotspot_views.hotspot_page, name="hotspots"),
+    path("hotspots/export.xlsx", hotspot_views.hotspot_export, name="hotspot_export"),
     # Annual performance self-evaluation (绩效自评)
     path("", include("evaluation.selfeval.urls")),
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -59,6 +59,13 @@ def component_class_tree() -> list[dict[str, Any]]:
     return list(majors.values())
 
 
+def _heat_url() -> str:
+    try:
+        return reverse("heat-tile", args=[1, 2, 3]).replace("/1/2/3.pbf", "/{z}/{x}/{y}.pbf")
+    except NoReverseMatch:  # the evaluation layer is not installed
+        return ""
+
+
 @login_required
 @permission_required("grids.view_unitgrid", raise_exception=True)
 @require_GET
@@ -73,6 +80,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "componentMinZoom": COMPONENT_MIN_ZOOM,
         "fullDetailZoom": tiles.FULL_DETAIL_ZOOM,
         "canViewComponents": request.user.has_perm("grids.view_component"),
+        # 热点分析 (evaluation layer, named by string): the heat layer toggle, for those who may see hotspots.
+        "heatUrl": _heat_url() if request.user.has_perm("evaluation.view_hotspots") else "",
         "statuses": [
             {"value": value, "label": str(label), "colour": STATUS_COLOURS[value]}
             for value, label in ComponentStatus.choices

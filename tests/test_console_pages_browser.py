@@ -47,6 +47,9 @@ def _pages() -> dict[str, list[str]]:
         "/hotlines/channels/cameras/",
         "/evaluation/bulletins/",
         "/evaluation/self-evaluations/",
+        "/evaluation/hotspots/",
+        "/screen/",
+        "/screen/keys/",
         "/admin/",
         f"/admin/grids/unitgrid/{UnitGrid.objects.first().pk}/change/",
         f"/admin/grids/component/{Component.objects.first().pk}/change/",
@@ -69,12 +72,12 @@ def _pages() -> dict[str, list[str]]:
     every += [url.format(row.pk) for model, url in optional if (row := model.objects.first()) is not None]
     return {
         "admin": every,
-        "dispatcher": ["/", "/cases/", f"/cases/{case.pk}/", "/cases/map/", "/map/"],
+        "dispatcher": ["/", "/cases/", f"/cases/{case.pk}/", "/cases/map/", "/map/", "/map/?heat=1", "/screen/"],
         "operator": ["/", "/hotlines/", f"/hotlines/{order.pk}/", "/hotlines/channels/cameras/"],
         "collector": ["/", "/cases/"],
         handler.username: ["/", "/cases/", f"/cases/{handler_case.pk}/"],
         "finance": ["/", "/evaluation/bulletins/", "/cases/"],  # the last one is the console's own 403 page
-        "supervisor": ["/", "/audit/", "/evaluation/bulletins/", "/account/tokens/"],
+        "supervisor": ["/", "/audit/", "/evaluation/bulletins/", "/account/tokens/", "/evaluation/hotspots/"],
     }
 
 

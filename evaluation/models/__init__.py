@@ -16,4 +16,5 @@ from evaluation.models.facts import (  # noqa: F401
     ScoreWeight,
     SourceDay,
 )
+from evaluation.models.hotspots import HeatCell, HeatGrain, HotspotDay, ScreenKey  # noqa: F401
 from evaluation.models.selfeval import FundsLine, Indicator, Project, SelfEvaluation, SelfEvaluationEvent  # noqa: F401

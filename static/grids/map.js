@@ -376,6 +376,27 @@
       document.querySelectorAll("#map-filters select, #map-filters input").forEach(function (el) { el.disabled = true; });
     }
 
+    // 热点分析: the heat layer, with the period, class and source of the page's query string (from the hotspot page).
+    var heatToggle = $("heat-toggle");
+    if (heatToggle && config.heatUrl && window.CityHeat) {
+      var heatLayer = null;
+      var params = new URLSearchParams(window.location.search);
+      var query = new URLSearchParams();
+      ["from", "to", "class", "source"].forEach(function (k) { if (params.get(k)) query.set(k, params.get(k)); });
+      var heatPane = map.createPane("heat");
+      heatPane.style.zIndex = 390;
+      heatPane.style.pointerEvents = "none";
+      heatToggle.addEventListener("change", function () {
+        if (heatLayer) { map.removeLayer(heatLayer); heatLayer = null; }
+        if (heatToggle.checked) {
+          var suffix = query.toString() ? "?" + query.toString() : "";
+          heatLayer = window.CityHeat.layer(config.heatUrl + suffix, { pane: "heat" }).addTo(map);
+        }
+        state.layers.heat = heatLayer;
+      });
+      if (params.get("heat") === "1") { heatToggle.checked = true; heatToggle.dispatchEvent(new Event("change")); }
+    }
+
     reloadComponents();
     setHint(map);
     loadGrids();

@@ -45,7 +45,6 @@
       filter: (f) => !config.collector || f.properties.collectors.includes(Number(config.collector)),
       onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.code} ${f.properties.name}`),
     }).addTo(map);
-    if (window.CityBaseMap) window.CityBaseMap.addTo(map);
     const hint = document.getElementById("patrol-hint");
     Promise.all([fetch(`${config.tracksUrl}?${query()}`), fetch(`${config.figuresUrl}?${query()}`)])
       .then(([tracks, figures]) => {

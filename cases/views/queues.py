@@ -197,3 +197,31 @@ def queue_counts(user: User, queues: list[Queue]) -> dict[str, int]:
         pending = pending.order_by().values("kind").annotate(n=Count("case", distinct=True))
         counts.update({by_request[row["kind"]]: row["n"] for row in pending})
     return counts
+
+
+def queue_attention(user: User, queues: list[Queue], now=None) -> dict[str, dict[str, int]]:
+    """Per status queue, how many of its visible cases are overdue and how many turn yellow within the next working
+    hour (``cases.attention``): one grouped count of the open cases by status. The numbers are those of the queue's
+    list filtered by ``overdue=true`` and ``turns_yellow=true``. Queues of applications and of every case get none."""
+    from cases.attention import turning_yellow
+
+    by_status = [q for q in queues if not q.pending_request and q.statuses is not None]
+    named = sorted({status for queue in by_status for status in queue.statuses})
+    if not named:
+        return {}
+    rows = (
+        Case.objects.visible_to(user)
+        .filter(status__in=named)
+        .order_by()
+        .values("status")
+        .annotate(overdue=Count("pk", filter=Q(is_overdue=True)), soon=Count("pk", filter=turning_yellow(now)))
+    )
+    per_status = {row["status"]: row for row in rows}
+    result = {}
+    for queue in by_status:
+        held = [per_status[s] for s in queue.statuses if s in per_status]
+        if queue.overdue_only:
+            result[queue.key] = {"overdue": sum(r["overdue"] for r in held), "soon": 0}
+        else:
+            result[queue.key] = {"overdue": sum(r["overdue"] for r in held), "soon": sum(r["soon"] for r in held)}
+    return result

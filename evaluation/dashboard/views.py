@@ -20,7 +20,8 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate(now)
     context: dict = {"now": now, "today": today, "notifications": panels.notification_panel(user)}
     sees_cases = user.has_perm("cases.view_case")
-    if sees_cases:
+    # The centre and the departments get the queues and today's figures; a collector's page is their own work.
+    if sees_cases and (user.has_perm("cases.view_all_cases") or user.has_perm("cases.dispose_case")):
         context["queues"] = panels.queue_panel(user, now)
         context["today_figures"] = panels.today_panel(user, today)
         trend = panels.intake_trend(user, today)
@@ -30,9 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 {"label": c["label"], "count": c["count"]} for c in context["today_figures"]["channels"] if c["count"]
             ],
         }
-    if user.has_perm("cases.dispose_case"):
+    if user.has_perm("cases.dispose_case") and user.department_id:
         context["handler"] = panels.handler_panel(user, now)
-    if user.has_perm("cases.verify_case"):
+    if user.has_perm("cases.verify_case") and not user.has_perm("cases.view_all_cases"):
         context["collector"] = panels.collector_panel(user, today, now)
     if user.has_perm("evaluation.view_bulletin") and user.has_perm("cases.view_all_cases"):
         context["month"] = panels.month_panel(today)

@@ -110,7 +110,13 @@ class DatePickerRangeWidget(DateRangeWidget):
     possible, so 2026/12/02 works as well as picking."""
 
     def __init__(self, attrs=None):
-        attrs = {"data-datepicker": "", "placeholder": "2026-12-02", "autocomplete": "off", **(attrs or {})}
+        attrs = {
+            "data-datepicker": "",
+            "data-picker-label": _("Pick a date"),
+            "placeholder": "2026-12-02",
+            "autocomplete": "off",
+            **(attrs or {}),
+        }
         super().__init__(attrs)
 
 
@@ -134,7 +140,8 @@ class FlexibleMomentFilter(django_filters.Filter):
     field_class = FlexibleMomentField
 
     def __init__(self, *args, end_of_day: bool = False, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"data-datepicker": "", "placeholder": "2026-12-02"}))
+        attrs = {"data-datepicker": "", "data-picker-label": _("Pick a date"), "placeholder": "2026-12-02"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
         super().__init__(*args, end_of_day=end_of_day, **kwargs)
 
 

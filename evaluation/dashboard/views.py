@@ -44,9 +44,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
         context["latest_bulletin"] = Bulletin.objects.order_by("-period_start").first()
     context["chart_text"] = {
-        "reported": _("Received"),
+        "reported": _("Reported"),
         "closed": _("Closed"),
         "received": _("Received today"),
-        "unit": _("cases"),
+        "unit": _("cases (count)"),
     }
     return render(request, "evaluation/home.html", context)

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from core import account
 from core import files as core_files
 from core import views as core_views
+from evaluation.dashboard import views as dashboard_views
 
 api_v1 = [
     path("", include("core.api.urls")),
@@ -20,7 +21,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    # The role home pages read every layer (cases, hotlines, evaluation): they live in the highest one.
+    path("", dashboard_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("imports/<int:pk>/", core_views.import_job, name="import_job"),
     path("imports/<int:pk>/progress.json", core_views.import_job_progress, name="import_job_progress"),

@@ -1,4 +1,4 @@
-"""Console pages of the core layer: the home page, the health endpoint, the security audit log and the
+"""Console pages of the core layer: the health endpoint, the security audit log and the
 import-job pages."""
 
 from __future__ import annotations
@@ -30,11 +30,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if not (request.user.is_authenticated and request.user.is_staff):
         result = {"status": result["status"]}
     return JsonResponse(result, status=status)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
 
 
 @login_required

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IsoDateTimeFilter
+from core.filters import DepartmentTreeFilter, FlexibleMomentFilter, IsoDateTimeFilter, TriStateFilter
 from core.models import Department
 from hotlines.choices import OrderStatus, OrderType, Satisfaction
 from hotlines.models import WorkOrder
@@ -17,14 +17,16 @@ class WorkOrderFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices, label=_("Status"))
     order_type = django_filters.MultipleChoiceFilter(choices=OrderType.choices, label=_("Type"))
     satisfaction = django_filters.ChoiceFilter(choices=Satisfaction.choices, label=_("Satisfaction"))
-    department = django_filters.ModelChoiceFilter(
-        queryset=Department.objects.filter(is_active=True).order_by("name"), label=_("Department")
-    )
+    # The department and its sub-units, drawn as an indented tree.
+    department = DepartmentTreeFilter(queryset=Department.objects.filter(is_active=True), label=_("Department"))
     street = django_filters.CharFilter(field_name="street_code", label=_("Street code"))
-    received_after = IsoDateTimeFilter(field_name="received_at", lookup_expr="gte", label=_("Received after"))
-    received_before = IsoDateTimeFilter(field_name="received_at", lookup_expr="lte", label=_("Received before"))
+    # 2026-12-02, 2026/12/02, 20261202 or an ISO date-time; a date-only upper bound includes its whole day.
+    received_after = FlexibleMomentFilter(field_name="received_at", lookup_expr="gte", label=_("Received after"))
+    received_before = FlexibleMomentFilter(
+        field_name="received_at", lookup_expr="lte", label=_("Received before"), end_of_day=True
+    )
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("Updated since"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    overdue = TriStateFilter(method="filter_overdue", label=_("Overdue"))  # all / yes / no; anything else: 400
     q = django_filters.CharFilter(method="search", label=_("Search"))
 
     class Meta:

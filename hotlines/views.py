@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases.views.filters import decorate as decorate_filters
+from cases.views.filters import filter_errors
 from core.audit import import_outcome, record_export, record_import
 from core.imports import runs_in_background, start_job
 from core.spreadsheets import XLSX
@@ -58,7 +60,10 @@ def console(request: HttpRequest) -> HttpResponse:
     if todo:
         base = base.filter(_todo(request.user))
     filterset = WorkOrderFilterSet(request.GET or None, queryset=base)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    decorate_filters(filterset)
+    invalid = filterset.is_bound and not filterset.is_valid()
+    # An invalid filter is shown as such (naming the field), never as an empty or unfiltered list.
+    queryset = base.none() if invalid else (filterset.qs if filterset.is_bound else base)
     page = Paginator(queryset.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     show_phone = may_see_phone(request.user)
     rows = [{"order": o, "phone": o.caller_phone if show_phone else mask_phone(o.caller_phone)} for o in page]
@@ -69,8 +74,9 @@ def console(request: HttpRequest) -> HttpResponse:
         "todo": todo,
         "department": request.user.department if not request.user.has_perm("hotlines.view_all_workorders") else None,
         "can_receive": request.user.has_perm("hotlines.receive_workorder"),
+        "filter_errors": filter_errors(filterset) if invalid else [],
     }
-    return render(request, "hotlines/console.html", context)
+    return render(request, "hotlines/console.html", context, status=400 if invalid else 200)
 
 
 @login_required

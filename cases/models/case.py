@@ -129,7 +129,7 @@ class Case(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True, db_index=True)
-    disposed_at = models.DateTimeField(_("disposed at"), null=True, blank=True)
+    disposed_at = models.DateTimeField(_("disposed at"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_in = models.CharField(_("cancelled at status"), max_length=20, blank=True)

@@ -3,6 +3,7 @@
 from cases.views.console import console, live, notifications
 from cases.views.detail import act, detail
 from cases.views.export import export
+from cases.views.filters import grids_json
 from cases.views.map import case_map
 
-__all__ = ["act", "case_map", "console", "detail", "export", "live", "notifications"]
+__all__ = ["act", "case_map", "console", "detail", "export", "grids_json", "live", "notifications"]

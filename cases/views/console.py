@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,6 +26,7 @@ from cases.filtersets import CaseFilterSet
 from cases.models import Case
 from cases.notifications import unread_count
 from cases.pagination import EstimatedCountPaginator
+from cases.views import filters
 from cases.views.queues import QUEUES_BY_KEY, Queue, default_queue, queue_counts, queues_for
 from core.models import Notification
 
@@ -35,20 +35,6 @@ POLL_SECONDS = 5
 # A case saved just before a poll may commit just after it: look back a little so no change is missed.
 POLL_OVERLAP = timedelta(seconds=3)
 CHANGED_LIMIT = 50
-# Console labels of the shared FilterSet's fields (the API names stay as they are).
-FILTER_LABELS = {
-    "q": gettext_lazy("Search (number, description, address)"),
-    "status": gettext_lazy("Status"),
-    "class_code": gettext_lazy("Class code"),
-    "grid": gettext_lazy("Unit grid code"),
-    "street": gettext_lazy("Street code"),
-    "community": gettext_lazy("Community code"),
-    "department": gettext_lazy("Department"),
-    "source": gettext_lazy("Source"),
-    "overdue": gettext_lazy("Overdue"),
-    "kind": gettext_lazy("Kind"),
-    "received": gettext_lazy("Received"),
-}
 
 
 def _queue_of(request: HttpRequest, queues: list[Queue]) -> Queue | None:
@@ -62,10 +48,7 @@ def _queue_of(request: HttpRequest, queues: list[Queue]) -> Queue | None:
 
 def _filterset(request: HttpRequest, queryset) -> CaseFilterSet:
     filterset = CaseFilterSet(request.GET, queryset=queryset, request=request)
-    for name, field in filterset.form.fields.items():
-        if name in FILTER_LABELS:
-            field.label = FILTER_LABELS[name]
-        field.required = False
+    filters.decorate(filterset)
     return filterset
 
 
@@ -76,6 +59,16 @@ def _rows(request: HttpRequest, queue: Queue):
     if not filterset.is_valid():
         return filterset, visible.none()
     return filterset, queue.apply(filterset.qs).select_related("minor_class", "department")
+
+
+def _overdue_hours(case, now: datetime) -> float:
+    """How long past its deadline the case's current stage is, in hours of its own clock (working or natural)."""
+    from cases.deadlines import STATUS_STAGE, minutes_between
+
+    stage = STATUS_STAGE.get(case.status)
+    if stage is None:
+        return 0.0
+    return round(max(0.0, minutes_between(case, case.stage_deadline, now, stage)) / 60, 1)
 
 
 @login_required
@@ -97,6 +90,8 @@ def console(request: HttpRequest) -> HttpResponse:
     for case in page.object_list:
         case.light = traffic_light(case, now)
         case.has_duplicate_original = case.pk in duplicates
+        if queue.key == "overdue" and case.stage_deadline is not None:
+            case.overdue_hours = _overdue_hours(case, now)
     counts = queue_counts(request.user, queues)
     context = {
         "queues": [{"key": q.key, "label": q.label, "count": counts.get(q.key, 0)} for q in queues],
@@ -112,7 +107,8 @@ def console(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "text": {"newCases": _("New cases: %(count)s"), "updated": _("The list was updated.")},
         },
-        "filter_active": bool(filterset.form.is_bound and any(v for k, v in request.GET.items() if k in FILTER_LABELS)),
+        "filter_active": any(v for k, v in request.GET.items() if k not in ("queue", "page", "partial")),
+        "filter_errors": filters.filter_errors(filterset),
     }
     template = "cases/_queue_table.html" if request.GET.get("partial") == "table" else "cases/console.html"
     response = render(request, template, context, status=200 if filterset.is_valid() else 400)

@@ -141,7 +141,7 @@ def default_queue(user: User) -> Queue | None:
     return None
 
 
-def queue_counts(user: User, queues: list[Queue]) -> dict[str, int]:
+def queue_counts(user: User, queues: list[Queue], overdue: dict[str, int] | None = None) -> dict[str, int]:
     """How many visible cases each queue holds, in two queries whatever the queues:
 
     * the status queues from one grouped count of the visible cases by (status, overdue flag), restricted to the
@@ -149,6 +149,9 @@ def queue_counts(user: User, queues: list[Queue]) -> dict[str, int]:
       with, in the same statement, a count of every visible case capped at ``EXACT_UP_TO`` for a queue of all cases
       (beyond the cap: the planner's estimate, one ``EXPLAIN`` more);
     * the request queues from one grouped count of the (few) pending applications.
+
+    Given an ``overdue`` dict, it is filled, from the same grouped rows, with how many of each status queue's cases
+    are flagged overdue (the home page's "overdue" column).
     """
     visible = Case.objects.visible_to(user)
     by_status = [queue for queue in queues if not queue.pending_request]
@@ -188,7 +191,11 @@ def queue_counts(user: User, queues: list[Queue]) -> dict[str, int]:
             if queue.statuses is None and not queue.overdue_only:
                 counts[queue.key] = total
             else:
-                counts[queue.key] = sum(n for status, overdue, n in grouped_rows if queue.holds(status, overdue))
+                counts[queue.key] = sum(n for status, late, n in grouped_rows if queue.holds(status, late))
+                if overdue is not None:
+                    overdue[queue.key] = sum(
+                        n for status, late, n in grouped_rows if late and queue.holds(status, late)
+                    )
     if by_request:
         counts.update(dict.fromkeys(by_request.values(), 0))
         pending = CaseRequest.objects.filter(status=RequestStatus.PENDING, kind__in=list(by_request))
@@ -197,3 +204,27 @@ def queue_counts(user: User, queues: list[Queue]) -> dict[str, int]:
         pending = pending.order_by().values("kind").annotate(n=Count("case", distinct=True))
         counts.update({by_request[row["kind"]]: row["n"] for row in pending})
     return counts
+
+
+def queue_soon(user: User, queues: list[Queue], now=None) -> dict[str, int]:
+    """Per status queue, how many of its visible cases turn yellow within the next working hour
+    (``cases.attention.turning_yellow``, the list's ``turns_yellow=true``): one grouped count read through the
+    partial index on open cases' deadlines (one range per stage limit). Queues of applications and of every case
+    get none."""
+    from cases.attention import turning_yellow
+
+    by_status = [q for q in queues if not q.pending_request and q.statuses is not None]
+    named = sorted({status for queue in by_status for status in queue.statuses})
+    if not named:
+        return {}
+    rows = (
+        Case.objects.visible_to(user)
+        .filter(turning_yellow(now), status__in=named)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    per_status = {row["status"]: row["n"] for row in rows}
+    return {
+        queue.key: 0 if queue.overdue_only else sum(per_status.get(s, 0) for s in queue.statuses) for queue in by_status
+    }

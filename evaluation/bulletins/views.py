@@ -1,4 +1,4 @@
-"""Console pages of the monthly bulletins: the list, one bulletin (with inline SVG charts, print-friendly), its
+"""Console pages of the monthly bulletins: the list, one bulletin (ECharts charts drawn as SVG, print-friendly), its
 workbook, and the supervisor's actions (generate a month on demand, refresh a draft, publish)."""
 
 from __future__ import annotations
@@ -17,58 +17,45 @@ from django.views.decorators.http import require_POST
 from cases.choices import CaseSource
 from core.audit import record_export
 from evaluation.bulletins import services
-from evaluation.bulletins.services import CHANNEL_COUNTS, CHANNEL_RATES
+from evaluation.bulletins.services import CHANNEL_COUNTS, CHANNEL_RATES, TREND_RATES
 from evaluation.bulletins.workbook import workbook
 from evaluation.indicators import HOTLINE_FIGURES
 from evaluation.models import Bulletin
 
-BAR_WIDTH = 360  # px of the longest bar
-TREND_W, TREND_H, TREND_PAD = 640, 200, 30
+RANKED_IN_CHART = 30  # bars of a ranking chart (the table below lists every row)
 
 
-def _bars(rows: list[dict], value_key: str = "score", limit: int = 30) -> list[dict]:
-    bars = []
-    for row in rows[:limit]:
-        value = row.get(value_key)
-        number = float(Decimal(value)) if value is not None else 0.0
-        bars.append({"name": row["name"], "value": value, "width": round(BAR_WIDTH * max(min(number, 100), 0) / 100)})
-    for index, bar in enumerate(bars):
-        bar["y"] = index * 22
-    return bars
+def _chart_data(figures: dict, definitions: dict) -> dict:
+    """What static/evaluation/bulletin.js draws with ECharts (SVG renderer): the twelve-month trend (cases reported as
+    bars on a count axis, the disposal and closure rates as lines on a 0–100 % axis) and the department and street
+    rankings by composite score. Plain numbers and translated labels; the page passes them through json_script."""
 
+    def number(value):
+        return None if value is None else float(Decimal(value))
 
-def _trend_chart(trend: list[dict], key: str) -> dict:
-    """Points of a monthly rate line and bars of the monthly case count, in SVG coordinates."""
-    n = max(len(trend), 1)
-    step = (TREND_W - 2 * TREND_PAD) / max(n - 1, 1)
-    most = max((t["counts"]["reported"] for t in trend), default=0) or 1
-    points, bars, labels = [], [], []
-    for index, month in enumerate(trend):
-        x = TREND_PAD + index * step
-        value = month["rates"].get(key)
-        if value is not None:
-            y = TREND_H - TREND_PAD - (TREND_H - 2 * TREND_PAD) * float(Decimal(value)) / 100
-            points.append({"x": round(x, 1), "y": round(y, 1), "value": value, "month": month["month"]})
-        height = (TREND_H - 2 * TREND_PAD) * month["counts"]["reported"] / most
-        bars.append(
-            {
-                "x": round(x - 8, 1),
-                "y": round(TREND_H - TREND_PAD - height, 1),
-                "height": round(height, 1),
-                "count": month["counts"]["reported"],
-                "month": month["month"],
-            }
-        )
-        labels.append({"x": round(x, 1), "text": month["month"][2:]})
+    def ranked(key: str) -> list[dict]:
+        return figures.get(key, [])[:RANKED_IN_CHART]
+
+    trend = figures.get("trend", [])
+    rate_keys = [k for k in TREND_RATES if k in definitions]
     return {
-        "width": TREND_W,
-        "height": TREND_H,
-        "baseline": TREND_H - TREND_PAD,
-        "top": TREND_PAD,
-        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
-        "points": points,
-        "bars": bars,
-        "labels": labels,
+        "trend": {
+            "months": [m["month"] for m in trend],
+            "reported": [m["counts"].get("reported", 0) for m in trend],
+            "rates": [
+                {"key": k, "label": definitions[k]["label"], "values": [number(m["rates"].get(k)) for m in trend]}
+                for k in rate_keys
+            ],
+        },
+        "departments": [{"name": r["name"], "score": number(r.get("score"))} for r in ranked("departments")],
+        "streets": [{"name": r["name"], "score": number(r.get("score"))} for r in ranked("streets")],
+        "text": {
+            "reported": _("Cases reported"),
+            "cases": _("cases (count)"),
+            "rate": _("Rate (%)"),
+            "score": _("Composite score"),
+            "points": _("points"),
+        },
     }
 
 
@@ -134,10 +121,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "collectors": with_cells(figures.get("collectors", []), collector_columns),
             "companies": with_cells(figures.get("companies", []), collector_columns),
             "composites": composites,
-            "department_bars": _bars(figures.get("departments", [])),
-            "street_bars": _bars(figures.get("streets", [])),
-            "trend": _trend_chart(figures.get("trend", []), "closure_rate"),
-            "trend_definition": definitions.get("closure_rate", {}),
+            "charts": _chart_data(figures, definitions),
             "fixes": [services.fix_text(f) for f in figures.get("fixes", [])],
             "hotline": [
                 {
@@ -159,9 +143,6 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for c in figures.get("channels", [])
             ],
             "can_publish": request.user.has_perm("evaluation.publish_bulletin") and not bulletin.is_published,
-            "chart_width": BAR_WIDTH + 230,
-            "department_chart_height": len(figures.get("departments", [])[:30]) * 22 + 4,
-            "street_chart_height": len(figures.get("streets", [])[:30]) * 22 + 4,
         },
     )
 

@@ -68,6 +68,7 @@ def test_mine_lists_only_the_users_own_reports(api_as, report, cast):
     client = api_as(cast["collector"])
     everything = {row["id"] for row in client.get("/api/v1/cases/").json()["results"]}
     assert everything == {own.pk, other.pk}
-    mine = client.get("/api/v1/cases/?mine=true").json()["results"]
+    mine = client.get("/api/v1/cases/?mine=reports").json()["results"]
     assert [row["id"] for row in mine] == [own.pk]
-    assert {row["id"] for row in client.get("/api/v1/cases/?mine=false").json()["results"]} == everything
+    assert [row["id"] for row in client.get("/api/v1/cases/?mine=tasks").json()["results"]] == [other.pk]
+    assert client.get("/api/v1/cases/?mine=everything").status_code == 400

@@ -12,3 +12,4 @@ from tests.cases.conftest import (  # noqa: F401  (fixtures offered to the tests
     wf_class,
 )
 from tests.evaluation.casebook import act, open_case, story  # noqa: F401  (fixtures)
+from tests.evaluation.home_desk import desk  # noqa: F401  (fixture)

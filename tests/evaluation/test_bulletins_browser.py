@@ -12,7 +12,9 @@ from django.urls import reverse
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_generate_read_and_publish_a_bulletin(page, live_server, console_login, story, cast):
+def test_generate_read_and_publish_a_bulletin(
+    page, live_server, console_login, story, cast, department, other_department
+):
     from evaluation.models import Bulletin
 
     outside = []
@@ -26,8 +28,17 @@ def test_generate_read_and_publish_a_bulletin(page, live_server, console_login, 
     bulletin = Bulletin.objects.get(period_start="2026-03-01")
     page.wait_for_url(f"{live_server.url}{reverse('evaluation:bulletin', args=[bulletin.pk])}")
 
-    assert page.locator("#department-chart rect").count() == 2  # two departments ranked
-    assert page.locator("#trend-chart circle").count() >= 1
+    # ECharts drew three SVG charts with axes, legends and units: the ranking's axis names both departments.
+    page.wait_for_function("() => window.CityCharts && window.CityCharts.charts.length === 3")
+    for chart in ("#trend-chart", "#department-chart", "#street-chart"):
+        assert page.locator(f"{chart} svg").count() == 1, chart
+    ranking_text = page.locator("#department-chart svg text").all_text_contents()
+    assert {department.name, other_department.name} <= set(ranking_text)
+    assert "综合得分" in ranking_text and "分" in ranking_text  # legend and axis unit
+    trend_text = page.locator("#trend-chart svg text").all_text_contents()
+    assert "2026-03" in trend_text and "100%" in trend_text and "件" in trend_text  # month axis, rate axis, unit
+    page.hover("#trend-chart svg")
+    assert page.locator("#trend-chart svg path").count() > 5
     assert page.locator("#headline abbr[title]").count() > 10  # every headline figure explains its formula
     assert page.locator("#overdue-cases tbody tr").count() == 1
     assert page.locator("#fixes li").count() >= 1

@@ -531,7 +531,7 @@
   async function loadMine() {
     if (!navigator.onLine || !session()) return;
     try {
-      const response = await api(`${CFG.cases}?mine=true`);
+      const response = await api(`${CFG.cases}?mine=reports`);
       if (!response.ok) return;
       const cases = (await response.json()).results || [];
       const list = $("mine-list");

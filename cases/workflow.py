@@ -61,6 +61,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("send_check", {S.DISPOSED}, S.CHECKING, "accept_case", "派核查"),
         _t("check", {S.CHECKING}, None, "verify_case", "核查"),  # passed → CHECKED, failed → DISPOSING (rework)
         _t("close", {S.CHECKED, S.SELF_DISPOSED}, S.CLOSED, "register_case", "结案"),
+        # 回访: the reporter's satisfaction on a closed case; 不满意 reopens it for the centre's check (→ DISPOSED)
+        _t("revisit", {S.CLOSED}, None, "accept_case", "回访"),
         # Any open stage
         _t("request_cancel", OPEN, None, "accept_case", "申请作废"),
         _t("approve_cancel", OPEN, S.CANCELLED, "approve_cancel_case", "同意作废"),

@@ -22,6 +22,13 @@ def _own_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _no_public_rate_limits(settings):
+    """Counters live in Redis across tests sharing an address; the rate-limit tests set their own limits."""
+    settings.PUBLIC_REPORT_RATE_PER_ADDRESS = None
+    settings.PUBLIC_REPORT_RATE_PER_PHONE = None
+
+
 @pytest.fixture
 def api_key(db):
     from exchange.models import ApiClient

@@ -126,7 +126,7 @@ def track(request, token: str) -> HttpResponse:
         "track_url": request.build_absolute_uri(reverse("public:track", args=[token])),
     }
     response = render(request, "exchange/public/track.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # the link is the reporter's key: never leak it to another site
+    response["Referrer-Policy"] = "same-origin"  # the link is the reporter's key: never sent to another site
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -7,12 +7,12 @@ request id is the case number. Everything shown follows ``exchange.public.disclo
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core import signing
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.choices import PhotoKind
-from cases.models import CasePhoto
 from exchange.public import disclosure
 from grids.models import FilingCondition, MinorClass
 
@@ -79,67 +79,81 @@ def media_url(request, photo_id: int) -> str:
     return request.build_absolute_uri(reverse("open311:media", args=[signed]))
 
 
-def _first_photos(case_ids) -> dict[int, int]:
-    """The first photo a citizen sent with each public report (what Open311 calls its media)."""
-    rows = (
-        CasePhoto.objects.filter(case_id__in=list(case_ids), kind=PhotoKind.BEFORE, event__isnull=True)
-        .filter(case__public_report__isnull=False)
-        .order_by("case_id", "uploaded_at", "id")
-        .distinct("case_id")
-        .values_list("case_id", "pk")
-    )
-    return dict(rows)
+W3C_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM'  # PostgreSQL's to_char in the session's zone: 2026-12-03T16:05:09+08:00
 
-
-REQUEST_FIELDS = (
+# One statement for a page of requests: the page's ids (the caller's queryset: filters, order, offset, limit) joined
+# to their class, department and public report, with the department's reply (its latest 处置反馈 opinion) and the
+# citizen's first photo, the datetimes already formatted. A page of 1,000 is one round trip and no ORM row building.
+PAGE_SQL = f"""
+WITH page (id) AS ({{ids}})
+SELECT c.id, c.case_no, c.status, c.description, c.address, c.grid_code, ST_Y(c.location), ST_X(c.location),
+       to_char(c.received_at, '{W3C_FORMAT}'), to_char(c.updated_at, '{W3C_FORMAT}'),
+       to_char(c.disposal_deadline, '{W3C_FORMAT}'), m.code, m.name, d.name, p.media_url,
+       (SELECT e.opinion FROM cases_caseevent e
+         WHERE e.case_id = c.id AND e.action = 'dispose' AND e.opinion <> '' ORDER BY e.at DESC, e.id DESC LIMIT 1),
+       (SELECT ph.id FROM cases_casephoto ph
+         WHERE p.id IS NOT NULL AND ph.case_id = c.id AND ph.kind = 'before' AND ph.event_id IS NULL
+         ORDER BY ph.uploaded_at, ph.id LIMIT 1)
+FROM page
+JOIN cases_case c ON c.id = page.id
+JOIN grids_minorclass m ON m.id = c.minor_class_id
+LEFT JOIN core_department d ON d.id = c.department_id
+LEFT JOIN exchange_publicreport p ON p.case_id = c.id
+ORDER BY c.received_at DESC, c.id DESC
+"""
+ROW_KEYS = (
     "pk",
     "case_no",
     "status",
     "description",
     "address",
     "grid_code",
-    "location",
-    "received_at",
-    "updated_at",
-    "disposal_deadline",
-    "minor_class__code",
-    "minor_class__name",
-    "department__name",
-    "public_report__media_url",
+    "lat",
+    "long",
+    "requested",
+    "updated",
+    "expected",
+    "code",
+    "name",
+    "agency",
+    "media_url",
+    "reply",
+    "photo",
 )
 
 
+def page_rows(ids_queryset) -> list[dict]:
+    """The rows of a page whose ids *ids_queryset* (``values("pk")``, ordered and sliced) selects."""
+    ids_sql, params = ids_queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL TIME ZONE %s", [settings.TIME_ZONE])
+        cursor.execute(PAGE_SQL.format(ids=ids_sql), params)
+        return [dict(zip(ROW_KEYS, row, strict=True)) for row in cursor.fetchall()]
+
+
 def requests(request, rows: list[dict], *, extensions: bool = False) -> list[dict]:
-    """``rows`` are ``Case.objects.values(*REQUEST_FIELDS)``: a page costs this one query plus one for the replies,
-    one for the photos and, with ``extensions``, one for the timeline."""
-    ids = [row["pk"] for row in rows]
-    reply = disclosure.replies(ids)
-    photos = _first_photos(ids)
-    notes = disclosure.steps(ids) if extensions else {}
+    """``rows`` from ``page_rows``; with ``extensions`` one more query for the public timelines."""
+    notes = disclosure.steps([row["pk"] for row in rows]) if extensions else {}
     answer = []
     for row in rows:
-        closed = disclosure.is_closed(row["status"])
-        point = row["location"]
-        media = row["public_report__media_url"] or (
-            media_url(request, photos[row["pk"]]) if row["pk"] in photos else None
-        )
+        media = row["media_url"] or (media_url(request, row["photo"]) if row["photo"] else None)
         item = {
             "service_request_id": row["case_no"],
-            "status": "closed" if closed else "open",
-            "status_notes": reply.get(row["pk"]),
-            "service_name": row["minor_class__name"],
-            "service_code": row["minor_class__code"],
+            "status": "closed" if disclosure.is_closed(row["status"]) else "open",
+            "status_notes": row["reply"],
+            "service_name": row["name"],
+            "service_code": row["code"],
             "description": row["description"],
-            "agency_responsible": row["department__name"],
+            "agency_responsible": row["agency"],
             "service_notice": None,
-            "requested_datetime": w3c(row["received_at"]),
-            "updated_datetime": w3c(row["updated_at"]),
-            "expected_datetime": w3c(row["disposal_deadline"]),
+            "requested_datetime": row["requested"],
+            "updated_datetime": row["updated"],
+            "expected_datetime": row["expected"],
             "address": row["address"],
             "address_id": row["grid_code"],
             "zipcode": None,
-            "lat": round(point.y, 6),
-            "long": round(point.x, 6),
+            "lat": round(row["lat"], 6),
+            "long": round(row["long"], 6),
             "media_url": media,
         }
         if extensions:

@@ -44,12 +44,33 @@ class CaseSource(models.TextChoices):
     CHAT_GROUP = "chat_group", _("Chat group")  # 千里眼群
     MEDIA = "media", _("Media exposure")  # 媒体曝光
     SELF_DISPOSAL = "self_disposal", _("Self-disposal")  # 自处理
+    PUBLIC = "public", _("Citizens' report")  # 全民参与: the public page and Open311 apps
 
 
 # Reports from the public must be verified on site by a collector before acceptance.
 PUBLIC_SOURCES = frozenset(
-    {CaseSource.HOTLINE_12345, CaseSource.HOTLINE_12319, CaseSource.ONLINE, CaseSource.CHAT_GROUP, CaseSource.MEDIA}
+    {
+        CaseSource.HOTLINE_12345,
+        CaseSource.HOTLINE_12319,
+        CaseSource.ONLINE,
+        CaseSource.CHAT_GROUP,
+        CaseSource.MEDIA,
+        CaseSource.PUBLIC,
+    }
 )
+# Closed cases of these sources get a return visit (回访) asking the reporter's satisfaction; 不满意 reopens them.
+REVISITED_SOURCES = frozenset({CaseSource.PUBLIC, CaseSource.ONLINE})
+
+
+class Satisfaction(models.TextChoices):
+    """The reporter's answer on a return visit (回访), kept at the case level so evaluation reads it from cases."""
+
+    SATISFIED = "satisfied", _("Satisfied")  # 满意
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")  # 基本满意
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")  # 不满意
+
+
+SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
 
 
 class PhotoKind(models.TextChoices):

@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import TERMINAL_STATUSES, RequestKind, RequestStatus
+from cases.choices import TERMINAL_STATUSES, RequestKind, RequestStatus, Satisfaction
 from cases.models import Case
 from cases.photos import MAX_PHOTOS
 from cases.workflow import TRANSITIONS, Transition
@@ -140,6 +140,13 @@ class VerifyForm(ActionForm):
     field_order = ["verified", "opinion"]
 
 
+class RevisitForm(ActionForm):
+    """回访: the reporter's satisfaction, asked by phone; 不满意 reopens the case for the centre's check."""
+
+    satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices)
+    field_order = ["satisfaction", "opinion"]
+
+
 class CheckForm(ActionForm):
     """核查: did the department fix it? A failed check sends the case back for rework and must say why."""
 
@@ -242,6 +249,7 @@ FORM_CLASSES: dict[str, type[ActionForm]] = {
     "send_check": CollectorForm,
     "verify": VerifyForm,
     "check": CheckForm,
+    "revisit": RevisitForm,
     "reject": OpinionRequiredForm,
     "refuse": OpinionRequiredForm,
     "register": RegisterForm,

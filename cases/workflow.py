@@ -70,6 +70,8 @@ TRANSITIONS: dict[str, Transition] = table(
     _t("send_check", {S.DISPOSED}, S.CHECKING, "accept_case", _("Send for check")),  # 派核查
     _t("check", {S.CHECKING}, None, "verify_case", _("Check"), TASK),  # 核查: passed → CHECKED, failed → rework
     _t("close", {S.CHECKED, S.SELF_DISPOSED}, S.CLOSED, "register_case", _("Close")),  # 结案
+    # 回访: the reporter's satisfaction on a closed case; 不满意 reopens it for the centre's check (→ DISPOSED)
+    _t("revisit", {S.CLOSED}, None, "accept_case", _("Return visit")),  # 回访
     # Any open stage
     _t("request_cancel", OPEN, None, "accept_case", _("Request cancellation")),  # 申请作废
     _t("approve_cancel", OPEN, S.CANCELLED, "approve_cancel_case", _("Approve cancellation")),  # 同意作废

@@ -45,6 +45,9 @@ urlpatterns = [
     # Photos, screenshots and snapshots, behind their record's permissions; there is no public /media/ route.
     path("files/<path:name>", core_files.serve, name="protected-file"),
     path("api/v1/", include(api_v1)),
+    # The public: Open311 GeoReport v2 for peer systems and city apps, and the citizens' report page (全民参与).
+    path("open311/v2/", include("exchange.open311.urls")),
+    path("report/", include("exchange.public.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own: no inline script for the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

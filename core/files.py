@@ -101,6 +101,13 @@ def serve(request: HttpRequest, name: str) -> HttpResponse:
     entry = field_for(name)
     if entry is None or apps.get_model(entry.model) is None or entry.find(user, name) is None:
         raise Http404
+    return send_file(name)
+
+
+def send_file(name: str) -> HttpResponse:
+    """The stored file *name*, for a caller that has decided the requester may have it (``serve`` by the record's
+    permissions; the public tracking link by its token). Same headers either way: inline only for safe types,
+    private caching, nginx's ``X-Accel-Redirect`` when configured."""
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     inline = content_type in INLINE_TYPES
     prefix = settings.FILES_X_ACCEL_REDIRECT_PREFIX

@@ -65,3 +65,20 @@ class RequestRateThrottle(BaseThrottle):
 
     def wait(self) -> float | None:
         return getattr(self, "_retry_after", None)
+
+
+def over_limit(bucket: str, ident: str, rate: str | None) -> float | None:
+    """Count one hit of *ident* (an address, a phone…) in *bucket* at *rate* (``"10/hour"``): the seconds to wait
+    when over the limit, else None. For limits outside DRF views (the public report page). Like the API's, it lets
+    the hit through when the cache cannot be reached."""
+    if not rate:
+        return None
+    num_requests, duration = SimpleRateThrottle.parse_rate(None, rate)
+    now = time.time()
+    window = int(now // duration)
+    try:
+        count = _count(f"throttle:{bucket}:{ident}:{window}", duration)
+    except Exception:  # any cache failure: the hit goes through
+        log.warning("rate limit not checked: the cache is unreachable", exc_info=True)
+        return None
+    return (window + 1) * duration - now if count > num_requests else None

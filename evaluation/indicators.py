@@ -402,6 +402,23 @@ HOTLINE_FIGURES: dict[str, HotlineFigure] = {
 }
 
 
+# ---- 服务对象满意度: everyone the centre served, whichever way they came (computed by evaluation.satisfaction) -----
+
+SATISFACTION_CHANNELS: dict[str, str | Promise] = {
+    "public": _("Citizens' reports"),  # 全民参与 page and Open311 apps (return visit by the tracking link)
+    "online": _("Web opinions"),  # 网络留言/政府信箱 cases (return visit recorded by the desk)
+    "hotline": _("Hotline orders"),  # 12345/12319 work orders (their own 回访)
+}
+SERVICE_SATISFACTION = HotlineFigure(
+    "service_satisfaction_rate",
+    _("Service recipients' satisfaction"),
+    _(
+        "answers 满意 or 基本满意 / return visits answered × 100%, over citizens' reports, web opinions and hotline "
+        "orders received in the period (a case's latest visit counts)"
+    ),
+)
+
+
 # ---- Composite scores ----------------------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from evaluation.indicators import HOTLINE_FIGURES, INDICATORS
+from evaluation.indicators import HOTLINE_FIGURES, INDICATORS, SERVICE_SATISFACTION
 
 TWO_PLACES = Decimal("0.01")
 
@@ -89,6 +89,12 @@ def _hotline(field: str) -> Callable[[date, date], Decimal | None]:
         return _quantize(value) if value is not None else None
 
     return compute
+
+
+def _service_satisfaction_rate(start: date, end: date) -> Decimal | None:
+    from evaluation.satisfaction import service_satisfaction
+
+    return _quantize(service_satisfaction(start, end)["total"]["satisfaction_rate"])
 
 
 def _opinion_reply_rate(start: date, end: date) -> Decimal | None:
@@ -165,6 +171,9 @@ SYSTEM_METRICS: dict[str, Metric] = {
             HOTLINE_FIGURES["satisfaction_rate"].formula,
         ),
         Metric(
+            SERVICE_SATISFACTION.key, SERVICE_SATISFACTION.label, "%", SERVICE_SATISFACTION.formula
+        ),  # 服务对象满意度: citizens' reports, web opinions and hotline orders alike
+        Metric(
             "opinion_reply_rate",
             _("Online opinion reply rate"),
             "%",
@@ -194,6 +203,7 @@ _COMPUTE: dict[str, Callable[[date, date], Decimal | None]] = {
     "hotline_reply_rate": _hotline("reply_rate"),
     "hotline_ontime_rate": _hotline("ontime_completion_rate"),
     "hotline_satisfaction_rate": _hotline("satisfaction_rate"),
+    "service_satisfaction_rate": _service_satisfaction_rate,
     "opinion_reply_rate": _opinion_reply_rate,
     "bulletins_issued": _bulletins_issued,
     "system_fault_rate": _system_fault_rate,

@@ -14,7 +14,8 @@ Every measure has one SQL expression (``CASE_MEASURES``), used by both ways in, 
 
 **Which cases keep a fact row.** A terminal case (closed, not accepted, not registered, cancelled, merged) never
 changes again, so its contribution is final: the fact table keeps rows only for open cases (whose contribution
-still moves) and for reworked ones (the bulletins list them). Upkeep of a terminal case without a fact row has
+still moves), for reworked ones (the bulletins list them) and for closed citizens' reports and online opinions,
+which a return visit (回访) answered 不满意 reopens. Upkeep of a terminal case without a fact row has
 nothing to do — it was counted when it became terminal, or by the rebuild — which also makes a repeated listener
 call harmless. This keeps the table small: a rebuild over ten million cases writes only the open and reworked ones.
 
@@ -33,7 +34,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 
-from cases.choices import TERMINAL_STATUSES
+from cases.choices import REVISITED_SOURCES, TERMINAL_STATUSES
 from evaluation.models.facts import ACTOR_ACTIONS, CASE_MEASURES, GRID_MEASURES, PERSON_MEASURES
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,10 @@ PERSON = "evaluation_personday"
 ADVISORY_NAMESPACE = 6_060_601  # first key of pg_advisory_xact_lock(int, int): "evaluation facts"
 VERSION_KEY = "evaluation:rollups:version"
 TERMINAL = "('closed', 'rejected', 'refused', 'cancelled', 'merged')"
-KEEP_FACT = f"(c.status NOT IN {TERMINAL} OR c.rework_count > 0)"  # which cases keep a fact row
+REVISITED = "(" + ", ".join(f"'{source}'" for source in sorted(REVISITED_SOURCES)) + ")"
+# Which cases keep a fact row: open and reworked ones, and closed ones a return visit (回访) may still reopen
+# (citizens' reports and online opinions: 不满意 sends them back to 待核查), so the reopening applies a true delta.
+KEEP_FACT = f"(c.status NOT IN {TERMINAL} OR c.rework_count > 0 OR (c.status = 'closed' AND c.source IN {REVISITED}))"
 
 CASE_DIMENSIONS = ["day", "department_id", "community_code", "grid_code", "source", "kind", "reporter_id"]
 ACTOR_COLUMNS = list(ACTOR_ACTIONS)

@@ -7,7 +7,7 @@ import copy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.choices import CaseSource, CaseStatus
+from cases.choices import CaseSource, CaseStatus, Satisfaction
 from cases.deadlines import traffic_light
 from cases.models import Case, CaseEvent, CasePhoto
 from core.api.fields import ClientDateTimeField
@@ -202,6 +202,9 @@ class ActionSerializer(serializers.Serializer):
         help_text="register: id of a filing condition of the class (required unless given at report time)",
     )
     collector = serializers.IntegerField(required=False, help_text="send_verify, send_check: id of the collector")
+    satisfaction = serializers.ChoiceField(
+        choices=Satisfaction.choices, required=False, help_text="revisit: the reporter's answer (不满意 reopens)"
+    )
     passed = serializers.BooleanField(required=False, help_text="check: the disposal passed (false: rework)")
     verified = serializers.BooleanField(required=False, help_text="verify: the report is true (default true)")
     value = serializers.DecimalField(
@@ -246,6 +249,7 @@ ACTION_PARAMETERS: dict[str, tuple[str, ...]] = {
     "send_check": ("collector!", "opinion"),
     "check": ("passed!", "opinion", "photos"),
     "close": ("opinion",),
+    "revisit": ("satisfaction!", "opinion"),
     "request_cancel": ("reason", "opinion"),
     "approve_cancel": ("opinion",),
     "deny_cancel": ("opinion",),

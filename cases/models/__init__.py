@@ -4,6 +4,7 @@ from .photos import CasePhoto
 from .requests import CaseRequest
 from .routing import DispatchRule, DispatchRuleKind, StreetOffice
 from .settings import StageLimit
+from .visits import ReturnVisit
 
 __all__ = [
     "Case",
@@ -13,6 +14,7 @@ __all__ = [
     "CaseRequest",
     "DispatchRule",
     "DispatchRuleKind",
+    "ReturnVisit",
     "StageLimit",
     "StreetOffice",
 ]

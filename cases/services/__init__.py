@@ -20,6 +20,9 @@ cases.services.transitions (every workflow action of cases.workflow.TRANSITIONS)
             django ValidationError naming the parameter (→ 400).
     available_actions(case, user) -> list[Transition]   what this user may do with this case now.
 
+cases.services.visits
+    revisit_by_reporter(case_id, satisfaction, *, opinion="") -> Case   the reporter's own 回访 (tracking link)
+
 cases.events
     record_event(case, action, actor, from_status, to_status, *, opinion="", data=None, at=None) -> CaseEvent
 

@@ -489,7 +489,8 @@ def report_case(
     (what the role may name, ``client_sources``) and ``uuid_per_reporter``: an app's ``client_uuid`` that made
     another user's case raises ClientUuidTaken. (The channels' own keys, such as camera + capture time, stay shared:
     whoever records the same sighting gets the same case.)"""
-    if not _may_report(reporter):
+    # A citizens' report (全民参与, Open311) has no reporting user: the exchange layer's public intake vouches for it.
+    if not (reporter is None and source == CaseSource.PUBLIC) and (reporter is None or not _may_report(reporter)):
         raise ActionForbidden(_("Your role may not report cases."))
     # No lookup before the insert: the unique index on client_uuid answers a repeat (the IntegrityError path below),
     # which saves a query on every first submission — the common case by far.

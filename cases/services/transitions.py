@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import PUBLIC_SOURCES, PhotoKind, RequestKind, RequestStatus, Stage
+from cases.choices import PUBLIC_SOURCES, REVISITED_SOURCES, PhotoKind, RequestKind, RequestStatus, Satisfaction, Stage
 from cases.choices import CaseStatus as S
 from cases.deadlines import STATUS_STAGE, is_natural_time, on_time, stage_deadline
 from cases.events import announcement
@@ -417,6 +417,33 @@ def _close(case, actor, params, now) -> Outcome:
     return Outcome(S.CLOSED)
 
 
+def _revisit(case, actor, params, now) -> Outcome:
+    """回访: the reporter's answer is stored as a ``ReturnVisit``; 不满意 reopens the case as 待核查 (DISPOSED): the
+    centre decides — send a collector to check (a failed check is rework for the department) or close it again."""
+    from cases.models import ReturnVisit
+
+    if case.source not in REVISITED_SOURCES:
+        raise ActionNotAllowed("revisit", case.status, _("Only citizens' reports and online opinions are revisited."))
+    satisfaction = _text(params, "satisfaction", required=True)
+    if satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": _("One of %(choices)s.") % {"choices": ", ".join(Satisfaction.values)}})
+    reopened = satisfaction == Satisfaction.UNSATISFIED
+    ReturnVisit.objects.create(
+        case=case,
+        satisfaction=satisfaction,
+        channel=str(params.get("channel") or "desk")[:20],
+        opinion=_text(params, "opinion")[:500],
+        reopened=reopened,
+        at=now,
+    )
+    data = {"satisfaction": satisfaction}
+    if not reopened:
+        return Outcome(case.status, data)
+    case.closed_at = None
+    case.closed_on_time = None
+    return Outcome(S.DISPOSED, {**data, "reopened": True})
+
+
 def _request_cancel(case, actor, params, now) -> Outcome:
     request = _open_request(case, RequestKind.CANCEL, actor, params, now)
     return Outcome(case.status, {"request": request.pk})
@@ -478,6 +505,7 @@ HANDLERS: dict[str, Callable[..., Outcome]] = {
     "send_check": _send_check,
     "check": _check,
     "close": _close,
+    "revisit": _revisit,
     "request_cancel": _request_cancel,
     "approve_cancel": _approve_cancel,
     "deny_cancel": _deny_cancel,
@@ -520,6 +548,7 @@ def available_actions(case: Case, user: User) -> list[Transition]:
         and not (t.action in _REQUESTS and _REQUESTS[t.action] in pending)
         and not (t.action == "accept" and _unverified_public_report(case))
         and not (t.action == "forward" and not _has_sub_units(case))
+        and not (t.action == "revisit" and case.source not in REVISITED_SOURCES)
     ]
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 # Statuses as SQL literals (the cases layer's vocabulary; kept as text so this module has no import-time coupling).
 _CANCELLED = "'cancelled'"
 _DISPOSAL_STATUSES = "('dispatched', 'disposing', 'return_requested')"
-_PUBLIC_SOURCES = "('hotline_12345', 'hotline_12319', 'online', 'chat_group', 'media')"
+_PUBLIC_SOURCES = "('hotline_12345', 'hotline_12319', 'online', 'chat_group', 'media', 'public')"
 
 # Measure name → SQL over ``c`` (the cases_case row). Each is 0/1 per case unless it is a ``*_count``.
 CASE_MEASURES: dict[str, str] = {

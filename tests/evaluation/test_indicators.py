@@ -203,6 +203,7 @@ def test_system_metrics_contract(story):
         "hotline_reply_rate",
         "hotline_ontime_rate",
         "hotline_satisfaction_rate",
+        "service_satisfaction_rate",
         "opinion_reply_rate",
         "bulletins_issued",
         "system_fault_rate",

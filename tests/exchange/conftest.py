@@ -1,0 +1,88 @@
+"""Citizens' reports and Open311: the case tests' small city (grids, 暴露垃圾 06010 with its condition, personas),
+an Open311 client app with its key, and helpers that walk a public report through the centre's workflow."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cases.conftest import (  # noqa: F401  (fixtures shared with the case tests)
+    INSIDE,
+    OUTSIDE,
+    base_map,
+    cast,
+    garbage_class,
+    report,
+)
+
+JPEG = b"\xff\xd8\xff\xe0" + b"0" * 200
+
+
+@pytest.fixture(autouse=True)
+def _own_media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _no_public_rate_limits(settings):
+    """Counters live in Redis across tests sharing an address; the rate-limit tests set their own limits."""
+    settings.PUBLIC_REPORT_RATE_PER_ADDRESS = None
+    settings.PUBLIC_REPORT_RATE_PER_PHONE = None
+
+
+@pytest.fixture
+def api_key(db):
+    from exchange.models import ApiClient
+
+    client = ApiClient(name="城市随手拍 App")
+    raw = client.issue_key()
+    client.save()
+    return raw
+
+
+@pytest.fixture
+def city(base_map, garbage_class, cast):  # noqa: F811  (the fixtures imported above)
+    return {"map": base_map, "class": garbage_class, "cast": cast}
+
+
+def walk(case, cast, *actions: str, department=None, condition=None):  # noqa: F811
+    """Move a case through the named steps with the right persona for each."""
+    from cases.services.transitions import perform
+
+    params = {
+        "send_verify": ("operator", {"collector": cast["collector"].pk}),
+        "verify": ("collector", {"verified": True}),
+        "accept": ("operator", {}),
+        "register": ("leader", {"condition": condition}),
+        "dispatch": ("dispatcher", {"department": department.pk if department else None}),
+        "sign": ("handler", {}),
+        "dispose": ("handler", {"opinion": "已清运，路面已冲洗"}),
+        "send_check": ("operator", {"collector": cast["collector"].pk}),
+        "check": ("collector", {"passed": True}),
+        "close": ("leader", {}),
+    }
+    for action in actions:
+        who, extra = params[action]
+        case = perform(case.pk, action, cast[who], **extra)
+    return case
+
+
+TO_ACCEPTED = ("send_verify", "verify", "accept")
+TO_CLOSED = (*TO_ACCEPTED, "register", "dispatch", "sign", "dispose", "send_check", "check", "close")
+
+
+def public_report(**overrides):
+    from exchange.public.models import Channel
+    from exchange.public.services import submit_report
+
+    fields = {
+        "channel": Channel.WEB,
+        "class_code": "06010",
+        "lat": INSIDE[1],
+        "lng": INSIDE[0],
+        "description": "小区门口垃圾堆了三天",
+        "address": "东关路12号",
+        "phone": "13800001234",
+        **overrides,
+    }
+    public, _created = submit_report(**fields)
+    return public

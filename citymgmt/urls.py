@@ -36,6 +36,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("hotlines/", include("hotlines.urls")),
     path("tiles/", include("grids.tile_urls")),
+    path("exchange/", include("exchange.networking.urls")),  # upper platforms post 督办 here (signed)
     # Photos, screenshots and snapshots, behind their record's permissions; there is no public /media/ route.
     path("files/<path:name>", core_files.serve, name="protected-file"),
     path("api/v1/", include(api_v1)),

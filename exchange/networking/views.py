@@ -16,6 +16,8 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.audit import record
+from core.choices import AuditAction
 from exchange.networking import signing
 from exchange.networking.models import Peer, SeenNonce
 from exchange.networking.services import receive_item
@@ -29,7 +31,9 @@ def _error(status: int, field: str, message: str) -> JsonResponse:
 
 def _authenticate(request, body: bytes) -> tuple[Peer | None, JsonResponse | None]:
     code = request.headers.get(signing.PEER, "")
-    peer = Peer.objects.filter(code=code).first() if code else None
+    if not code:
+        return None, _error(401, "signature", "missing signature headers")
+    peer = Peer.objects.filter(code=code).first()
     if peer is None:
         return None, _error(401, "signature", "unknown peer")
     try:
@@ -46,6 +50,10 @@ def _authenticate(request, body: bytes) -> tuple[Peer | None, JsonResponse | Non
     except IntegrityError:
         return None, _error(401, "signature", "nonce already used")
     return peer, None
+
+
+def _peer_name(request) -> str:
+    return request.headers.get(signing.PEER, "")[:40]
 
 
 def _item(item, created: bool) -> dict:
@@ -67,7 +75,15 @@ def inbound(request):
         return _error(413, "body", "at most 256 KB")
     body = request.body
     peer, refusal = _authenticate(request, body)
-    if refusal is not None:
+    if refusal is not None:  # an authentication failure of a system: in the security audit log like a login's
+        reason = json.loads(refusal.content)["errors"]
+        record(
+            AuditAction.LOGIN_FAILED,
+            request=request,
+            channel="exchange.inbound",
+            peer=_peer_name(request),
+            errors=reason,
+        )
         return refusal
     try:
         data = json.loads(body)

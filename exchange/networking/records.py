@@ -62,7 +62,9 @@ def clear_mapping_cache(**_kwargs) -> None:
 
 
 def _mapping_table() -> dict:
-    """{minor class id: [(national code, name), …]} for every non-default class, plus the default classes' own."""
+    """{minor class id: [(national code, name), …]} for every class: a default-standard class is its own; a legacy
+    one maps to the targets of its own kind when there are any (a 2007 component class maps both to the 2026
+    component and to its "…异常" matter: a component class stays a component class), else to all its targets."""
     global _mapping
     table = _mapping
     if table is None:
@@ -70,8 +72,14 @@ def _mapping_table() -> dict:
         for pk, code, name in MinorClass.objects.filter(standard__is_default=True).values_list("pk", "code", "name"):
             table[pk] = [(code, name)]
         rows = ClassMapping.objects.filter(target__standard__is_default=True, source__standard__is_default=False)
-        for source, code, name in rows.values_list("source_id", "target__code", "target__name").order_by("pk"):
-            table.setdefault(source, []).append((code, name))
+        found: dict[int, list] = {}
+        for source, kind, code, name, target_kind in rows.values_list(
+            "source_id", "source__kind", "target__code", "target__name", "target__kind"
+        ).order_by("pk"):
+            found.setdefault(source, []).append((code, name, target_kind == kind))
+        for source, targets in found.items():
+            same = [(code, name) for code, name, same_kind in targets if same_kind]
+            table[source] = same or [(code, name) for code, name, _same in targets]
         with _mapping_lock:
             _mapping = table
     return table

@@ -166,6 +166,13 @@ class DeliveryAdmin(_ReadOnly):
     list_select_related = ["peer"]
     show_full_result_count = False
     actions = ["resend"]
+    fields = ["peer", "kind", "key", "version", "state", "queued_at", "sent_at", "answered_at", "attempts"]
+    fields += ["reason", "last_error", "body"]
+    readonly_fields = ["body"]
+
+    @admin.display(description=_("payload (JSON)"))
+    def body(self, delivery) -> str:
+        return delivery.record.body
 
     @admin.action(description=_("Resend"), permissions=["view"])
     def resend(self, request, queryset):

@@ -27,8 +27,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, TextField
-from django.db.models.functions import Cast
+from django.db.models import F
 from django.utils import timezone
 
 from exchange.networking import signing
@@ -97,7 +96,7 @@ def _reason(text: bytes) -> str:
 
 
 def _body(rows) -> bytes:
-    """The batch as JSON, the stored payloads pasted in as PostgreSQL printed them (no re-encoding)."""
+    """The batch as JSON, the stored record texts pasted in as they are (no re-encoding)."""
     parts = [
         f'{{"kind":{json.dumps(kind)},"id":{json.dumps(key)},"version":{version},"data":{raw}}}'
         for _pk, kind, key, version, raw in rows
@@ -203,8 +202,7 @@ def _queued(peer: Peer, limit: int):
     return list(
         Delivery.objects.filter(peer_id=peer.pk, state=DeliveryState.QUEUED)
         .order_by("id")
-        .annotate(raw=Cast("payload", TextField()))
-        .values_list("id", "kind", "key", "version", "raw")[:limit]
+        .values_list("id", "kind", "key", "version", "record__body")[:limit]
     )
 
 

@@ -12,6 +12,8 @@ that marks the announcement delivered — so a committed change is queued exactl
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -127,6 +129,29 @@ class ExchangeRecord(models.Model):
         return f"{self.kind} {self.key} v{self.version}"
 
 
+class RecordVersion(models.Model):
+    """One version of one record as it is sent: the JSON text pasted as is into every peer's batch (stored once
+    whatever the number of peers; the queue rows stay narrow, so acknowledging a batch rewrites little)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=RecordKind.choices)
+    key = models.CharField(_("record id"), max_length=80)
+    version = models.PositiveIntegerField(_("version"))
+    body = models.TextField(_("payload (JSON)"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("record version")
+        verbose_name_plural = _("record versions")
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "version"], name="record_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} v{self.version}"
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.body)
+
+
 class Delivery(models.Model):
     """One version of one record for one peer, and what became of it: the send log per record."""
 
@@ -136,7 +161,7 @@ class Delivery(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=RecordKind.choices)
     key = models.CharField(_("record id"), max_length=80)
     version = models.PositiveIntegerField(_("version"))
-    payload = models.JSONField(_("payload"))
+    record = models.ForeignKey(RecordVersion, verbose_name=_("payload"), on_delete=models.PROTECT, related_name="+")
     state = models.CharField(_("state"), max_length=12, choices=DeliveryState.choices, default=DeliveryState.QUEUED)
     queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -161,6 +186,10 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer_id}:{self.kind}:{self.key} v{self.version} {self.state}"
+
+    @property
+    def payload(self) -> dict:
+        return self.record.data
 
 
 class DeliveryAttempt(models.Model):

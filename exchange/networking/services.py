@@ -32,12 +32,12 @@ from exchange.networking import records
 from exchange.networking.models import (
     Delivery,
     DeliveryState,
-    ExchangeRecord,
     HeldRecord,
     InboundItem,
     InboundKind,
     Peer,
     RecordKind,
+    RecordVersion,
 )
 
 logger = logging.getLogger(__name__)
@@ -72,9 +72,9 @@ def enabled_peers() -> list[Peer]:
 # ---- Queueing ------------------------------------------------------------------------------------------------------
 
 
-def digest(payload: dict) -> str:
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
-    return hashlib.sha256(text.encode()).hexdigest()
+def text(payload: dict) -> str:
+    """The record as sent: compact JSON with sorted keys, so the same state is the same text (and digest)."""
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
 
 
 _UPSERT = """
@@ -100,22 +100,35 @@ def queue(kind: str, items: Iterable[tuple[str, dict]], *, peers: list[Peer] | N
     if not payloads:
         return 0
     keys = sorted(payloads)  # always lock in the same order
-    hashes = [digest(payloads[key]) for key in keys]
+    bodies = {key: text(payloads[key]) for key in keys}
+    hashes = [hashlib.sha256(bodies[key].encode()).hexdigest() for key in keys]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_UPSERT, [kind, keys, hashes])
         changed = dict(cursor.fetchall())
+        versions = RecordVersion.objects.bulk_create(
+            [
+                RecordVersion(kind=kind, key=key, version=changed[key], body=bodies[key])
+                for key in keys
+                if key in changed
+            ],
+            batch_size=1000,
+        )
         rows = [
-            Delivery(peer=peer, kind=kind, key=key, version=changed[key], payload=payloads[key])
-            for key in keys
-            if key in changed
+            Delivery(peer=peer, kind=kind, key=version.key, version=version.version, record=version)
+            for version in versions
             for peer in targets
         ]
         if resync is not None:
             unchanged = [key for key in keys if key not in changed]
-            current = dict(ExchangeRecord.objects.filter(kind=kind, key__in=unchanged).values_list("key", "version"))
+            current = (
+                RecordVersion.objects.filter(kind=kind, key__in=unchanged)
+                .order_by("key", "-version")
+                .distinct("key")
+                .only("pk", "key", "version")
+            )
             rows += [
-                Delivery(peer=resync, kind=kind, key=key, version=current[key], payload=payloads[key])
-                for key in unchanged
+                Delivery(peer=resync, kind=kind, key=version.key, version=version.version, record=version)
+                for version in current
             ]
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return len(rows)

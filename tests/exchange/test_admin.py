@@ -39,6 +39,8 @@ def test_resend_from_the_admin(admin_client, peer, receiver, report, act):
     assert row.state == DeliveryState.REFUSED
     listing = admin_client.get("/admin/exchange/delivery/?state=refused")
     assert "暂不接收" in listing.content.decode()
+    detail = admin_client.get(f"/admin/exchange/delivery/{row.pk}/change/").content.decode()
+    assert case.case_no in detail and "06010" in detail  # the payload as sent
 
     receiver.refuse.clear()
     response = admin_client.post(

@@ -10,7 +10,9 @@ signature and answers each record "accepted", as a provincial platform would), a
   each) with their versions, 1,000 per transaction, records per second;
 - delivery: ``exchange.networking.delivery.deliver_peer`` sending the whole queue in signed batches of ``--batch``
   and recording every acknowledgement, records per second (target ≥ 2,000/s), for two batch sizes;
-- that the receiver got every record exactly once.
+- that the receiver got every record exactly once;
+- the CPU time the sender, the receiver and the PostgreSQL backend spent (from /proc), as records per CPU-second:
+  on a shared, loaded machine the wall-clock rate measures the load as much as the code.
 
 Only 127.0.0.1 is contacted. Benchmarks report; they never fail a build: the exit status is 0 whatever the figures.
 """
@@ -75,6 +77,12 @@ def receive(port_queue, counts) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     port_queue.put(server.server_address[1])
     server.serve_forever()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc; Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def case_payload(n: int) -> tuple[str, dict]:
@@ -142,7 +150,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from exchange.networking.delivery import deliver_peer
     from exchange.networking.models import Delivery, Peer
@@ -179,9 +187,16 @@ def main() -> None:
             elapsed = time.perf_counter() - start
             report.add(f"queueing {records:,} case records{label}", records / elapsed, "records/s")
             before = counts[0]
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend = cursor.fetchone()[0]
+            pids = {"sender": os.getpid(), "receiver": receiver.pid, "PostgreSQL": backend}
+            cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
             start = time.perf_counter()
             outcome = deliver_peer(peer.pk, force=True, budget_seconds=3600)
             elapsed = time.perf_counter() - start
+            cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+            print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
             acknowledged = Delivery.objects.filter(peer=peer, state="acknowledged").count()
             report.add(
                 f"delivery, signed batches of {batch}{label}",
@@ -190,6 +205,10 @@ def main() -> None:
                 f"≥ {TARGET:,}",
                 outcome["records"] / elapsed >= TARGET,
             )
+            for name, seconds in cpu.items():
+                report.add(f"  CPU of the {name}{label}", outcome["records"] / max(seconds, 1e-6), "records/CPU-s")
+            total = sum(cpu.values())
+            report.add(f"  all three on one idle core{label}", outcome["records"] / max(total, 1e-6), "records/s")
             report.add(f"acknowledged{label}", acknowledged, f"of {records:,}", "all", acknowledged == records)
             report.add(f"received once{label}", counts[0] - before, f"(duplicates {counts[1]})", "all", counts[1] == 0)
     finally:

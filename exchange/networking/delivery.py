@@ -22,6 +22,8 @@ import json
 import logging
 import ssl
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -104,103 +106,128 @@ def _body(rows) -> bytes:
     return f'{{"platform":{json.dumps(platform_code())},"records":[{",".join(parts)}]}}'.encode()
 
 
-def _fail(peer: Peer, ids: list[int], error: str, status: int | None, started: float) -> None:
-    now = timezone.now()
-    with transaction.atomic():
-        Delivery.objects.filter(pk__in=ids).update(attempts=F("attempts") + 1, last_error=error[:2000])
-        failures = peer.failures + 1
-        Peer.objects.filter(pk=peer.pk).update(
-            failures=failures, next_attempt_at=now + backoff(failures), last_error=error[:2000]
-        )
-        peer.failures = failures
-        DeliveryAttempt.objects.create(
-            peer=peer,
-            records=len(ids),
-            first_id=ids[0],
-            last_id=ids[-1],
-            http_status=status,
-            error=error[:2000],
-            milliseconds=int((time.monotonic() - started) * 1000),
-        )
-    logger.warning("Exchange to %s failed (%s records): %s", peer.code, len(ids), error[:200])
+@dataclass
+class Verdict:
+    """What the peer's answer to one batch means for each of its rows (computed before anything is written)."""
+
+    status: int | None
+    acknowledged: list[int] = field(default_factory=list)
+    refused: dict[str, list[int]] = field(default_factory=dict)
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)  # to send again, from the oldest, after the back-off
+    error: str = ""
+    milliseconds: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
 
 
-def send_batch(peer: Peer, sender: Sender, rows) -> bool:
-    """POST one batch and record the answer; True when the peer took it (acknowledged, refused or sent)."""
-    ids = [row[0] for row in rows]
+def post(peer: Peer, sender: Sender, rows) -> tuple[int | None, bytes, str, int]:
+    """POST one signed batch: (HTTP status or None, answer body, transport error, milliseconds)."""
     body = _body(rows)
     headers = {"Content-Type": "application/json", **signing.sign(peer.secret, platform_code(), body)}
     started = time.monotonic()
     try:
         status, text = sender.post(body, headers)
     except (OSError, http.client.HTTPException) as error:
-        _fail(peer, ids, f"{type(error).__name__}: {error}", None, started)
-        return False
-    if status in TRANSIENT or status >= 500 or status < 200 or 300 <= status < 400:
-        _fail(peer, ids, f"HTTP {status}: {_reason(text)}", status, started)
-        return False
-    now = timezone.now()
-    acknowledged: list[int] = []
-    refused: dict[str, list[int]] = {}
-    sent: list[int] = []
-    if 200 <= status < 300:
-        try:
-            results = json.loads(text).get("results") if text else None
-        except (ValueError, AttributeError):
-            results = None
-        if not isinstance(results, list):
-            sent = ids
+        return None, b"", f"{type(error).__name__}: {error}", int((time.monotonic() - started) * 1000)
+    return status, text, "", int((time.monotonic() - started) * 1000)
+
+
+def judge(rows, status: int | None, text: bytes, error: str, milliseconds: int) -> Verdict:
+    """Read the peer's answer (module docstring): per record, or the whole batch refused, or a failure."""
+    ids = [row[0] for row in rows]
+    verdict = Verdict(status, milliseconds=milliseconds)
+    if status is None or status in TRANSIENT or status >= 500 or status < 200 or 300 <= status < 400:
+        verdict.failed, verdict.error = ids, error or f"HTTP {status}: {_reason(text)}"
+        return verdict
+    if status >= 400:  # a 4xx refusing the whole batch
+        verdict.refused[_reason(text) or f"HTTP {status}"] = ids
+        return verdict
+    try:
+        results = json.loads(text).get("results") if text else None
+    except (ValueError, AttributeError):
+        results = None
+    if not isinstance(results, list):
+        verdict.sent = ids
+        return verdict
+    by_record = {(kind, key, version): pk for pk, kind, key, version, _raw in rows}
+    for result in results:
+        if not isinstance(result, dict):
+            continue
+        pk = by_record.pop((result.get("kind"), str(result.get("id")), result.get("version")), None)
+        if pk is None:
+            continue
+        if result.get("status") == "accepted":
+            verdict.acknowledged.append(pk)
+        elif result.get("status") == "refused":
+            verdict.refused.setdefault(str(result.get("reason") or "refused")[:1000], []).append(pk)
         else:
-            by_record = {(kind, key, version): pk for pk, kind, key, version, _raw in rows}
-            for result in results:
-                if not isinstance(result, dict):
-                    continue
-                pk = by_record.get((result.get("kind"), str(result.get("id")), result.get("version")))
-                if pk is None:
-                    continue
-                if result.get("status") == "accepted":
-                    acknowledged.append(pk)
-                elif result.get("status") == "refused":
-                    refused.setdefault(str(result.get("reason") or "refused")[:1000], []).append(pk)
-    else:  # a 4xx refusing the whole batch
-        refused[_reason(text) or f"HTTP {status}"] = ids
-    answered = set(acknowledged) | set(sent) | {pk for pks in refused.values() for pk in pks}
-    missing = [pk for pk in ids if pk not in answered]
+            by_record[None, pk, None] = pk  # an answer we do not understand: as if missing
+    if by_record:  # answered in part: the rest is sent again, from the oldest, after the back-off
+        verdict.failed = sorted(by_record.values())
+        verdict.error = f"HTTP {status}: {len(verdict.failed)} records not answered"
+    return verdict
+
+
+def record(peer: Peer, rows, verdict: Verdict) -> None:
+    """Write what the verdict says: each row's state, the batch in the send log, the peer's failures. Committed
+    without waiting for the disk: a crash may lose an acknowledgement, and the record is then sent again, which
+    the peer ignores (same version)."""
+    ids = [row[0] for row in rows]
+    now = timezone.now()
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
         common = {"sent_at": now, "attempts": F("attempts") + 1, "last_error": ""}
-        if acknowledged:
-            Delivery.objects.filter(pk__in=acknowledged).update(
+        if verdict.acknowledged:
+            Delivery.objects.filter(pk__in=verdict.acknowledged).update(
                 state=DeliveryState.ACKNOWLEDGED, answered_at=now, reason="", **common
             )
-        for reason, pks in refused.items():
+        for reason, pks in verdict.refused.items():
             Delivery.objects.filter(pk__in=pks).update(
                 state=DeliveryState.REFUSED, answered_at=now, reason=reason, **common
             )
-        if sent:
-            Delivery.objects.filter(pk__in=sent).update(state=DeliveryState.SENT, **common)
+        if verdict.sent:
+            Delivery.objects.filter(pk__in=verdict.sent).update(state=DeliveryState.SENT, **common)
+        if verdict.failed:
+            Delivery.objects.filter(pk__in=verdict.failed).update(
+                attempts=F("attempts") + 1, last_error=verdict.error[:2000]
+            )
+            failures = peer.failures + 1
+            Peer.objects.filter(pk=peer.pk).update(
+                failures=failures, next_attempt_at=now + backoff(failures), last_error=verdict.error[:2000]
+            )
+            peer.failures = failures
+        elif peer.failures or peer.last_success_at is None or (now - peer.last_success_at).total_seconds() > 1:
+            Peer.objects.filter(pk=peer.pk).update(failures=0, next_attempt_at=None, last_error="", last_success_at=now)
+            peer.failures, peer.last_success_at = 0, now
         DeliveryAttempt.objects.create(
             peer=peer,
             records=len(ids),
             first_id=ids[0],
             last_id=ids[-1],
-            http_status=status,
-            acknowledged=len(acknowledged) + len(sent),
-            refused=sum(len(pks) for pks in refused.values()),
-            error="" if not missing else f"{len(missing)} records not answered",
-            milliseconds=int((time.monotonic() - started) * 1000),
+            http_status=verdict.status,
+            acknowledged=len(verdict.acknowledged) + len(verdict.sent),
+            refused=sum(len(pks) for pks in verdict.refused.values()),
+            error=verdict.error[:2000],
+            milliseconds=verdict.milliseconds,
         )
-        if not missing:
-            Peer.objects.filter(pk=peer.pk).update(failures=0, next_attempt_at=None, last_error="", last_success_at=now)
-            peer.failures = 0
-    if missing:  # answered in part: the rest is retried from the oldest, after the back-off
-        _fail(peer, missing, f"HTTP {status}: {len(missing)} records not answered", status, started)
-        return False
-    return True
+    if verdict.failed:
+        logger.warning("Exchange to %s failed (%s records): %s", peer.code, len(verdict.failed), verdict.error[:200])
 
 
-def _queued(peer: Peer, limit: int):
+def send_batch(peer: Peer, sender: Sender, rows) -> bool:
+    """POST one batch and record the answer; True when the peer took all of it (acknowledged, refused or sent)."""
+    verdict = judge(rows, *post(peer, sender, rows))
+    record(peer, rows, verdict)
+    return verdict.ok
+
+
+def _queued(peer: Peer, limit: int, after: int = 0):
     return list(
-        Delivery.objects.filter(peer_id=peer.pk, state=DeliveryState.QUEUED)
+        Delivery.objects.filter(peer_id=peer.pk, state=DeliveryState.QUEUED, pk__gt=after)
         .order_by("id")
         .values_list("id", "kind", "key", "version", "record__body")[:limit]
     )
@@ -208,7 +235,10 @@ def _queued(peer: Peer, limit: int):
 
 def deliver_peer(peer_id: int, *, force: bool = False, budget_seconds: float | None = None) -> dict:
     """Send *peer_id*'s queue until it is empty, the peer fails or the time budget is spent. ``force`` ignores the
-    back-off (the admin's "deliver now"). Returns counts for the log."""
+    back-off (the admin's "deliver now"). Returns counts for the log.
+
+    Pipelined, order kept: batch k+1 is read from the database while batch k is on its way, and POSTed only once
+    k's answer says every record of k was taken; k's answer is written while k+1 is on its way."""
     budget = settings.EXCHANGE_DELIVERY_BUDGET_SECONDS if budget_seconds is None else budget_seconds
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, peer_id])
@@ -224,15 +254,22 @@ def deliver_peer(peer_id: int, *, force: bool = False, budget_seconds: float | N
             return {**outcome, "skipped": "backing off"}
         sender = Sender(peer.url)
         deadline = time.monotonic() + budget
-        while time.monotonic() < deadline:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"exchange-{peer.code}") as pool:
             rows = _queued(peer, peer.batch_size)
-            if not rows:
-                break
-            if not send_batch(peer, sender, rows):
-                outcome["failed"] = True
-                break
-            outcome["batches"] += 1
-            outcome["records"] += len(rows)
+            flight = pool.submit(post, peer, sender, rows) if rows else None
+            while flight is not None:
+                following = _queued(peer, peer.batch_size, after=rows[-1][0])  # while *rows* are on their way
+                verdict = judge(rows, *flight.result())
+                flight = None
+                if verdict.ok and following and time.monotonic() < deadline:
+                    flight = pool.submit(post, peer, sender, following)
+                record(peer, rows, verdict)  # while *following* are on their way
+                if not verdict.ok:
+                    outcome["failed"] = True
+                    break
+                outcome["batches"] += 1
+                outcome["records"] += len(rows)
+                rows = following
     finally:
         if sender is not None:
             sender.close()

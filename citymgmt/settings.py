@@ -395,3 +395,26 @@ HEALTH_SAMPLE_GRACE = env_int("HEALTH_SAMPLE_GRACE", 5)
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial references. We only parse
 # spatial references we generate or import from files an administrator chose, so the warning is silenced.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Three-level networking (exchange/networking/): our platform code in the signed headers (the district code), how
+# often beat delivers the queues and for how long one run may send, the back-off ceiling of a peer that is down, the
+# HTTP timeout, a CA bundle for the peers' HTTPS (the government extranet's own CA; empty: the system's), and the
+# window of an inbound signature's timestamp (a nonce is refused twice inside it).
+EXCHANGE_PLATFORM_CODE = env_str("EXCHANGE_PLATFORM_CODE", "500120")
+EXCHANGE_RELAY_SECONDS = env_int("EXCHANGE_RELAY_SECONDS", 5)
+EXCHANGE_DELIVERY_BUDGET_SECONDS = env_int("EXCHANGE_DELIVERY_BUDGET_SECONDS", 50)
+EXCHANGE_MAX_BACKOFF_SECONDS = env_int("EXCHANGE_MAX_BACKOFF_SECONDS", 600)
+EXCHANGE_HTTP_TIMEOUT = env_int("EXCHANGE_HTTP_TIMEOUT", 10)
+EXCHANGE_CA_FILE = env_str("EXCHANGE_CA_FILE", "")
+EXCHANGE_SIGNATURE_WINDOW_SECONDS = env_int("EXCHANGE_SIGNATURE_WINDOW_SECONDS", 300)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "exchange-deliver": {
+            "task": "exchange.networking.tasks.deliver",
+            "schedule": timedelta(seconds=EXCHANGE_RELAY_SECONDS),
+            "options": {"expires": 60},
+        },
+        "exchange-base-data": {"task": "exchange.networking.tasks.queue_base_data", "schedule": crontab(hour=4)},
+        "exchange-purge-nonces": {"task": "exchange.networking.tasks.purge_nonces", "schedule": timedelta(hours=1)},
+    }
+)

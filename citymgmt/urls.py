@@ -42,6 +42,7 @@ urlpatterns = [
     path("tiles/", include("grids.tile_urls")),
     path("app/", include("cases.app_urls")),  # the collectors' phone app (a PWA over the API)
     path("screen/", include("evaluation.screen.urls")),  # 指挥大屏 and its kiosk keys
+    path("exchange/", include("exchange.networking.urls")),  # upper platforms post 督办 here (signed)
     # Photos, screenshots and snapshots, behind their record's permissions; there is no public /media/ route.
     path("files/<path:name>", core_files.serve, name="protected-file"),
     path("api/v1/", include(api_v1)),

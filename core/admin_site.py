@@ -13,7 +13,7 @@ from django.db import models
 from core.audit import VALUE_MAX, json_safe, record
 from core.choices import AuditAction
 
-HIDDEN_FIELDS = {"password"}  # never copy a password hash into the log
+HIDDEN_FIELDS = {"password", "secret"}  # never copy a password hash or a shared key into the log
 
 
 def field_value(obj: models.Model, field: models.Field):

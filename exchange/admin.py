@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from exchange.models import ApiClient, PublicReport
+from exchange.networking import admin as networking_admin  # noqa: F401  (registers its admin classes)
 
 
 @admin.register(ApiClient)

@@ -9,3 +9,8 @@ class ExchangeConfig(AppConfig):
     name = "exchange"
     verbose_name = _("Exchange and the public")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from exchange.networking.apps import connect
+
+        connect()  # three-level networking: its hooks into cases, hotlines, bulletins and the taxonomy

@@ -468,6 +468,8 @@ def _urge(case, actor, params, now) -> Outcome:
     case.is_urged = True
     case.urge_count += 1
     outcome = Outcome(case.status, {"urge": case.urge_count})
+    if _text(params, "source"):  # who urges from outside the centre, e.g. an upper platform (exchange.networking)
+        outcome.data["source"] = _text(params, "source")
     _notify_later(
         outcome,
         case,

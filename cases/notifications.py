@@ -39,7 +39,7 @@ def build(users: Iterable[User | int], kind: str, message: str, url: str = "", d
 def save_all(rows: list) -> None:
     """Insert in one statement per thousand; a (recipient, dedupe key) already notified is skipped (ON CONFLICT DO
     NOTHING), which is what makes re-running a task harmless."""
-    with transaction.atomic():  # the channels' outbox row (core.messaging) commits with the notifications
+    with transaction.atomic(savepoint=False):  # the channels' outbox row (core.messaging) commits with them
         Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         messaging.fan_out(rows)
 

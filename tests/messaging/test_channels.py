@@ -3,67 +3,28 @@ the test's own Redis) → a real receiver on 127.0.0.1 → the delivery log."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from decimal import Decimal
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from cases.services.transitions import perform
-from cases.tasks import mark_overdue
 from core.choices import Role
 from core.messaging import services
 from core.messaging.models import Delivery, DeliveryLog, Rule
 from core.models import Notification
-from tests.messaging.conftest import DINGTALK_SECRET, SMS_PASSWORD, SMS_SIGNING_KEY, WECOM_KEY
+from tests.messaging.conftest import (
+    DINGTALK_SECRET,
+    HEAD_PHONE,
+    SMS_PASSWORD,
+    SMS_SIGNING_KEY,
+    WECOM_KEY,
+    at,
+    log_of,
+    overdue,
+)
 
 pytestmark = pytest.mark.django_db
-SH = ZoneInfo("Asia/Shanghai")
-HEAD_PHONE = "13800138000"
-
-
-def at(d, hh, mm=0):
-    return datetime(2025, 6, d, hh, mm, tzinfo=SH)
-
-
-def log_of(delivery) -> list[str]:
-    return list(DeliveryLog.objects.filter(delivery=delivery).order_by("id").values_list("status", flat=True))
-
-
-@pytest.fixture
-def head(make_user, department):
-    """The department head (科长) of 环卫所: a handler of the department with a mobile number."""
-    return make_user("head", Role.HANDLER, department=department, phone=HEAD_PHONE, first_name="王科长")
-
-
-@pytest.fixture
-def disposing(new_case, cast, wf_class, department):
-    """A case dispatched on Tuesday 3 June 2025 at 08:00 with 4 working hours: overdue after 12:00."""
-    case = new_case(at=at(3, 8))
-    perform(case.pk, "accept", cast["operator"], at=at(3, 8))
-    perform(case.pk, "register", cast["leader"], condition=wf_class["condition"].pk, at=at(3, 8))
-    return perform(case.pk, "dispatch", cast["dispatcher"], department=department.pk, at=at(3, 8))
-
-
-@pytest.fixture
-def urgent_condition(wf_class, department):
-    from grids.models import FilingCondition
-
-    return FilingCondition.objects.create(
-        minor_class=wf_class["class"],
-        code="T9",
-        description="井盖缺失（测试）",
-        limit_value=Decimal(2),
-        limit_unit="natural_hours",
-        urgency="urgent",
-        default_department=department,
-    )
-
-
-def overdue(django_capture_on_commit_callbacks, moment=None) -> int:
-    with django_capture_on_commit_callbacks(execute=True):
-        return mark_overdue.apply(kwargs={"now": (moment or at(3, 12, 1)).isoformat()}).get()
 
 
 def test_an_overdue_case_sends_the_department_head_an_sms(

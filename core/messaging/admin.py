@@ -6,7 +6,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -77,11 +78,20 @@ class ChannelAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "shown_url", "has_key", "has_secret", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
+    actions = ["send_test_message"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "is_active", "url", "token", "secret", "clear_secrets", "timeout"]}),
         (_("SMS gateway"), {"fields": ["account", "sign_name", "template", "body_format"]}),
         (_("Group robots"), {"fields": ["mention_all"]}),
     ]
+
+    @admin.action(description=_("Send a test message"), permissions=["change"])
+    def send_test_message(self, request, queryset) -> None:
+        from core.messaging.services import send_test
+
+        for channel in queryset:
+            send_test(channel, request.user)
+        self.message_user(request, _("Test messages queued: see the delivery log for the answers."), messages.INFO)
 
     @admin.display(description=_("URL"))
     def shown_url(self, obj: Channel) -> str:
@@ -158,7 +168,15 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("delivery log"))
     def history(self, obj: Delivery) -> str:
-        rows = obj.log.order_by("at", "id").values_list("at", "status", "attempt", "detail")
+        rows = [
+            (
+                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+                entry.get_status_display(),
+                entry.attempt,
+                entry.detail,
+            )
+            for entry in obj.log.order_by("id")
+        ]
         return format_html_join("", "<div>{} · {} · #{} · {}</div>", rows)
 
 

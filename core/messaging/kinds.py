@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 URGENT_CASE = "case_urgent"  # an urgent-class case was registered (紧急案件立案): the duty group must act now
+CHANNEL_TEST = "channel_test"  # an administrator's test message from the admin
 
 KIND_LABELS = {
     URGENT_CASE: _("Urgent case registered"),
@@ -25,8 +26,9 @@ KIND_LABELS = {
     "workorder_extension_requested": _("Hotline order extension requested"),
     "workorder_urged": _("Hotline order urged"),
     "bulletin_published": _("Monthly bulletin published"),
+    CHANNEL_TEST: _("Channel test"),
 }
-URGENT_KINDS = frozenset({URGENT_CASE})
+URGENT_KINDS = frozenset({URGENT_CASE, CHANNEL_TEST})
 
 
 def kind_choices() -> list[tuple[str, str]]:

@@ -312,6 +312,43 @@ def release_due(now: datetime | None = None, limit: int = 1000) -> list[int]:
     return [d.pk for d in due]
 
 
+# ---- a test message from the admin ---------------------------------------------------------------------------------
+
+
+def send_test(channel: Channel, user) -> Delivery:
+    """Queue a test message on *channel* — to the administrator's own number or mailbox on a personal channel —
+    along the normal path (a delivery, its log, a Celery task through the outbox); the delivery log shows the result."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from core.messaging.kinds import CHANNEL_TEST
+
+    now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext("Test message from the command centre, sent by %(user)s.") % {"user": user.get_username()}
+    recipient = user if channel.is_personal else None
+    address = address_of(user, channel) if recipient else ""
+    with transaction.atomic():
+        delivery = Delivery.objects.create(
+            dedupe_key=f"{CHANNEL_TEST}:{uuid.uuid4().hex}",
+            event_key=f"{CHANNEL_TEST}:{channel.pk}",
+            kind=CHANNEL_TEST,
+            message=text,
+            channel=channel,
+            recipient=recipient,
+            address=address,
+            urgent=True,
+            status=D.QUEUED if address or not recipient else D.FAILED,
+            last_error=_no_address(channel) if recipient and not address else "",
+            next_attempt_at=now + timedelta(seconds=_setting("MESSAGING_LEASE_SECONDS", 300)),
+            created_at=now,
+        )
+        DeliveryLog.objects.create(delivery=delivery, at=now, status=delivery.status, detail=delivery.last_error)
+        if delivery.status == D.QUEUED:
+            outbox.enqueue(PUBLISH, sends=[[delivery.pk, 1]])
+    return delivery
+
+
 # ---- shown to people -----------------------------------------------------------------------------------------------
 
 

@@ -296,3 +296,20 @@ def test_the_delivery_log_is_append_only(disposing, head, sms_channel, broker, d
         DeliveryLog.objects.filter(pk=entry.pk).update(detail="forged")
     with pytest.raises(DatabaseError), transaction.atomic():
         DeliveryLog.objects.filter(pk=entry.pk).delete()
+
+
+def test_a_form_encoded_gateway_gets_the_same_fields(
+    disposing, head, sms_channel, sms_receiver, run_tasks, django_capture_on_commit_callbacks
+):
+    import json
+
+    sms_channel.body_format = "form"
+    sms_channel.save()
+    Rule.objects.create(kind="case_overdue", user=head, channel=sms_channel)
+    overdue(django_capture_on_commit_callbacks)
+    run_tasks()
+    [request] = sms_receiver.accepted  # the gateway checked X-Signature over the form body
+    assert request.headers["content-type"].startswith("application/x-www-form-urlencoded")
+    fields = request.form()
+    assert fields["mobile"] == HEAD_PHONE and fields["password"] == SMS_PASSWORD
+    assert json.loads(fields["params"])["message"].startswith("案件") and disposing.case_no in fields["content"]

@@ -137,3 +137,19 @@ def test_delivery_lists_mask_the_numbers_and_are_read_only(
     assert "138****8000" in detail and HEAD_PHONE not in detail and "已发送" in detail
     assert admin_client.get("/admin/messaging/deliverylog/add/").status_code == 403
     assert admin_client.post(f"/admin/messaging/delivery/{delivery.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_a_test_message_from_the_admin_takes_the_normal_path(
+    admin_client, personas, wecom_channel, wecom_receiver, sms_channel, run_tasks, django_capture_on_commit_callbacks
+):
+    action = {"action": "send_test_message", "_selected_action": [wecom_channel.pk, sms_channel.pk]}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post("/admin/messaging/channel/", action).status_code == 302
+    run_tasks()
+    assert len(wecom_receiver.accepted) == 1
+    assert (
+        wecom_receiver.accepted[0].json()["text"]["content"].startswith("【通道测试】指挥中心测试消息，由 admin 发送")
+    )
+    sms = Delivery.objects.get(channel=sms_channel)  # the administrator has no mobile number
+    assert sms.recipient == personas["admin"] and sms.status == "failed"
+    assert sms.last_error == "recipient has no mobile number"

@@ -233,13 +233,13 @@ def attempt(delivery_id: int, attempt_no: int, now: datetime | None = None) -> s
     now = now or timezone.now()
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))  # one query for all it needs
+            .select_related("channel", "rule", "recipient__messaging")
             .filter(pk=delivery_id, status__in=[D.QUEUED, D.RETRYING])
             .first()
         )
         if delivery is None or delivery.attempts + 1 != attempt_no:
             return "skipped"  # sent, failed, held, being sent, or a stale copy of the task
-        delivery.channel = Channel.objects.get(pk=delivery.channel_id)
         if not delivery.urgent:
             until = quiet.held_until(now, quiet_windows(delivery))
             if until is not None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import translation
 
+from core import messaging
 from core.choices import Role
 from core.models import Notification, User
 
@@ -37,7 +39,9 @@ def build(users: Iterable[User | int], kind: str, message: str, url: str = "", d
 def save_all(rows: list) -> None:
     """Insert in one statement per thousand; a (recipient, dedupe key) already notified is skipped (ON CONFLICT DO
     NOTHING), which is what makes re-running a task harmless."""
-    Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    with transaction.atomic(savepoint=False):  # the channels' outbox row (core.messaging) commits with them
+        Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        messaging.fan_out(rows)
 
 
 def notify(users: Iterable[User | int], kind: str, message: str, url: str = "", dedupe_key: str = "") -> int:

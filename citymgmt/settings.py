@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "axes",  # login lockout (django-axes), after the auth apps
     # Our layers, bottom to top: core → grids → cases → hotlines → evaluation → exchange (→ demo).
     "core",
+    "core.messaging",  # notification channels: SMS, WeChat Work and DingTalk robots, e-mail (part of core)
     "grids",
     "cases",
     "hotlines",
@@ -185,6 +186,26 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Notification channels (core/messaging): retries, back-off, the sweeper that queues what is due (retries, the end
+# of quiet hours, lost tasks), the link base for messages leaving the console, and e-mail through Django's backend.
+MESSAGING_SWEEP_SECONDS = env_int("MESSAGING_SWEEP_SECONDS", 15)
+MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 8)
+MESSAGING_FIRST_BACKOFF_SECONDS = env_int("MESSAGING_FIRST_BACKOFF_SECONDS", 30)
+MESSAGING_MAX_BACKOFF_SECONDS = env_int("MESSAGING_MAX_BACKOFF_SECONDS", 3600)
+MESSAGING_LEASE_SECONDS = env_int("MESSAGING_LEASE_SECONDS", 300)
+MESSAGING_SITE_URL = env_str("MESSAGING_SITE_URL", "")
+MESSAGING_HTTP_PROXY = env_str("MESSAGING_HTTP_PROXY", "")
+MESSAGING_URGENT_KINDS = env_list("MESSAGING_URGENT_KINDS", "")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "citymgmt@localhost")
+
 # Celery: Redis as broker and result store; beat runs the schedule below. A task survives a killed worker: it is
 # acknowledged only when it ends (acks_late), a worker lost mid-task gives it back (reject_on_worker_lost), one
 # task is reserved at a time, and the broker re-delivers an unacknowledged task after the visibility timeout,
@@ -235,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
     # evaluation: facts of cases flagged overdue in bulk; nightly rebuild of the rollups; last month's bulletin.
     "evaluation-sync-facts": {"task": "evaluation.tasks.sync_facts", "schedule": timedelta(seconds=15)},
     "evaluation-rebuild-rollups": {"task": "evaluation.tasks.rebuild_rollups", "schedule": crontab(hour=2, minute=30)},
+    "messaging-dispatch-due": {
+        "task": "core.messaging.tasks.dispatch_due",
+        "schedule": timedelta(seconds=MESSAGING_SWEEP_SECONDS),
+        "options": {"expires": 60},
+    },
     "core-requeue-import-jobs": {"task": "core.tasks.requeue_import_jobs", "schedule": timedelta(minutes=1)},
     "evaluation-monthly-bulletin": {
         "task": "evaluation.tasks.ensure_monthly_bulletin",

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from core import account
 from core import files as core_files
 from core import views as core_views
+from core.messaging import views as messaging_views
 from evaluation.dashboard import views as dashboard_views
 
 api_v1 = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("account/password/", account.PasswordChangeView.as_view(), name="password-change"),
     path("account/tokens/", account.token_list, name="account-tokens"),
     path("account/tokens/<int:pk>/revoke/", account.token_revoke, name="account-token-revoke"),
+    path("account/notifications/", messaging_views.preferences, name="account-notifications"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),  # remembers a signed-in user's choice
     path("admin/", admin.site.urls),
     path("audit/", include("core.urls")),

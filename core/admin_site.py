@@ -17,7 +17,7 @@ HIDDEN_FIELDS = {"password", "secret"}  # never copy a password hash or a shared
 
 
 def field_value(obj: models.Model, field: models.Field):
-    if field.name in HIDDEN_FIELDS:
+    if field.name in HIDDEN_FIELDS or field.name in getattr(obj, "audit_hidden_fields", ()):
         return "***"
     value = field.value_from_object(obj)
     if isinstance(value, GEOSGeometry):

@@ -127,16 +127,19 @@ def _start_stage(case: Case, now, *, new_disposal: bool) -> None:
     case.is_overdue = case.stage_deadline is not None and now > case.stage_deadline
 
 
-def _notify_later(outcome: Outcome, case: Case, department_id: int | None, kind: str, message, key: str, **values):
-    """Notify the department's handlers through the outbox: a rolled-back action tells nobody, a committed one
-    tells them once even if the process dies right after the commit."""
+def _notify_later(
+    outcome: Outcome, case: Case, department_id: int | None, kind: str, message, key: str, permission="", **values
+):
+    """Notify the department's handlers (and/or the holders of *permission*) through the outbox: a rolled-back
+    action tells nobody, a committed one tells them once even if the process dies right after the commit."""
     from cases.notifications import case_url, render
 
     text = render(message, case_no=case.case_no, **values)
     outcome.messages.append(
         (
             "cases.notifications.deliver",
-            {"kind": kind, "message": text, "url": case_url(case.pk), "dedupe_key": key, "department": department_id},
+            {"kind": kind, "message": text, "url": case_url(case.pk), "dedupe_key": key, "department": department_id}
+            | ({"permission": permission} if permission else {}),
         )
     )
 
@@ -206,7 +209,7 @@ def _register(case, actor, params, now) -> Outcome:
     case.registered_on_time = on_time(case.stage_deadline, now)
     suggested, rule = suggest(case)
     case.suggested_department = suggested
-    return Outcome(
+    outcome = Outcome(
         S.REGISTERED,
         {
             "condition": condition.pk,
@@ -214,6 +217,13 @@ def _register(case, actor, params, now) -> Outcome:
             "suggested_by": getattr(rule, "kind", None),
         },
     )
+    if case.urgency == "urgent":  # 紧急案件: the dispatchers (and, by rule, the duty group's robot) hear at once
+        key, text = f"urgent:{case.pk}", condition.description
+        _notify_later(outcome, case, None, "case_urgent", URGENT_MESSAGE, key, "cases.dispatch_case", condition=text)
+    return outcome
+
+
+URGENT_MESSAGE = _("Urgent case %(case_no)s registered (%(condition)s): dispatch it now")
 
 
 def _refuse(case, actor, params, now) -> Outcome:

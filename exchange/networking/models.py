@@ -239,7 +239,7 @@ class HeldRecord(models.Model):
 
 
 class InboundKind(models.TextChoices):
-    SUPERVISION = "supervision", _("Supervision (督办)")
+    SUPERVISION = "supervision", _("Supervision")  # 督办
     EVALUATION_TASK = "evaluation_task", _("Evaluation task")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -31,17 +32,21 @@ def queue_base_data() -> int:
 @shared_task(name="exchange.networking.tasks.purge_nonces", ignore_result=True)
 def purge_nonces() -> int:
     """Forget inbound nonces older than twice the signature window (a replay that old fails on its timestamp)."""
-    from django.conf import settings
-
     from exchange.networking.models import SeenNonce
 
     cutoff = timezone.now() - timedelta(seconds=2 * settings.EXCHANGE_SIGNATURE_WINDOW_SECONDS)
     return SeenNonce.objects.filter(at__lt=cutoff).delete()[0]
 
 
-@shared_task(name="exchange.networking.tasks.resync", ignore_result=True)
+@shared_task(
+    name="exchange.networking.tasks.resync",
+    ignore_result=True,
+    time_limit=settings.IMPORT_JOB_TIME_LIMIT,
+    soft_time_limit=settings.IMPORT_JOB_TIME_LIMIT - 60,
+)
 def resync(peer_id: int) -> dict:
-    """The admin's "full resync" of one peer (the command ``exchange_resync`` does the same in a terminal)."""
+    """The admin's "full resync" of one peer (the command ``exchange_resync`` does the same in a terminal). Long on a
+    big city (every case is rebuilt), hence the import jobs' time limit; run twice, it queues nothing twice."""
     from exchange.networking.models import Peer
     from exchange.networking.services import resync as run
 

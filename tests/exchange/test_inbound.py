@@ -136,7 +136,7 @@ def test_bad_fields_are_400_naming_the_field_and_write_nothing(client, peer, rep
 
 
 def test_a_body_that_is_not_an_object_is_400(client, peer):
-    assert client.post(URL, **signed(b"[1, 2]")).json() == {"errors": {"body": ["A JSON object is required."]}}
+    assert client.post(URL, **signed(b"[1, 2]")).json() == {"errors": {"body": ["须为 JSON 对象。"]}}
     assert list(client.post(URL, **signed(b"{nope")).json()["errors"]) == ["body"]
     bad_period = {"type": "evaluation_task", "id": "KH-1", "period": "2026-13"}
     assert list(client.post(URL, **signed(bad_period)).json()["errors"]) == ["period"]

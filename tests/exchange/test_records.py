@@ -143,3 +143,37 @@ def test_full_resync_of_a_new_peer(peer, receiver, report, act, receive_order, b
     assert set(got) == {("case", first.case_no), ("case", second.case_no)}
     assert got[("case", first.case_no)] == 1 + len(FULL_PATH) - 1  # the current version, as the first peer has it
     assert Delivery.objects.filter(peer=newcomer, state=DeliveryState.ACKNOWLEDGED).count() == 2
+
+
+def test_component_counts_go_up_per_national_class_and_status_leaving_unmapped_classes_held(peer, taxonomy):
+    from django.contrib.gis.geos import Point
+
+    from exchange.networking.services import queue_base_data
+    from grids.choices import ClassKind
+    from grids.models import Component, MajorClass
+
+    national = MinorClass.objects.get(standard__is_default=True, kind="component", code="01002")
+    legacy = MinorClass.objects.get(standard__code="cjt214-2007", kind="component", code="0102")  # → 01002
+    local_major = MajorClass.objects.create(
+        standard=taxonomy["standard"], kind=ClassKind.COMPONENT, code="97", name="测试"
+    )
+    unmapped = MinorClass.objects.create(
+        standard=taxonomy["standard"], major=local_major, kind=ClassKind.COMPONENT, code="97001", name="测试部件"
+    )
+    here = Point(106.2005, 29.6005, srid=4326)
+    for n, (klass, status) in enumerate(
+        [(national, "intact"), (national, "damaged"), (legacy, "intact"), (unmapped, "intact")]
+    ):
+        Component.objects.create(
+            identifier=f"X{n:016d}", minor_class=klass, status=status, geometry=here, location=here
+        )
+    queue_base_data()
+    counts = Delivery.objects.get(peer=peer, kind="component_counts").payload["counts"]
+    assert counts == [
+        {"class_code": "01002", "class_name": "污水井盖", "status": "damaged", "count": 1},
+        {"class_code": "01002", "class_name": "污水井盖", "status": "intact", "count": 2},
+    ]
+    held = HeldRecord.objects.get(kind="component_counts")
+    assert (held.class_code, held.standard) == ("97001", "wf-test")
+    queue_base_data()  # nothing changed: nothing new
+    assert Delivery.objects.filter(peer=peer, kind="component_counts").count() == 1

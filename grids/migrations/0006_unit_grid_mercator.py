@@ -6,19 +6,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('grids', '0005_base_map_layers'),
+        ("grids", "0005_base_map_layers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='unitgrid',
-            name='mercator',
-            field=models.GeneratedField(db_persist=True, expression=models.Func('geometry', models.Value(3857), function='ST_Transform', output_field=django.contrib.gis.db.models.fields.MultiPolygonField(srid=3857)), output_field=django.contrib.gis.db.models.fields.MultiPolygonField(srid=3857)),
+            model_name="unitgrid",
+            name="mercator",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.Func(
+                    "geometry",
+                    models.Value(3857),
+                    function="ST_Transform",
+                    output_field=django.contrib.gis.db.models.fields.MultiPolygonField(srid=3857),
+                ),
+                output_field=django.contrib.gis.db.models.fields.MultiPolygonField(srid=3857),
+            ),
         ),
         migrations.AddIndex(
-            model_name='unitgrid',
-            index=django.contrib.postgres.indexes.GistIndex(condition=models.Q(('valid_to__isnull', True)), fields=['mercator'], name='grid_current_mercator'),
+            model_name="unitgrid",
+            index=django.contrib.postgres.indexes.GistIndex(
+                condition=models.Q(("valid_to__isnull", True)), fields=["mercator"], name="grid_current_mercator"
+            ),
         ),
     ]

@@ -91,6 +91,7 @@ def main() -> int:
     client = Client()
     client.force_login(User.objects.get(username="admin"))
     rng = random.Random(f"{args.seed}:base-tiles")
+    client.get("/tiles/base/17/0/0.pbf", secure=True)  # warm-up: the first request loads URL confs, PostGIS, PROJ
     all_times: list[float] = []
     for z in (12, 13, 14, 15, 16, 17):
         tiles = tiles_covering(bbox, z)

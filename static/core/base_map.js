@@ -107,6 +107,9 @@
       return L.VectorGrid.Protobuf.prototype._getVectorTilePromise.call(this, coords).then(function (tile) {
         if (self.options.onTile) self.options.onTile(coords, tile);
         return tile;
+      }, function () {
+        // A request cut short (the page is left, the network drops) leaves an empty tile, not an unhandled error.
+        return { layers: {} };
       });
     },
   });

@@ -322,7 +322,7 @@ def _record(order: WorkOrder, action: str, actor, from_status: str, to_status: s
 
 
 def _with_department(order: WorkOrder, actor) -> bool:
-    from cases.querysets import department_subtree
+    from core.departments import department_subtree
 
     if actor.is_superuser:
         return True
@@ -365,7 +365,7 @@ def order_url(order_id: int) -> str:
 def _notify_later(outcome: Outcome, recipients: dict, kind: str, message, key: str, **values) -> None:
     """Notify *recipients* (``department`` and/or ``permission``) through the outbox: a rolled-back action tells
     nobody, a committed one tells them once even if the process dies right after the commit."""
-    from cases.notifications import render
+    from core.notifications import render
 
     payload = {"kind": kind, "message": render(message, **values), "url": order_url(values["order_id"])}
     outcome.messages.append(("cases.notifications.deliver", {**payload, "dedupe_key": key, **recipients}))

@@ -35,8 +35,9 @@ from cases.events import announce
 from cases.exceptions import ActionForbidden, ClientUuidTaken
 from cases.models import Case, CaseEvent
 from cases.numbering import numbering_day, reserve_case_numbers
-from cases.photos import check_photos, remove_files, save_photos
+from cases.photos import save_photos
 from core.sanitize import bad_text_message, parse_client_time
+from core.uploads import check_photos, remove_files
 from grids.choices import ClassKind, Urgency
 
 MAX_BATCH = 500

@@ -25,10 +25,10 @@ from cases.deadlines import STATUS_STAGE, is_natural_time, on_time, stage_deadli
 from cases.events import announcement, record_event
 from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
 from cases.models import Case, CasePhoto, CaseRequest
-from cases.querysets import department_subtree
 from cases.workflow import COLLECTOR_TASK_ACTIONS, DEPARTMENT_ACTIONS, TRANSITIONS, Transition, transition
 from core import outbox
 from core.choices import Role, TimeUnit
+from core.departments import department_subtree
 from core.models import Department, User
 from core.worktime import add_duration, working_minutes_between
 
@@ -143,7 +143,8 @@ def _start_stage(case: Case, now, *, new_disposal: bool) -> None:
 def _notify_later(outcome: Outcome, case: Case, department_id: int | None, kind: str, message, key: str, **values):
     """Notify the department's handlers through the outbox: a rolled-back action tells nobody, a committed one
     tells them once even if the process dies right after the commit."""
-    from cases.notifications import case_url, render
+    from cases.notifications import case_url
+    from core.notifications import render
 
     text = render(message, case_no=case.case_no, **values)
     outcome.messages.append(

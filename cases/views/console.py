@@ -1,4 +1,4 @@
-"""案件办理 console: the queue page, its live-update endpoint and the user's notifications.
+"""案件办理 console: the queue page and its live-update endpoint.
 
 The queue page lists one queue (tabs with counts per stage), filtered by the same ``CaseFilterSet`` as the API and
 paginated. It polls ``live/`` every few seconds: counts, the unread notification count and which visible cases
@@ -12,23 +12,22 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from cases.deadlines import traffic_light
 from cases.duplicates import duplicate_flags
 from cases.filtersets import CaseFilterSet
 from cases.models import Case
-from cases.notifications import unread_count
 from cases.pagination import EstimatedCountPaginator
 from cases.views.queues import QUEUES_BY_KEY, Queue, default_queue, queue_counts, queues_for
-from core.models import Notification
+from core.notifications import unread_count
 
 PAGE_SIZE = 25
 POLL_SECONDS = 5
@@ -146,18 +145,3 @@ def live(request: HttpRequest) -> JsonResponse:
             arrived = queue.apply(visible.filter(received_at__gt=since))
             body["new"] = list(arrived.order_by("-received_at").values_list("pk", flat=True)[:CHANGED_LIMIT])
     return JsonResponse(body)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
-    """站内消息: the user's latest notifications; POST marks them all read."""
-    mine = Notification.objects.filter(recipient=request.user)
-    if request.method == "POST":
-        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
-        return redirect("cases:notifications")
-    return render(
-        request,
-        "cases/notifications.html",
-        {"notifications": mine[:100], "unread": unread_count(request.user)},
-    )

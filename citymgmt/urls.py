@@ -12,7 +12,7 @@ from core import views as core_views
 api_v1 = [
     path("", include("core.api.urls")),
     path("", include("grids.api.urls")),
-    path("", include("grids.api.taxonomy_urls")),
+    path("", include("grids.taxonomy.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("evaluation.api.urls")),
     path("", include("hotlines.api.urls")),

@@ -23,10 +23,10 @@ from django.utils import timezone
 from cases.choices import PUBLIC_SOURCES, TERMINAL_STATUSES, CaseSource
 from cases.choices import CaseStatus as S
 from cases.deadlines import is_natural_time
-from cases.events import quiet
 from cases.history import Step, replay, save_replayed
 from cases.models import Case, CasePhoto
-from cases.services.intake import clear_class_cache, report_case
+from cases.services import clear_class_cache, report_case
+from cases.timeline import quiet
 from core.choices import Role, TimeUnit
 from core.models import Department, User
 from core.worktime import add_duration, is_workday, working_minutes_between

@@ -462,7 +462,7 @@ def convert(
     """转案件: the order becomes a city-management case (source 12345/12319, ``hotline_ref`` the order), linked
     both ways (``order.case`` and ``case.hotline_orders``). The order completes when the case closes."""
     from cases.exceptions import ActionForbidden
-    from cases.services.intake import report_case
+    from cases.services import report_case
 
     def apply(order, now):
         x = lng if lng not in (None, "") else (order.location.x if order.location else None)

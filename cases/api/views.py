@@ -35,8 +35,7 @@ from cases.mapdata import cases_geojson, parse_bbox
 from cases.models import Case, CaseRequest
 from cases.pagination import CasePagination
 from cases.photos import save_photos
-from cases.services.intake import MAX_BATCH, REPORT_FIELDS, client_sources, report_batch, report_case
-from cases.services.transitions import perform
+from cases.services import MAX_BATCH, REPORT_FIELDS, client_sources, perform, report_batch, report_case
 from cases.workflow import TRANSITIONS
 from core.audit import record_export
 from core.permissions import HasPermissions

@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import PUBLIC_SOURCES, PhotoKind, RequestKind, RequestStatus, Stage
 from cases.choices import CaseStatus as S
 from cases.deadlines import STATUS_STAGE, is_natural_time, on_time, stage_deadline
-from cases.events import announcement, record_event
 from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
 from cases.models import Case, CasePhoto, CaseRequest
+from cases.timeline import announcement, record_event
 from cases.workflow import COLLECTOR_TASK_ACTIONS, DEPARTMENT_ACTIONS, TRANSITIONS, Transition, transition
 from core import outbox
 from core.choices import Role, TimeUnit

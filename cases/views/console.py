@@ -50,7 +50,8 @@ FILTER_LABELS = {
 }
 
 
-def _queue_of(request: HttpRequest, queues: list[Queue]) -> Queue | None:
+def queue_of(request: HttpRequest, queues: list[Queue]) -> Queue | None:
+    """The queue the request asks for (``?queue=``) if the user has it, else the role's own, else the first."""
     key = request.GET.get("queue")
     allowed = {queue.key for queue in queues}
     if key in allowed:
@@ -59,7 +60,8 @@ def _queue_of(request: HttpRequest, queues: list[Queue]) -> Queue | None:
     return default if default and default.key in allowed else (queues[0] if queues else None)
 
 
-def _filterset(request: HttpRequest, queryset) -> CaseFilterSet:
+def console_filterset(request: HttpRequest, queryset) -> CaseFilterSet:
+    """The API's FilterSet with the console's labels, every field optional (the queue page, export and map)."""
     filterset = CaseFilterSet(request.GET, queryset=queryset, request=request)
     for name, field in filterset.form.fields.items():
         if name in FILTER_LABELS:
@@ -68,10 +70,10 @@ def _filterset(request: HttpRequest, queryset) -> CaseFilterSet:
     return filterset
 
 
-def _rows(request: HttpRequest, queue: Queue):
+def queue_rows(request: HttpRequest, queue: Queue):
     """The filtered, ordered cases of *queue*, or the bound FilterSet when its input is invalid."""
     visible = Case.objects.visible_to(request.user)
-    filterset = _filterset(request, visible)
+    filterset = console_filterset(request, visible)
     if not filterset.is_valid():
         return filterset, visible.none()
     return filterset, queue.apply(filterset.qs).select_related("minor_class", "department")
@@ -83,10 +85,10 @@ def _rows(request: HttpRequest, queue: Queue):
 def console(request: HttpRequest) -> HttpResponse:
     """案件办理: the queues of the user's role, one of them listed with its traffic lights."""
     queues = queues_for(request.user)
-    queue = _queue_of(request, queues)
+    queue = queue_of(request, queues)
     if queue is None:  # a permission without any queue: nothing to show
         return render(request, "cases/console.html", {"queues": []})
-    filterset, cases = _rows(request, queue)
+    filterset, cases = queue_rows(request, queue)
     page = EstimatedCountPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     # The 疑似重复 badge is for those who may merge (受理员, 值班长); computed for this page only.

@@ -26,7 +26,7 @@ from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
 from cases.forms import ActionForm, action_form
 from cases.models import Case
 from cases.photos import save_photos
-from cases.services.transitions import available_actions, perform
+from cases.services import available_actions, perform
 from cases.workflow import TRANSITIONS
 from core.uploads import check_photos, remove_files
 

@@ -148,8 +148,8 @@ def new_case(base_map, wf_class, cast):
 
     from cases.choices import CaseSource, CaseStatus, Stage
     from cases.deadlines import stage_deadline
-    from cases.events import record_event
     from cases.models import Case
+    from cases.timeline import record_event
 
     def make(*, at=None, reporter=None, source=CaseSource.COLLECTOR, minor_class=None, grid=None, **fields):
         now = at or timezone.now()

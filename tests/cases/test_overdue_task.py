@@ -9,7 +9,7 @@ import pytest
 
 from cases.choices import CaseStatus as S
 from cases.models import Case
-from cases.services.transitions import perform
+from cases.services import perform
 from cases.tasks import mark_overdue
 from core.models import Notification
 from core.notifications import mark_read, unread_count

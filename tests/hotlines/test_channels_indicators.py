@@ -13,7 +13,7 @@ from cases.choices import CaseSource
 from hotlines import channels, services
 from hotlines.indicators import channel_indicators, hotline_indicators
 from hotlines.models import Camera, ChatGroupReport, Inspection, InspectionProblem, OnlineOpinion
-from tests.hotlines.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")

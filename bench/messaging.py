@@ -68,11 +68,12 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from cases.notifications import build, save_all
     from core.choices import Role
     from core.messaging import services
     from core.messaging.models import Channel, Delivery, Rule
     from core.models import Department, OutboxMessage, User
+    from core.notifications import build
+    from core.notifications import send_notifications as save_all
 
     call_command("migrate", verbosity=0)
     report = Report()

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CaseStatus(models.TextChoices):
-    """Where a case stands in the 数字城管 loop (domain.md §3)."""
+    """Where a case stands in the 数字城管 loop (docs/domain.md §3)."""
 
     REPORTED = "reported", _("Reported")  # 上报, awaiting acceptance
     VERIFYING = "verifying", _("Verifying")  # 核实中: a collector checks a public report on site

@@ -50,7 +50,7 @@ STATUS_STAGE: dict[str, str] = {
     CaseStatus.SELF_DISPOSED: Stage.CLOSE,
 }
 NATURAL_UNITS = {TimeUnit.NATURAL_HOURS, TimeUnit.NATURAL_MINUTES}
-YELLOW_FROM, RED_FROM = 0.8, 1.0  # share of the limit used (domain.md §4)
+YELLOW_FROM, RED_FROM = 0.8, 1.0  # share of the limit used (docs/domain.md §4)
 
 _limits_cache: dict[str, tuple[Decimal, str]] = {}
 _limits_loaded_at = 0.0

@@ -23,11 +23,12 @@ from django.utils import timezone
 from cases.choices import PUBLIC_SOURCES, TERMINAL_STATUSES, CaseSource
 from cases.choices import CaseStatus as S
 from cases.deadlines import is_natural_time
-from cases.events import quiet
 from cases.history import Step, replay, save_replayed
 from cases.models import Case, CasePhoto
-from cases.services.intake import clear_class_cache, report_case
-from core.choices import Role, TimeUnit
+from cases.services import clear_class_cache, report_case
+from cases.timeline import quiet
+from core.choices import TimeUnit
+from core.demo_cast import demo_cast
 from core.models import Department, User
 from core.worktime import add_duration, is_workday, working_minutes_between
 from grids.demo import demo_address
@@ -149,27 +150,24 @@ def _key(seed: int, index: int) -> uuid.UUID:
 
 
 def _cast() -> Cast | None:
-    names = ["operator", "leader", "dispatcher", "supervisor"]
-    users = {u.username: u for u in User.objects.filter(username__in=names)}
-    collector = User.objects.filter(role=Role.COLLECTOR, is_active=True).order_by("username").first()
-    if len(users) < 4 or collector is None:
+    """The demo cast (``core.demo_cast``) with the department tree dispatch needs."""
+    people = demo_cast()
+    if people is None:
         return None
-    handlers: dict[int, User] = {}
-    for user in User.objects.filter(role=Role.HANDLER, is_active=True, department__isnull=False).order_by("pk"):
-        handlers.setdefault(user.department_id, user)
+    handlers = people.handlers
     children: dict[int, list[int]] = {}
     for pk, parent in Department.objects.filter(is_active=True, parent__isnull=False).values_list("pk", "parent"):
         if pk in handlers:
             children.setdefault(parent, []).append(pk)
     return Cast(
-        users["operator"],
-        users["leader"],
-        users["dispatcher"],
-        users["supervisor"],
+        people.operator,
+        people.leader,
+        people.dispatcher,
+        people.supervisor,
         handlers,
         children,
         sorted(handlers),
-        collector,
+        people.collector,
     )
 
 

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import TERMINAL_STATUSES, RequestKind, RequestStatus, Satisfaction
 from cases.models import Case
-from cases.photos import MAX_PHOTOS
 from cases.workflow import TRANSITIONS, Transition
 from core.choices import Role, TimeUnit
 from core.models import Department, User
+from core.uploads import MAX_PHOTOS
 from grids.models import FilingCondition
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
@@ -204,7 +204,7 @@ class ForwardForm(ActionForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from cases.querysets import department_subtree
+        from core.departments import department_subtree
 
         held_by = self.case.department
         ids = department_subtree(held_by) if held_by else []

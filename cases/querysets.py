@@ -22,21 +22,9 @@ from django.utils import timezone
 
 from cases.choices import TERMINAL_STATUSES, RequestStatus
 from core.choices import Role
+from core.departments import department_subtree
 
 TERMINAL = sorted(str(status) for status in TERMINAL_STATUSES)
-
-
-def department_subtree(department) -> list[int]:
-    """A department and all its sub-units (second-level dispatch), as ids: one query per level."""
-    from core.models import Department
-
-    ids, frontier = [department.pk], [department.pk]
-    while frontier:
-        frontier = list(
-            Department.objects.filter(parent_id__in=frontier).exclude(pk__in=ids).values_list("pk", flat=True)
-        )
-        ids += frontier
-    return ids
 
 
 class CaseQuerySet(models.QuerySet):

@@ -1,5 +1,5 @@
 """Default stage time limits (configurable in the admin): accept, register, dispatch in working minutes; verify and
-check 30 working minutes (domain.md §4); closure within an hour of a passed check."""
+check 30 working minutes (docs/domain.md §4); closure within an hour of a passed check."""
 
 from __future__ import annotations
 

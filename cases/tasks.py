@@ -21,10 +21,14 @@ from cases.choices import CaseStatus as S
 from cases.choices import Stage
 from cases.deadlines import STATUS_STAGE
 from cases.models import Case
-from cases.notifications import build, case_url, department_handlers, save_all, users_with_role
+from cases.notifications import DEPARTMENT_HANDLERS, case_url
 from core.choices import Role
+from core.models import User
+from core.notifications import build, send_notifications, users_with_permission
 
-# Who hears that a stage ran late: the centre role that must act next, and for disposal the department as well.
+# Who hears that a stage ran late: the centre role on duty for it, and for disposal the department's handlers (by
+# permission, as every notification) as well. The stage watchers stay a duty roster by role: the permission to act
+# is wider (a shift leader may also accept, the administrator holds every permission) than who is on watch.
 STAGE_WATCHERS: dict[str, tuple[str, ...]] = {
     Stage.ACCEPT: (Role.OPERATOR,),
     Stage.VERIFY: (Role.OPERATOR,),
@@ -59,12 +63,15 @@ class _Recipients:
 
     def _role(self, role: str) -> set[int]:
         if role not in self._roles:
-            self._roles[role] = set(users_with_role(role).values_list("pk", flat=True))
+            self._roles[role] = set(User.objects.filter(role=role, is_active=True).values_list("pk", flat=True))
         return self._roles[role]
 
     def _department(self, department_id: int | None) -> set[int]:
         if department_id not in self._departments:
-            self._departments[department_id] = {user.pk for user in department_handlers(department_id)}
+            handlers = []
+            if department_id is not None:
+                handlers = users_with_permission(DEPARTMENT_HANDLERS, department_id).values_list("pk", flat=True)
+            self._departments[department_id] = set(handlers)
         return self._departments[department_id]
 
     def __call__(self, stage: str, status: str, department_id: int | None, collector_id: int | None) -> set[int]:
@@ -105,5 +112,5 @@ def mark_overdue(now: str | None = None) -> int:
                     url=case_url(case_id),
                     dedupe_key=f"overdue:{case_id}:{stage}:{int(deadline.timestamp())}",
                 )
-        save_all(notifications)
+        send_notifications(notifications)
     return len(rows)

@@ -84,7 +84,7 @@ COLLECTOR_TASK_ACTIONS = frozenset(t.action for t in TRANSITIONS.values() if t.s
 
 
 def _with_department(case, actor) -> bool:
-    from cases.querysets import department_subtree
+    from core.departments import department_subtree
 
     return actor.department_id is not None and case.department_id in department_subtree(actor.department)
 
@@ -100,7 +100,7 @@ def _visible(actor):
 
 
 def _record(case, action, actor, from_status, to_status, *, at, opinion="", data=None):
-    from cases.events import record_event
+    from cases.timeline import record_event
 
     return record_event(case, action, actor, from_status, to_status, opinion=opinion, data=data, at=at)
 

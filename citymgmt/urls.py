@@ -14,7 +14,7 @@ from evaluation.dashboard import views as dashboard_views
 api_v1 = [
     path("", include("core.api.urls")),
     path("", include("grids.api.urls")),
-    path("", include("grids.api.taxonomy_urls")),
+    path("", include("grids.taxonomy.api.urls")),
     path("patrol/", include("grids.patrol.urls")),
     path("", include("cases.api.urls")),
     path("", include("evaluation.api.urls")),

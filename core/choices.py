@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """A user's single role in the command centre (domain.md §1)."""
+    """A user's single role in the command centre (docs/domain.md §1)."""
 
     COLLECTOR = "collector", _("Field collector")  # 监督员
     OPERATOR = "operator", _("Operator")  # 受理员
@@ -36,7 +36,7 @@ class DayKind(models.TextChoices):
 
 
 class TimeUnit(models.TextChoices):
-    """Units a time limit is stated in (domain.md §4)."""
+    """Units a time limit is stated in (docs/domain.md §4)."""
 
     WORK_MINUTES = "work_minutes", _("Working minutes")
     WORK_HOURS = "work_hours", _("Working hours")  # 工作时

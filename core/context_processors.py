@@ -44,11 +44,10 @@ def navigation(request) -> dict:
 
 def _notifications(user) -> dict:
     """The unread count of the user's in-app notifications (站内消息) for the top bar."""
-    from core.models import Notification
+    from core.notifications import unread_count
 
     try:
-        url = reverse("cases:notifications")
+        url = reverse("cases:notifications")  # core's page, mounted at its old address under /cases/
     except NoReverseMatch:
         url = ""
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-    return {"unread_notifications": unread, "notifications_url": url}
+    return {"unread_notifications": unread_count(user), "notifications_url": url}

@@ -1,4 +1,5 @@
-"""Demo organisation: the departments of a district command centre and one account per role.
+"""Demo organisation: the departments of a district command centre, and the accounts of the centre's staff and the
+departments' handlers (who they are: ``core.demo_cast``).
 
 Called by ``manage.py seed_city``; idempotent (matches on codes and usernames, never duplicates)."""
 
@@ -10,10 +11,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from core.choices import DepartmentKind, Role
+from core.demo_cast import DEMO_PASSWORD, HANDLER_NAME, ROLE_ACCOUNTS, handler_username
 from core.models import Department, User
 from core.validators import uscc_check_char
-
-DEMO_PASSWORD = "citymgmt-demo"
 
 P, S = DepartmentKind.PROFESSIONAL, DepartmentKind.STREET_OFFICE
 OUT, X = DepartmentKind.OUTSOURCED, DepartmentKind.OTHER
@@ -51,25 +51,11 @@ DEPARTMENTS: list[tuple[str, str, str, str | None]] = [
     ("property", "区国有资产物业管理公司", X, None),
 ]
 
-ROLE_ACCOUNTS = [
-    ("collector", Role.COLLECTOR, "张采集"),
-    ("operator", Role.OPERATOR, "李受理"),
-    ("leader", Role.SHIFT_LEADER, "王值班"),
-    ("dispatcher", Role.DISPATCHER, "赵派遣"),
-    ("supervisor", Role.SUPERVISOR, "陈督查"),
-    ("finance", Role.FINANCE, "刘财务"),
-    ("admin", Role.ADMIN, "系统管理员"),
-]
-
 
 def _credit_code(rng: random.Random) -> str:
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     first17 = "12500120" + "".join(rng.choice(alphabet) for _ in range(9))
     return first17 + uscc_check_char(first17)
-
-
-def handler_username(index: int) -> str:
-    return f"dept{index:02d}"
 
 
 @transaction.atomic
@@ -92,7 +78,10 @@ def seed_organisation(seed: int = 1) -> dict[str, int]:
     # One hash for every demo account: they share the demo password, and hashing 36 times costs seconds.
     password_hash = make_password(DEMO_PASSWORD)
     accounts = [(u, r, n, None) for u, r, n in ROLE_ACCOUNTS]
-    accounts += [(handler_username(i), Role.HANDLER, f"{d.name}处置员", d) for i, d in enumerate(by_code.values(), 1)]
+    accounts += [
+        (handler_username(i), Role.HANDLER, HANDLER_NAME.format(department=d.name), d)
+        for i, d in enumerate(by_code.values(), 1)
+    ]
     for username, role, full_name, dept in accounts:
         if User.objects.filter(username=username).exists():
             continue

@@ -1,19 +1,20 @@
-"""Console pages of the core layer: the health endpoint, the security audit log and the
-import-job pages."""
+"""Console pages of the core layer: the health endpoint, the security audit log, the in-app
+notifications (站内消息) and the import-job pages."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.filtersets import AuditEntryFilterSet
 from core.health import run_checks
 from core.language import supported
-from core.models import AuditEntry, ImportJob
+from core.models import AuditEntry, ImportJob, Notification
+from core.notifications import mark_read, unread_count
 from core.spreadsheets import ImportReport
 
 AUDIT_PAGE_SIZE = 50
@@ -44,6 +45,18 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries.order_by("-at", "-id"), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     status = 400 if filterset.is_bound and not filterset.is_valid() else 200
     return render(request, "core/audit_log.html", {"filterset": filterset, "page": page}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """站内消息: the user's latest notifications, whichever app sent them; POST marks them all read."""
+    if request.method == "POST":
+        mark_read(request.user)
+        return redirect(request.path)
+    mine = Notification.objects.filter(recipient=request.user)
+    context = {"notifications": mine[:100], "unread": unread_count(request.user)}
+    return render(request, "core/notifications.html", context)
 
 
 def _visible_job(request: HttpRequest, pk: int) -> ImportJob:

@@ -1,4 +1,4 @@
-"""Working-time arithmetic: every deadline in the platform comes from here (domain.md §4).
+"""Working-time arithmetic: every deadline in the platform comes from here (docs/domain.md §4).
 
 ``add_duration`` turns a start instant and a limit (value + unit) into a deadline; ``working_minutes_between``
 measures how much working time lies between two instants, for on-time checks, traffic lights and overtime.

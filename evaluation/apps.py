@@ -17,7 +17,7 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         # Keep the per-case facts and daily rollups current after every committed transition. New reports are
         # picked up in bulk every few seconds instead (evaluation.tasks.sync_facts), so intake pays nothing here.
-        from cases.events import after_transition
+        from cases.timeline import after_transition
         from evaluation.rollups import on_transition
 
         after_transition(on_transition, reports=False)

@@ -5,7 +5,7 @@ Every measure has one SQL expression (``CASE_MEASURES``), used by both ways in, 
 - ``upkeep(case_id)``: after each committed transition (and intake), one prepared SQL statement recomputes the
   case's contribution, applies (new − stored) to the department, grid and person rollups, and stores the new
   contribution in the fact table — a few index look-ups, about a millisecond. Registered with
-  ``cases.events.after_transition`` in the AppConfig.
+  ``cases.timeline.after_transition`` in the AppConfig.
 - ``rebuild()``: everything from scratch, set-based: one ``INSERT … SELECT … GROUP BY GROUPING SETS`` over the case
   table fills the department and grid rollups and the collectors' part of the person rollup in a single scan; the
   other people come from one pass over the timeline; facts are written for the cases that still need one. Used by
@@ -207,7 +207,7 @@ def upkeep(*case_ids: int) -> None:
 
 
 def on_transition(case_id: int, event_id: int) -> None:
-    """The ``cases.events.after_transition`` listener."""
+    """The ``cases.timeline.after_transition`` listener."""
     upkeep(case_id)
 
 

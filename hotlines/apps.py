@@ -15,7 +15,7 @@ class HotlinesConfig(AppConfig):
     verbose_name = _("Hotlines and intake channels")
 
     def ready(self) -> None:
-        from cases.events import after_transition
+        from cases.timeline import after_transition
         from hotlines.services import on_case_transition
 
         # A converted order completes when its case closes (cases never imports this layer: it calls us back).

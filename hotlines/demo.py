@@ -9,7 +9,6 @@ their natural keys, and a record already there is not replayed (a second run add
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.choices import Role
+from core.demo_cast import DemoCast, demo_cast
 from core.models import Department, User
 from hotlines import services
 from hotlines.channels import cases as channel_cases
@@ -36,7 +36,6 @@ from hotlines.models import (
 ORDERS_PER_YEAR = 600  # the seeds' volume (Suizhou 583, Bishan 576)
 MIN_ORDERS = 100
 OPEN_ORDERS = 6  # received in the hours before seeding and left to transfer: a new user finds work to do
-PLATFORM_USERNAME = "hotline12345"
 
 # (type, content template, department code or None for a direct answer, class code when it may become a case)
 TOPICS: list[tuple[str, str, str | None, str | None]] = [
@@ -71,43 +70,13 @@ REPLIES = {
 }
 
 
-@dataclass
-class _Cast:
-    operator: User
-    leader: User
-    dispatcher: User
-    collector: User
-    supervisor: User
-    handlers: dict[int, User]  # department id → a handler of it
-
-
-def _cast() -> _Cast | None:
-    def one(username: str, role: str) -> User | None:
-        return User.objects.filter(username=username, role=role, is_active=True).first() or (
-            User.objects.filter(role=role, is_active=True).order_by("pk").first()
-        )
-
-    people = [
-        one("operator", Role.OPERATOR),
-        one("leader", Role.SHIFT_LEADER),
-        one("dispatcher", Role.DISPATCHER),
-        one("collector", Role.COLLECTOR),
-        one("supervisor", Role.SUPERVISOR),
-    ]
-    if any(p is None for p in people):
-        return None
-    handlers: dict[int, User] = {}
-    for user in User.objects.filter(role=Role.HANDLER, is_active=True, department__isnull=False).order_by("pk"):
-        handlers.setdefault(user.department_id, user)
-    return _Cast(*people, handlers=handlers)
-
-
 def _platform_account() -> int:
-    if User.objects.filter(username=PLATFORM_USERNAME).exists():
-        return 0
-    from core.demo import DEMO_PASSWORD
+    from core.demo_cast import DEMO_PASSWORD, PLATFORM_ACCOUNT
 
-    user = User(username=PLATFORM_USERNAME, first_name="12345平台接口", role=Role.HOTLINE_PLATFORM)
+    username, name = PLATFORM_ACCOUNT
+    if User.objects.filter(username=username).exists():
+        return 0
+    user = User(username=username, first_name=name, role=Role.HOTLINE_PLATFORM)
     user.password = make_password(DEMO_PASSWORD)
     user.save()
     return 1
@@ -144,12 +113,12 @@ def _later(moment: datetime, rng: random.Random, low_hours: float, high_hours: f
 # ---- Cases driven to closure --------------------------------------------------------------------------------------
 
 
-def _close_case(case_id: int, cast: _Cast, start: datetime, rng: random.Random, now: datetime) -> bool:
+def _close_case(case_id: int, cast: DemoCast, start: datetime, rng: random.Random, now: datetime) -> bool:
     """Drive a freshly reported case through verification (public sources), acceptance, registration, dispatch,
     disposal, check and closure at plausible past moments; stops early when the next step would lie in the future."""
     from cases.choices import CaseStatus
     from cases.models import Case
-    from cases.services.transitions import perform
+    from cases.services import perform
     from grids.models import FilingCondition
 
     case = Case.objects.get(pk=case_id)
@@ -198,7 +167,7 @@ def _close_case(case_id: int, cast: _Cast, start: datetime, rng: random.Random, 
 # ---- Work orders ------------------------------------------------------------------------------------------------
 
 
-def _replay_order(order: WorkOrder, topic, cast: _Cast, rng: random.Random, now: datetime, places) -> None:
+def _replay_order(order: WorkOrder, topic, cast: DemoCast, rng: random.Random, now: datetime, places) -> None:
     """What happened to one order after it was received."""
     order_type, _content, department_code, class_code = topic
     at = order.received_at
@@ -277,7 +246,7 @@ def order_number(seed: int, index: int, hotline: str) -> str:
     return f"{'GD' if hotline == '12345' else 'CJ'}DEMO{seed:02d}{index:05d}"
 
 
-def _seed_orders(seed: int, count: int, year_end: date, cast: _Cast, places, now: datetime) -> int:
+def _seed_orders(seed: int, count: int, year_end: date, cast: DemoCast, places, now: datetime) -> int:
     first_day = year_end - timedelta(days=364)
     added = 0
     for index in range(count + OPEN_ORDERS):
@@ -329,8 +298,8 @@ def _seed_orders(seed: int, count: int, year_end: date, cast: _Cast, places, now
 # ---- The other channels ---------------------------------------------------------------------------------------------
 
 
-def _seed_channels(seed: int, scale: float, year_end: date, cast: _Cast, places, now: datetime) -> dict:
-    from cases.services.intake import clear_class_cache
+def _seed_channels(seed: int, scale: float, year_end: date, cast: DemoCast, places, now: datetime) -> dict:
+    from cases.services import clear_class_cache
 
     clear_class_cache()
     added = {"opinions": 0, "inspections": 0, "chat_reports": 0, "cameras": 0, "video_cases": 0}
@@ -473,7 +442,7 @@ def seed_hotlines(seed: int, scale: float, year_end: date) -> dict[str, int]:
     channels; returns what was added. Needs the organisation, the base map and the reference data of migrate."""
     services.ensure_reference_data()
     result = {"orders": 0, "platform_account": _platform_account()}
-    cast = _cast()
+    cast = demo_cast()
     places = _places(random.Random(seed))
     if cast is None or not places:
         return result

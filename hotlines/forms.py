@@ -59,7 +59,7 @@ class ActionForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v is not None and v != ""}
 
 
-def _class_choices() -> list[tuple[str, str]]:
+def class_choices() -> list[tuple[str, str]]:
     """Active classes of the default standard, events first (a hotline complaint is usually an event)."""
     from grids.models import MinorClass
 
@@ -85,7 +85,7 @@ FIELDS = {
         "opinion": _opinion(),
     },
     "convert": lambda: {
-        "class_code": forms.ChoiceField(label=_("Class"), choices=_class_choices),
+        "class_code": forms.ChoiceField(label=_("Class"), choices=class_choices),
         "lng": forms.FloatField(label=_("Longitude"), required=False),
         "lat": forms.FloatField(label=_("Latitude"), required=False),
         "opinion": _opinion(),

@@ -22,7 +22,7 @@ class WorkOrderQuerySet(models.QuerySet):
         if not user.has_perm("hotlines.view_workorder"):
             return self.none()
         if user.role == Role.HANDLER and user.department_id:
-            from cases.querysets import department_subtree
+            from core.departments import department_subtree
 
             return self.filter(department_id__in=department_subtree(user.department))
         return self.none()

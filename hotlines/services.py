@@ -127,7 +127,7 @@ def order_url(order_id: int) -> str:
 def _notify_later(outcome: Outcome, recipients: dict, kind: str, message, key: str, **values) -> None:
     """Notify *recipients* (``department`` and/or ``permission``) through the outbox: a rolled-back action tells
     nobody, a committed one tells them once even if the process dies right after the commit."""
-    from cases.notifications import render
+    from core.notifications import render
 
     payload = {"kind": kind, "message": render(message, **values), "url": order_url(values["order_id"])}
     outcome.messages.append(("cases.notifications.deliver", {**payload, "dedupe_key": key, **recipients}))
@@ -206,7 +206,7 @@ def convert(
     """转案件: the order becomes a city-management case (source 12345/12319, ``hotline_ref`` the order), linked
     both ways (``order.case`` and ``case.hotline_orders``). The order completes when the case closes."""
     from cases.exceptions import ActionForbidden
-    from cases.services.intake import report_case
+    from cases.services import report_case
 
     def apply(order, now):
         x = lng if lng not in (None, "") else (order.location.x if order.location else None)
@@ -462,7 +462,7 @@ def perform(order_id: int, action: str, actor, **params) -> WorkOrder:
 
 
 def on_case_transition(case_id: int, event_id: int) -> None:
-    """Listener registered with ``cases.events.after_transition``: a converted order completes when its case
+    """Listener registered with ``cases.timeline.after_transition``: a converted order completes when its case
     closes; follows its case when that is merged into another (completing at once if the other is closed); and
     returns to the operators (RECEIVED) when the case ends otherwise (rejected, refused, cancelled)."""
     from cases.choices import TERMINAL_STATUSES, CaseStatus

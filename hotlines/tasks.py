@@ -13,15 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from hotlines.choices import WITH_DEPARTMENT
 from hotlines.models import WorkOrder
 
+# Who in a department hears of its late orders: the members who handle orders there.
+HANDLE_PERMISSION = "hotlines.handle_workorder"
 MESSAGE = _("Hotline order %(no)s is overdue (due %(deadline)s)")
 
 
 @shared_task
 def notify_overdue() -> int:
     """Notify department handlers of their overdue orders; returns how many notifications were written."""
-    from cases.notifications import build, render, save_all
-    from core.choices import Role
-    from core.models import User
+    from core.notifications import build, render, send_notifications, users_with_permission
     from hotlines.services import order_url
 
     now = timezone.now()
@@ -33,14 +33,15 @@ def notify_overdue() -> int:
     if not late:
         return 0
     handlers: dict[int, list[int]] = {}
-    for pk, department_id in User.objects.filter(
-        role=Role.HANDLER, is_active=True, department_id__in={o.department_id for o in late}
-    ).values_list("pk", "department_id"):
+    for pk, department_id in (
+        users_with_permission(HANDLE_PERMISSION)
+        .filter(department_id__in={o.department_id for o in late})
+        .values_list("pk", "department_id")
+    ):
         handlers.setdefault(department_id, []).append(pk)
     rows = []
     for order in late:
         text = render(MESSAGE, no=str(order), deadline=timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M"))
         key = f"wo-overdue:{order.pk}:{int(order.deadline.timestamp())}"
         rows += build(handlers.get(order.department_id, []), "workorder_overdue", text, order_url(order.pk), key)
-    save_all(rows)
-    return len(rows)
+    return send_notifications(rows)

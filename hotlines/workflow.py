@@ -57,7 +57,7 @@ SYSTEM_LABELS = {
 
 
 def _with_department(order, actor) -> bool:
-    from cases.querysets import department_subtree
+    from core.departments import department_subtree
 
     return actor.department_id is not None and order.department_id in department_subtree(actor.department)
 

@@ -10,7 +10,15 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("CACHE_KEY_PREFIX", "citymgmt-test")
 
-pytest_plugins = ["tests.private_redis"]
+# Shared fixtures, registered once: every folder's tests ask for them by name (tests/fixtures/__init__.py).
+pytest_plugins = [
+    "tests.private_redis",
+    "tests.fixtures.small_city",
+    "tests.fixtures.hotline_orders",
+    "tests.fixtures.casebook",
+    "tests.fixtures.component_files",
+    "tests.fixtures.home_desk",
+]
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,7 +52,7 @@ def _fresh_process_caches():
     """Each test sees the reference tables (calendar, classes, stage limits, grids) as its own database has them:
     a transactional test's flush reloads them with new ids."""
     from cases.deadlines import clear_limit_cache
-    from cases.services.intake import clear_class_cache
+    from cases.services import clear_class_cache
     from core.worktime import _cache
     from grids.spatial import invalidate_grid_index
 

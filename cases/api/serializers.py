@@ -181,7 +181,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_available_actions(self, case: Case) -> list[dict]:
-        from cases.services.transitions import available_actions
+        from cases.services import available_actions
 
         request = self.context.get("request")
         if request is None:

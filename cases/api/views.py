@@ -34,13 +34,13 @@ from cases.filtersets import CaseFilterSet
 from cases.mapdata import cases_geojson, parse_bbox
 from cases.models import Case, CaseRequest
 from cases.pagination import CasePagination
-from cases.photos import check_photos, remove_files, save_photos
-from cases.services.intake import MAX_BATCH, REPORT_FIELDS, client_sources, report_batch, report_case
-from cases.services.transitions import perform
+from cases.photos import save_photos
+from cases.services import MAX_BATCH, REPORT_FIELDS, client_sources, perform, report_batch, report_case
 from cases.workflow import CASES, TRANSITIONS
 from core.api.workflow import WorkflowActionsMixin
 from core.audit import record_export
 from core.permissions import HasPermissions
+from core.uploads import check_photos, remove_files
 
 _EXTENSIONS = Prefetch("requests", queryset=CaseRequest.objects.filter(kind=RequestKind.EXTENSION))
 ACTION_SERIALIZERS = {name: action_serializer(name) for name in TRANSITIONS}

@@ -1,6 +1,7 @@
 """State changes of cases. Views, API endpoints and Celery tasks call these functions; none writes a status itself.
 
-Contract between the modules of this package (others code against these names):
+This package's public surface: other modules import from ``cases.services`` (``from cases.services import perform``),
+not from its sub-modules, which may be reorganised. The names, by the module that implements them:
 
 cases.services.intake (intake: reports from the field and other channels)
     report_case(*, reporter, class_code, lat, lng, kind=None, client_uuid=None, condition_id=None, address="",
@@ -23,10 +24,27 @@ cases.services.transitions (every workflow action of cases.workflow.TRANSITIONS)
 cases.services.visits
     revisit_by_reporter(case_id, satisfaction, *, opinion="") -> Case   the reporter's own 回访 (tracking link)
 
-cases.events
+cases.timeline
     record_event(case, action, actor, from_status, to_status, *, opinion="", data=None, at=None) -> CaseEvent
 
 cases.deadlines
     stage_deadline(stage: Stage, start: datetime, *, case=None) -> datetime | None
     traffic_light(case, now=None) -> TrafficLight | None
 """
+
+from cases.services.intake import MAX_BATCH, REPORT_FIELDS, clear_class_cache, client_sources, report_batch, report_case
+from cases.services.transitions import apply_action, available_actions, perform
+from cases.services.visits import revisit_by_reporter
+
+__all__ = [
+    "MAX_BATCH",
+    "REPORT_FIELDS",
+    "apply_action",
+    "available_actions",
+    "clear_class_cache",
+    "client_sources",
+    "perform",
+    "report_batch",
+    "report_case",
+    "revisit_by_reporter",
+]

@@ -31,12 +31,13 @@ from django.utils.translation import gettext as _
 
 from cases.choices import CaseSource, CaseStatus, PhotoKind, Stage
 from cases.deadlines import stage_deadline
-from cases.events import announce
 from cases.exceptions import ActionForbidden, ClientUuidTaken
 from cases.models import Case, CaseEvent
 from cases.numbering import numbering_day, reserve_case_numbers
-from cases.photos import check_photos, remove_files, save_photos
+from cases.photos import save_photos
+from cases.timeline import announce
 from core.sanitize import bad_text_message, parse_client_time
+from core.uploads import check_photos, remove_files
 from grids.choices import ClassKind, Urgency
 
 MAX_BATCH = 500
@@ -373,7 +374,7 @@ def _event_data(report: _Report) -> dict:
 
 def _write(reports: list[_Report], reporter, now: datetime) -> list[tuple[Case, int]]:
     """Insert the cases and their "report" events in the caller's transaction: one statement for the numbers, one
-    INSERT for the cases, one for the events (the rows ``cases.events.record_event`` would write). Returns
+    INSERT for the cases, one for the events (the rows ``cases.timeline.record_event`` would write). Returns
     (case, event id) in the reports' order."""
     needed = {Stage.CLOSE if r.source == CaseSource.SELF_DISPOSAL else Stage.ACCEPT for r in reports}
     deadlines = {stage: stage_deadline(stage, now) for stage in needed}

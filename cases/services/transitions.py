@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import PUBLIC_SOURCES, REVISITED_SOURCES, PhotoKind, RequestKind, RequestStatus, Satisfaction, Stage
 from cases.choices import CaseStatus as S
 from cases.deadlines import STATUS_STAGE, is_natural_time, on_time, stage_deadline
-from cases.events import announcement
 from cases.exceptions import ActionNotAllowed
 from cases.models import Case, CasePhoto, CaseRequest
-from cases.querysets import department_subtree
+from cases.timeline import announcement
 from cases.workflow import CASES, TRANSITIONS
 from core.choices import Role, TimeUnit
+from core.departments import department_subtree
 from core.models import Department, User
 from core.workflow import Outcome, Transition
 from core.worktime import add_duration, working_minutes_between
@@ -132,7 +132,8 @@ def _notify_later(
 ):
     """Notify the department's handlers (and/or the holders of *permission*) through the outbox: a rolled-back
     action tells nobody, a committed one tells them once even if the process dies right after the commit."""
-    from cases.notifications import case_url, render
+    from cases.notifications import case_url
+    from core.notifications import render
 
     text = render(message, case_no=case.case_no, **values)
     outcome.messages.append(

@@ -13,10 +13,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from cases.events import announcement, record_event
 from cases.exceptions import ActionNotAllowed
 from cases.models import Case
 from cases.services.transitions import apply_action
+from cases.timeline import announcement, record_event
 from cases.workflow import TRANSITIONS
 from core import outbox
 

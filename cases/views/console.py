@@ -1,4 +1,4 @@
-"""案件办理 console: the queue page, its live-update endpoint and the user's notifications.
+"""案件办理 console: the queue page and its live-update endpoint.
 
 The queue page lists one queue (tabs with counts per stage), filtered by the same ``CaseFilterSet`` as the API and
 paginated. It polls ``live/`` every few seconds: counts, the unread notification count and which visible cases
@@ -12,23 +12,22 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from cases.deadlines import traffic_light
 from cases.duplicates import duplicate_flags
 from cases.filtersets import CaseFilterSet
 from cases.models import Case
-from cases.notifications import unread_count
 from cases.pagination import EstimatedCountPaginator
 from cases.views import filters
 from cases.views.queues import QUEUES_BY_KEY, Queue, default_queue, queue_counts, queues_for
-from core.models import Notification
+from core.notifications import unread_count
 
 PAGE_SIZE = 25
 POLL_SECONDS = 5
@@ -37,7 +36,8 @@ POLL_OVERLAP = timedelta(seconds=3)
 CHANGED_LIMIT = 50
 
 
-def _queue_of(request: HttpRequest, queues: list[Queue]) -> Queue | None:
+def queue_of(request: HttpRequest, queues: list[Queue]) -> Queue | None:
+    """The queue the request asks for (``?queue=``) if the user has it, else the role's own, else the first."""
     key = request.GET.get("queue")
     allowed = {queue.key for queue in queues}
     if key in allowed:
@@ -46,16 +46,17 @@ def _queue_of(request: HttpRequest, queues: list[Queue]) -> Queue | None:
     return default if default and default.key in allowed else (queues[0] if queues else None)
 
 
-def _filterset(request: HttpRequest, queryset) -> CaseFilterSet:
+def console_filterset(request: HttpRequest, queryset) -> CaseFilterSet:
+    """The API's FilterSet with the console's labels, every field optional (the queue page, export and map)."""
     filterset = CaseFilterSet(request.GET, queryset=queryset, request=request)
     filters.decorate(filterset)
     return filterset
 
 
-def _rows(request: HttpRequest, queue: Queue):
+def queue_rows(request: HttpRequest, queue: Queue):
     """The filtered, ordered cases of *queue*, or the bound FilterSet when its input is invalid."""
     visible = Case.objects.visible_to(request.user)
-    filterset = _filterset(request, visible)
+    filterset = console_filterset(request, visible)
     if not filterset.is_valid():
         return filterset, visible.none()
     return filterset, queue.apply(filterset.qs).select_related("minor_class", "department")
@@ -77,10 +78,10 @@ def _overdue_hours(case, now: datetime) -> float:
 def console(request: HttpRequest) -> HttpResponse:
     """案件办理: the queues of the user's role, one of them listed with its traffic lights."""
     queues = queues_for(request.user)
-    queue = _queue_of(request, queues)
+    queue = queue_of(request, queues)
     if queue is None:  # a permission without any queue: nothing to show
         return render(request, "cases/console.html", {"queues": []})
-    filterset, cases = _rows(request, queue)
+    filterset, cases = queue_rows(request, queue)
     page = EstimatedCountPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     # The 疑似重复 badge is for those who may merge (受理员, 值班长); computed for this page only.
@@ -142,18 +143,3 @@ def live(request: HttpRequest) -> JsonResponse:
             arrived = queue.apply(visible.filter(received_at__gt=since))
             body["new"] = list(arrived.order_by("-received_at").values_list("pk", flat=True)[:CHANGED_LIMIT])
     return JsonResponse(body)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
-    """站内消息: the user's latest notifications; POST marks them all read."""
-    mine = Notification.objects.filter(recipient=request.user)
-    if request.method == "POST":
-        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
-        return redirect("cases:notifications")
-    return render(
-        request,
-        "cases/notifications.html",
-        {"notifications": mine[:100], "unread": unread_count(request.user)},
-    )

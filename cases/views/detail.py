@@ -24,9 +24,10 @@ from cases.duplicates import duplicate_candidates
 from cases.exceptions import ActionForbidden, ActionNotAllowed, CaseNotFound
 from cases.forms import ActionForm, action_form
 from cases.models import Case
-from cases.photos import check_photos, remove_files, save_photos
-from cases.services.transitions import available_actions, perform
+from cases.photos import save_photos
+from cases.services import available_actions, perform
 from cases.workflow import TRANSITIONS
+from core.uploads import check_photos, remove_files
 
 NEARBY_COMPONENTS_M = 100  # what the map shows around the case: the component at fault is usually within a few metres
 NEARBY_COMPONENTS_MAX = 60

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
 from cases.exports import XLSX, cases_workbook, export_filename
-from cases.views.console import _queue_of, _rows
+from cases.views.console import queue_of, queue_rows
 from cases.views.queues import queues_for
 from core.audit import record_export
 
@@ -16,10 +16,10 @@ from core.audit import record_export
 @permission_required("cases.view_case", raise_exception=True)
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
-    queue = _queue_of(request, queues_for(request.user))
+    queue = queue_of(request, queues_for(request.user))
     if queue is None:
         return HttpResponseBadRequest()
-    filterset, cases = _rows(request, queue)
+    filterset, cases = queue_rows(request, queue)
     if not filterset.is_valid():
         return HttpResponseBadRequest(filterset.errors.as_text())
     body, count = cases_workbook(cases)

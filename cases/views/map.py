@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases.models import Case
-from cases.views.console import _filterset
+from cases.views.console import console_filterset
 
 
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 @require_GET
 def case_map(request: HttpRequest) -> HttpResponse:
-    filterset = _filterset(request, Case.objects.none())
+    filterset = console_filterset(request, Case.objects.none())
     config = {
         "casesUrl": reverse("case-map"),
         "detailText": _("Open the case"),

@@ -1,4 +1,4 @@
-"""The working-time calendar: which days are worked and which hours of them (domain.md §4)."""
+"""The working-time calendar: which days are worked and which hours of them (docs/domain.md §4)."""
 
 from __future__ import annotations
 

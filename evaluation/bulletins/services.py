@@ -428,16 +428,16 @@ PUBLISHED_MESSAGE = gettext_lazy("Monthly bulletin %(year)s No. %(number)s has b
 
 def bulletin_readers():
     """Active users who may read bulletins (by permission, whatever their role)."""
-    from django.contrib.auth import get_user_model
+    from core.notifications import users_with_permission
 
-    return get_user_model().objects.with_perm(VIEW_PERMISSION, include_superusers=False).filter(is_active=True)
+    return users_with_permission(VIEW_PERMISSION)
 
 
 def notify_published(bulletin_id: int) -> int:
     """Tell every reader of bulletins that one was published (once per reader: the dedupe key is the bulletin)."""
     from django.urls import reverse
 
-    from cases.notifications import notify, render
+    from core.notifications import notify, render
 
     bulletin = Bulletin.objects.get(pk=bulletin_id)
     message = render(PUBLISHED_MESSAGE, year=bulletin.year, number=bulletin.number)

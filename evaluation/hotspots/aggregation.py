@@ -3,7 +3,7 @@
 - ``sync()`` (beat, with ``evaluation.tasks.sync_facts`` every 15 s): today's rows recomputed from the cases received
   today (and yesterday's in the first minutes after midnight), and the month rows of the month just ended once. New
   reports never touch this on their hot path, as with the rollups.
-- ``on_transition`` (a ``cases.events.after_transition`` listener): a case that stops counting (not accepted, not
+- ``on_transition`` (a ``cases.timeline.after_transition`` listener): a case that stops counting (not accepted, not
   registered, merged, cancelled) has its cell and grid of its day recomputed, and the month rows of that cell when
   the day lies in a complete month. Recomputing from the cases (never ±1) keeps a repeated call harmless.
 - ``rebuild()`` (``manage.py rebuild_hotspots``, nightly with the rollups, the demo city): everything from scratch.
@@ -157,7 +157,7 @@ def refresh_case(case_id: int) -> None:
 
 
 def on_transition(case_id: int, event_id: int) -> None:
-    """The ``cases.events.after_transition`` listener: only a case that stopped counting changes the counts."""
+    """The ``cases.timeline.after_transition`` listener: only a case that stopped counting changes the counts."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT status FROM cases_case WHERE id = %s", [case_id])
         row = cursor.fetchone()

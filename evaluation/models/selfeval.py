@@ -1,4 +1,4 @@
-"""The annual performance self-evaluation (绩效自评, domain.md §7) that finance bureaus ask of every unit.
+"""The annual performance self-evaluation (绩效自评, docs/domain.md §7) that finance bureaus ask of every unit.
 
 A ``Project`` is what is evaluated: one spending project (项目支出, e.g. 数字城管运行项目) or the unit's whole spending
 (部门整体支出). Each year it gets one ``SelfEvaluation``: a header block, the funds block (``FundsLine`` rows in 万元),

@@ -1,4 +1,4 @@
-"""The annual performance self-evaluation (绩效自评, domain.md §7).
+"""The annual performance self-evaluation (绩效自评, docs/domain.md §7).
 
 - ``scoring``: the rules (≥, ≤, =, manual, inapplicable rescaling, funds, total, grade) as pure functions.
 - ``services``: every change (create, save, recompute from the platform, check, adopt, export, import).

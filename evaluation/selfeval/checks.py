@@ -1,7 +1,7 @@
 """Consistency checks run before a self-evaluation is exported. Each finding has a code, a severity, the row it
 concerns and a sentence explaining it, so finance staff can fix the form rather than guess.
 
-The contradictions these catch are the ones the 2022 seed reports show (domain.md §7): Bishan's weights, 得分 and
+The contradictions these catch are the ones the 2022 seed reports show (docs/domain.md §7): Bishan's weights, 得分 and
 得分率 columns disagree with each other and its total 93.74 is neither column's sum; its budget line reads
 "1899305.84万元" where yuan were meant; Suizhou prints 20.33 / 21 = 96.8 % as 96 %.
 

@@ -1,4 +1,4 @@
-"""Scoring rules of the self-evaluation (domain.md §7), as pure functions on ``Decimal``.
+"""Scoring rules of the self-evaluation (docs/domain.md §7), as pure functions on ``Decimal``.
 
 - "≥" (at least):  min(actual / target, 1) × weight; a target of 0 is met by any actual ≥ 0.
 - "≤" (at most):   min(target / actual, 1) × weight; an actual of 0 (or anything ≤ target) earns full marks, and a

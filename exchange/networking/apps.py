@@ -7,7 +7,7 @@ from django.db.models.signals import post_delete, post_save
 
 
 def connect() -> None:
-    from cases.events import after_transition
+    from cases.timeline import after_transition
     from exchange.networking import records, services, tasks  # noqa: F401  (tasks: registers the Celery tasks)
 
     after_transition(services.on_case_transition, reports=False)  # new reports go up with their next step

@@ -2,7 +2,7 @@
 
 ``queue(kind, records)`` writes, in the caller's transaction, one ``Delivery`` row per peer for each record whose
 payload changed since it was last queued, under a new version (``ExchangeRecord``: one upsert for the batch). The
-hooks: a listener on ``cases.events.after_transition`` (it runs in the transaction that marks the transition's
+hooks: a listener on ``cases.timeline.after_transition`` (it runs in the transaction that marks the transition's
 outbox announcement delivered), and ``post_save`` of hotline work orders and bulletins (in the very transaction of
 the change). Running a hook twice queues nothing twice: the payload is the same, so the version does not move.
 
@@ -177,7 +177,7 @@ def queue_reply(item: InboundItem, case) -> int:
 
 
 def on_case_transition(case_id: int, event_id: int) -> None:
-    """Listener of ``cases.events.after_transition``: the case's new state goes up (idempotent, see queue)."""
+    """Listener of ``cases.timeline.after_transition``: the case's new state goes up (idempotent, see queue)."""
     if not enabled_peers():
         return
     queue_cases([case_id])

@@ -1,4 +1,4 @@
-"""The national class-code tables (domain.md §2): standards, major and minor classes, filing conditions."""
+"""The national class-code tables (docs/domain.md §2): standards, major and minor classes, filing conditions."""
 
 from __future__ import annotations
 

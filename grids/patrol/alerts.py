@@ -15,13 +15,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.models import Notification
+from core.notifications import build, send_notifications, users_with_permission
 from grids.patrol.figures import shift_window
 from grids.patrol.models import AlertKind, PatrolAlert, PatrolShift
 
@@ -97,9 +96,7 @@ def _message(alert: PatrolAlert) -> str:
 
 
 def _notify(alerts: list[PatrolAlert]) -> None:
-    leaders = list(
-        get_user_model().objects.with_perm(ALERT_PERMISSION, include_superusers=False).filter(is_active=True)
-    )
+    leaders = list(users_with_permission(ALERT_PERMISSION))
     try:
         url = reverse("grids:patrol")
     except NoReverseMatch:
@@ -109,14 +106,5 @@ def _notify(alerts: list[PatrolAlert]) -> None:
         for alert in alerts:
             day = timezone.localtime(alert.found_at).date().isoformat()
             link = f"{url}?date={day}&collector={alert.collector_id}" if url else ""
-            rows += [
-                Notification(
-                    recipient=leader,
-                    kind="patrol_alert",
-                    message=_message(alert)[:300],
-                    url=link,
-                    dedupe_key=f"patrol-alert:{alert.pk}",
-                )
-                for leader in leaders
-            ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+            rows += build(leaders, "patrol_alert", _message(alert), link, f"patrol-alert:{alert.pk}")
+    send_notifications(rows)

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from cases.choices import CaseSource
 from cases.models import Case
-from cases.services.intake import report_case
+from cases.services import report_case
 from hotlines.channels.models import Camera, ChatGroupReport, InspectionProblem, OnlineOpinion, VideoCase
 
 CHANNEL_NAMESPACE = uuid.UUID("0b7c51f8-23a4-4c7e-a0a9-5d1e9c3f5678")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Department
 from hotlines.choices import InspectorLevel, OpinionChannel
-from hotlines.forms import _class_choices
+from hotlines.forms import class_choices
 
 
 def _now_text(seconds: bool = False) -> str:
@@ -17,7 +17,7 @@ def _now_text(seconds: bool = False) -> str:
 
 
 def _class_field(required: bool = True) -> forms.ChoiceField:
-    return forms.ChoiceField(label=_("Class"), choices=_class_choices, required=required)
+    return forms.ChoiceField(label=_("Class"), choices=class_choices, required=required)
 
 
 def _text_area(label, required=True, max_length=4000, rows=3) -> forms.CharField:

@@ -21,8 +21,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from cases.exceptions import ActionForbidden
-from cases.photos import check_photos
 from core.sanitize import date_out_of_window, parse_client_time
+from core.uploads import check_photos
 from core.workflow import WORKFLOWS, Outcome
 from hotlines.channels import cases as channel_cases
 from hotlines.channels.models import (

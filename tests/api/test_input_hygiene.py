@@ -10,7 +10,7 @@ import pytest
 
 from cases.models import Case
 from hotlines.models import WorkOrder
-from tests.cases.conftest import report_body as report
+from tests.fixtures.small_city import report_body as report
 
 pytestmark = pytest.mark.django_db
 CASES = "/api/v1/cases/"

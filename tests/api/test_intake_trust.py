@@ -9,7 +9,7 @@ import pytest
 
 from cases.choices import CaseSource
 from cases.models import Case
-from tests.cases.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = pytest.mark.django_db
 CASES = "/api/v1/cases/"
@@ -81,7 +81,7 @@ class TestClientUuid:
 def test_a_channels_own_key_stays_shared_between_users(cast, base_map, garbage_class):
     """Channel services key cases by the record (camera + capture time, a work order): whoever records the same
     sighting gets the same case; only an app's client_uuid belongs to its reporter."""
-    from cases.services.intake import report_case
+    from cases.services import report_case
 
     key = uuid.uuid4()
     fields = {"class_code": "06010", "lng": INSIDE[0], "lat": INSIDE[1], "client_uuid": key, "source": "video"}

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from cases.models import Case, CasePhoto
-from tests.cases.conftest import OUTSIDE
-from tests.cases.conftest import report_body as report
+from tests.fixtures.small_city import OUTSIDE
+from tests.fixtures.small_city import report_body as report
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cases.services.transitions import perform
-from tests.cases.conftest import INSIDE
+from cases.services import perform
+from tests.fixtures.small_city import INSIDE
 
 
 def _dispatched(new_case, cast, wf_class, department):

@@ -9,7 +9,7 @@ from django.db import connection
 
 from cases.exceptions import ActionNotAllowed
 from cases.models import CaseEvent
-from cases.services.transitions import perform
+from cases.services import perform
 
 
 @pytest.mark.django_db(transaction=True)
@@ -85,8 +85,8 @@ def test_a_report_outside_a_transaction_writes_what_one_inside_writes(report, ca
 
     from django.db import transaction
 
-    from cases.events import after_transition, remove_listener
     from cases.models import Case
+    from cases.timeline import after_transition, remove_listener
 
     heard = []
     listener = after_transition(lambda case_id, event_id: heard.append((case_id, event_id)))

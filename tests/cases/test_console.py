@@ -13,9 +13,9 @@ from django.utils import timezone
 from cases.choices import CaseStatus
 from cases.duplicates import duplicate_candidates, with_duplicate_flag
 from cases.models import Case
-from cases.services.transitions import perform
-from tests.cases.conftest import INSIDE
+from cases.services import perform
 from tests.conftest import PASSWORD
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cases.choices import CaseStatus
 from cases.models import Case
-from tests.cases.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ import pytest
 from cases.choices import CaseStatus as S
 from cases.choices import TrafficLight
 from cases.deadlines import case_overtime_multiple, overtime_multiple, traffic_light
-from cases.services.transitions import perform
+from cases.services import perform
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")

@@ -8,7 +8,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from cases.services.transitions import perform
+from cases.services import perform
 
 pytestmark = pytest.mark.django_db
 

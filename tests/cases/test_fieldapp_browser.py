@@ -13,8 +13,8 @@ from cases.choices import CaseStatus
 from cases.models import Case
 from cases.services.transitions import perform
 from tests.browser_checks import inline_code, violations, watch
-from tests.cases.conftest import INSIDE
 from tests.conftest import PASSWORD
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

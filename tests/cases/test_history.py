@@ -11,7 +11,7 @@ from django.db import transaction
 from cases.exceptions import ActionForbidden
 from cases.history import Step, replay, save_replayed
 from cases.models import Case, CaseEvent
-from cases.services.transitions import perform
+from cases.services import perform
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ import pytest
 
 from cases.choices import CaseStatus as S
 from cases.models import Case
-from cases.notifications import mark_read, unread_count
-from cases.services.transitions import perform
+from cases.services import perform
 from cases.tasks import mark_overdue
 from core.models import Notification
+from core.notifications import mark_read, unread_count
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")

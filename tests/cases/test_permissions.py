@@ -6,7 +6,7 @@ import pytest
 
 from cases.exceptions import ActionForbidden, CaseNotFound
 from cases.models import Case
-from cases.services.transitions import perform
+from cases.services import perform
 from cases.workflow import COLLECTOR_TASK_ACTIONS, DEPARTMENT_ACTIONS, TRANSITIONS
 from core.roles import ROLE_PERMISSIONS
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases.models import DispatchRule, DispatchRuleKind
-from cases.services.transitions import perform
+from cases.services import perform
 from cases.suggest import suggest
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from cases.choices import CaseStatus as S
 from cases.exceptions import ActionNotAllowed
 from cases.models import Case, CaseEvent, CasePhoto
-from cases.services.transitions import available_actions, perform
+from cases.services import available_actions, perform
 from core.models import Notification
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -312,7 +312,7 @@ def test_photos_are_attached_to_the_event_that_used_them(new_case, cast, wf_clas
 
 
 def test_listeners_hear_of_committed_transitions_only(new_case, cast, django_capture_on_commit_callbacks):
-    from cases.events import after_transition, remove_listener
+    from cases.timeline import after_transition, remove_listener
 
     heard: list[tuple[int, int]] = []
     listener = after_transition(lambda case_id, event_id: heard.append((case_id, event_id)))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from tests.grids.test_imports import row, town, write_csv  # noqa: F401  (the fixture, too)
+from tests.fixtures.component_files import row, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
@@ -79,7 +79,7 @@ def worker(private_broker, tmp_path, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_imports_a_big_upload_while_the_page_follows(worker, town, client, personas, tmp_path, settings):  # noqa: F811
+def test_a_worker_imports_a_big_upload_while_the_page_follows(worker, town, client, personas, tmp_path, settings):
 
     from core.models import ImportJob
     from grids.models import Component

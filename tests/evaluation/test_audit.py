@@ -14,7 +14,6 @@ from evaluation.models import SelfEvaluation
 from evaluation.selfeval import layout as L
 from evaluation.selfeval import services, workbook
 from tests.evaluation.selfeval_helpers import make_evaluation
-from tests.evaluation.test_bulletins import march  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ def _latest(action: str) -> AuditEntry:
     return AuditEntry.objects.filter(action=action).order_by("-id").first()
 
 
-def test_bulletin_workbook_downloads_are_recorded(client, api_as, march, cast):  # noqa: F811
+def test_bulletin_workbook_downloads_are_recorded(client, api_as, march, cast):
     client.force_login(cast["supervisor"])
     assert client.get(reverse("evaluation:bulletin_workbook", args=[march.pk])).status_code == 200
     entry = _latest(AuditAction.EXPORT)

@@ -9,19 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from tests.evaluation.casebook import at, mark_overdue_and_sync
+from tests.fixtures.casebook import at
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def march(story):
-    from evaluation.bulletins.services import create_bulletin
-
-    mark_overdue_and_sync()
-    bulletin, created = create_bulletin(2026, 3)
-    assert created
-    return bulletin
 
 
 def test_contents_of_a_bulletin(march, department, other_department):

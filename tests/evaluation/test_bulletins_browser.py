@@ -67,7 +67,7 @@ def test_the_bulletin_prints_on_a4_as_handed_out(page, live_server, console_logi
     from pypdf import PdfReader
 
     from evaluation.bulletins.services import create_bulletin
-    from tests.evaluation.casebook import mark_overdue_and_sync
+    from tests.fixtures.casebook import mark_overdue_and_sync
 
     mark_overdue_and_sync()
     bulletin, _ = create_bulletin(2026, 3)

@@ -20,7 +20,7 @@ from core.models import AuditEntry
 from evaluation.hotspots import aggregation, rankings, tiles
 from evaluation.hotspots.filters import HotspotQuery
 from evaluation.models import HeatCell, HotspotDay
-from tests.cases.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 from tests.grids.test_tiles import decode_tile, tile_of
 
 pytestmark = pytest.mark.django_db

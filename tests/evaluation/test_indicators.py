@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.evaluation.casebook import at, mark_overdue_and_sync
+from tests.fixtures.casebook import at, mark_overdue_and_sync
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from tests.evaluation.casebook import at, mark_overdue_and_sync
+from tests.fixtures.casebook import at, mark_overdue_and_sync
 
 pytestmark = pytest.mark.django_db
 

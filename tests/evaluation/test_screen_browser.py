@@ -13,7 +13,7 @@ from django.utils import timezone
 from evaluation.hotspots import aggregation
 from evaluation.screen import keys
 from tests.browser_checks import violations, watch
-from tests.cases.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

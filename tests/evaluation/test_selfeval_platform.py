@@ -8,8 +8,8 @@ from decimal import Decimal as D
 import pytest
 
 from evaluation.selfeval import services
-from tests.evaluation.casebook import mark_overdue_and_sync
 from tests.evaluation.selfeval_helpers import make_evaluation
+from tests.fixtures.casebook import mark_overdue_and_sync
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Scoring rules of the self-evaluation (domain.md §7): ≥, ≤, =, manual scores with and without a reason,
+"""Scoring rules of the self-evaluation (docs/domain.md §7): ≥, ≤, =, manual scores with and without a reason,
 inapplicable rows dropped with the rest rescaled, the funds rule, total and grade."""
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from evaluation.selfeval import services, workbook
-from tests.evaluation.casebook import mark_overdue_and_sync
 from tests.evaluation.selfeval_helpers import make_evaluation
+from tests.fixtures.casebook import mark_overdue_and_sync
 from tests.hostile import FORMULAS, far_cell_xlsx, zip_bomb_xlsx
 
 pytestmark = pytest.mark.django_db

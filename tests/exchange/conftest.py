@@ -7,19 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cases.conftest import (  # noqa: F401  (fixtures shared with the case tests)
-    INSIDE,
-    OUTSIDE,
-    _fresh_stage_limits,
-    base_map,
-    cast,
-    garbage_class,
-    new_case,
-    report,
-    taxonomy,
-    wf_class,
-)
 from tests.exchange.receiver import Receiver
+from tests.fixtures.small_city import INSIDE
 
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 200
 
@@ -47,11 +36,11 @@ def api_key(db):
 
 
 @pytest.fixture
-def city(base_map, garbage_class, cast):  # noqa: F811  (the fixtures imported above)
+def city(base_map, garbage_class, cast):
     return {"map": base_map, "class": garbage_class, "cast": cast}
 
 
-def walk(case, cast, *actions: str, department=None, condition=None):  # noqa: F811
+def walk(case, cast, *actions: str, department=None, condition=None):
     """Move a case through the named steps with the right persona for each."""
     from cases.services.transitions import perform
 
@@ -133,7 +122,7 @@ def peer(db, receiver):
 
 
 @pytest.fixture
-def act(cast, garbage_class, department, django_capture_on_commit_callbacks):  # noqa: F811
+def act(cast, garbage_class, department, django_capture_on_commit_callbacks):
     """``act(case, action, **params)``: one workflow action by the persona whose job it is, its after-commit
     side effects (the transition's announcement, hence our listener) run."""
     from cases.services.transitions import perform

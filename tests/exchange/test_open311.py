@@ -15,7 +15,8 @@ from django.utils import timezone
 from cases.choices import CaseSource, CaseStatus
 from cases.models import Case, CasePhoto
 from exchange.public.models import PublicReport
-from tests.exchange.conftest import INSIDE, JPEG, OUTSIDE, TO_ACCEPTED, TO_CLOSED, public_report, walk
+from tests.exchange.conftest import JPEG, TO_ACCEPTED, TO_CLOSED, public_report, walk
+from tests.fixtures.small_city import INSIDE, OUTSIDE
 
 pytestmark = pytest.mark.django_db
 BASE = "/open311/v2/"

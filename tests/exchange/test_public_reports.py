@@ -13,7 +13,8 @@ from django.urls import reverse
 from cases.choices import CaseSource, CaseStatus
 from cases.models import Case, CaseEvent, CasePhoto, ReturnVisit
 from exchange.public.models import PublicReport
-from tests.exchange.conftest import INSIDE, JPEG, OUTSIDE, TO_ACCEPTED, TO_CLOSED, public_report, walk
+from tests.exchange.conftest import JPEG, TO_ACCEPTED, TO_CLOSED, public_report, walk
+from tests.fixtures.small_city import INSIDE, OUTSIDE
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,6 @@ from exchange.networking.models import Delivery, DeliveryState, HeldRecord, Peer
 from exchange.networking.services import release_held
 from grids.models import ClassMapping, MinorClass
 from tests.exchange.conftest import FULL_PATH, SECRET
-from tests.hotlines.conftest import receive_order  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +74,7 @@ def test_a_legacy_component_class_keeps_to_the_component_table():
     assert national_class(legacy.pk) == ("01002", "污水井盖")
 
 
-def test_hotline_orders_go_up_without_the_callers_data(peer, receiver, receive_order, cast, department):  # noqa: F811
+def test_hotline_orders_go_up_without_the_callers_data(peer, receiver, receive_order, cast, department):
     from hotlines import services
 
     order = receive_order(hotline="12319")
@@ -111,7 +110,7 @@ def test_a_published_bulletin_goes_up_once(peer, cast):
     assert row.payload["overall"] == bulletin.figures["overall"]
 
 
-def test_full_resync_of_a_new_peer(peer, receiver, report, act, receive_order, base_map):  # noqa: F811
+def test_full_resync_of_a_new_peer(peer, receiver, report, act, receive_order, base_map):
     first, second = report(), report()
     for action in FULL_PATH:
         act(first, action)

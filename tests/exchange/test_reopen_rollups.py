@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from cases.services.visits import revisit_by_reporter
-from tests.evaluation.casebook import mark_overdue_and_sync
 from tests.evaluation.test_rollups import snapshot
 from tests.exchange.conftest import TO_CLOSED, public_report, walk
+from tests.fixtures.casebook import mark_overdue_and_sync
 
 pytestmark = pytest.mark.django_db
 

@@ -14,12 +14,11 @@ from cases.services.visits import revisit_by_reporter
 from evaluation.metrics import SYSTEM_METRICS, system_metric
 from evaluation.satisfaction import service_satisfaction
 from tests.exchange.conftest import TO_CLOSED, public_report, walk
-from tests.hotlines.conftest import platform, receive_order  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_satisfaction_over_every_channel(city, report, department, receive_order):  # noqa: F811
+def test_satisfaction_over_every_channel(city, report, department, receive_order):
     cast = city["cast"]
     condition = city["class"]["condition"].pk
 

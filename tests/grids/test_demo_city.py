@@ -1,4 +1,4 @@
-"""The demo city's base map (grids/demo.py): a Bishan-shaped district whose 548 grids tile it exactly, with
+"""The demo city's base map (grids/demo/): a Bishan-shaped district whose 548 grids tile it exactly, with
 components of 87 classes, deterministic by seed and idempotent."""
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def test_a_large_load_drops_and_restores_the_indexes_and_foreign_keys(monkeypatc
     """The fast path of the full city, at a small scale: same schema afterwards, same data as the slow path."""
     schema = _component_schema()
     seed_organisation(seed=1)
-    monkeypatch.setattr(demo, "BULK_LOAD_THRESHOLD", 1000)
+    monkeypatch.setattr(demo.seeding, "BULK_LOAD_THRESHOLD", 1000)
     added = demo.seed_base_map(scale=SCALE, seed=SEED)
     assert added["components"] == Component.objects.count() == round(319_996 * SCALE)
     assert _component_schema() == schema
@@ -185,8 +185,8 @@ def test_same_seed_gives_the_same_city(city):
     first = list(
         Component.objects.filter(minor_class__code="04002").order_by("identifier").values_list("identifier", "location")
     )[:5]
-    ids = demo._lookup_ids(plan)
-    regenerated = [row.split("\t") for row in demo._component_rows(plan, demo.COMPONENT_CLASSES[-12], 5, 0, SEED, ids)]
+    ids = demo.lookup_ids(plan)
+    regenerated = [row.split("\t") for row in demo.component_rows(plan, demo.COMPONENT_CLASSES[-12], 5, 0, SEED, ids)]
     assert demo.COMPONENT_CLASSES[-12].code == "04002"
     assert [(r[0], GEOSGeometry(r[14]).coords) for r in regenerated] == [(i, loc.coords) for i, loc in first]
     other = demo.build_plan(SEED + 1)

@@ -8,36 +8,27 @@ side by side (cells of 0.002° from 106.300, 29.700), one department.
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 import subprocess
 import zipfile
 from datetime import date
 
 import pytest
-from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from grids.loaders import import_components, import_grids
 from grids.models import Component, Region, UnitGrid
-
-X0, Y0, CELL = 106.300, 29.700, 0.002
-CREDIT_CODE = "91500120MA5U000009"
-
-
-def square(col: float, row: float, cols: float = 1, rows: float = 1) -> MultiPolygon:
-    x, y = X0 + col * CELL, Y0 + row * CELL
-    return MultiPolygon(Polygon.from_bbox((x, y, x + cols * CELL, y + rows * CELL)), srid=4326)
-
-
-def centre(col: float, row: float = 0) -> tuple[float, float]:
-    return X0 + (col + 0.5) * CELL, Y0 + (row + 0.5) * CELL
-
-
-def ident(serial: int, class_code: str = "01001") -> str:
-    return f"500120{class_code}{serial:06d}"
+from tests.fixtures.component_files import (
+    CREDIT_CODE,
+    centre,
+    feature,
+    ident,
+    row,
+    square,
+    write_csv,
+    write_geojson,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -47,54 +38,6 @@ def english():
 
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def town(db):
-    from core.models import Department
-    from grids.choices import RegionLevel
-
-    district = Region.objects.create(code="500120", name="璧山区", level=RegionLevel.DISTRICT)
-    street = Region.objects.create(code="500120001", name="璧城街道", level=RegionLevel.STREET, parent=district)
-    community = Region.objects.create(code="500120001001", name="东关社区", level=RegionLevel.COMMUNITY, parent=street)
-    grids = {
-        code: UnitGrid.objects.create(
-            code=code, name=name, community=community, geometry=geometry, valid_from=date(2024, 1, 1)
-        )
-        for code, name, geometry in [
-            ("500120001001001", "东关1号网格", square(0, 0)),
-            ("500120001001002", "东关2号网格", square(1, 0)),
-        ]
-    }
-    water = Department.objects.create(code="water", name="区自来水有限公司", credit_code=CREDIT_CODE)
-    return {"community": community, "grids": grids, "water": water}
-
-
-HEADER = ["identifier", "class_code", "name", "status", "maintainer", "lng", "lat", "note"]
-
-
-def write_csv(path, rows, header=HEADER, encoding="utf-8-sig") -> str:
-    with open(path, "w", newline="", encoding=encoding) as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return str(path)
-
-
-def row(serial: int, col: float = 0, **overrides) -> list[str]:
-    lng, lat = centre(col)
-    values = {
-        "identifier": ident(serial),
-        "class_code": "01001",
-        "name": "供水井盖",
-        "status": "完好",
-        "maintainer": "water",
-        "lng": f"{lng:.7f}",
-        "lat": f"{lat:.7f}",
-        "note": "",
-    }
-    values.update(overrides)
-    return [values[h] for h in HEADER]
 
 
 class TestComponentFiles:
@@ -205,15 +148,6 @@ class TestComponentFiles:
 
 
 # ---- Grids ---------------------------------------------------------------------------------------------------------
-
-
-def feature(code: str, geometry, **props) -> dict:
-    return {"type": "Feature", "geometry": json.loads(geometry.json), "properties": {"code": code, **props}}
-
-
-def write_geojson(path, features) -> str:
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
-    return str(path)
 
 
 class TestGridFiles:

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from core.imports import run
 from core.models import ImportJob
 from grids.models import Component
-from tests.grids.test_imports import row, town, write_csv  # noqa: F401  (the fixture, too)
+from tests.fixtures.component_files import row, write_csv
 from tests.hostile import far_cell_xlsx, zip_bomb_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def _peak_rss_kb() -> int:
 
 
 @pytest.mark.parametrize("kind", list(HOSTILE))
-def test_the_admin_page_refuses_a_hostile_workbook_quickly_and_writes_nothing(admin_client, town, kind):  # noqa: F811
+def test_the_admin_page_refuses_a_hostile_workbook_quickly_and_writes_nothing(admin_client, town, kind):
     before = _peak_rss_kb()
     started = time.perf_counter()
     upload = SimpleUploadedFile("components.xlsx", HOSTILE[kind])
@@ -63,7 +63,7 @@ def test_the_admin_page_refuses_a_hostile_workbook_quickly_and_writes_nothing(ad
 
 
 @pytest.mark.parametrize("kind", list(HOSTILE))
-def test_the_command_refuses_a_hostile_workbook(town, tmp_path, kind):  # noqa: F811
+def test_the_command_refuses_a_hostile_workbook(town, tmp_path, kind):
     path = tmp_path / "components.xlsx"
     path.write_bytes(HOSTILE[kind])
     out = io.StringIO()
@@ -76,7 +76,7 @@ def test_the_command_refuses_a_hostile_workbook(town, tmp_path, kind):  # noqa: 
 
 def test_a_big_file_becomes_a_job_the_worker_runs_once(
     admin_client,
-    town,  # noqa: F811
+    town,
     tmp_path,
     settings,
     personas,
@@ -115,7 +115,7 @@ def test_a_big_file_becomes_a_job_the_worker_runs_once(
     assert admin_client.get(f"/imports/{job.pk}/progress.json").status_code == 404
 
 
-def test_a_job_with_bad_rows_reports_them_by_number(town, tmp_path, settings, personas):  # noqa: F811
+def test_a_job_with_bad_rows_reports_them_by_number(town, tmp_path, settings, personas):
     from core.imports import start_job
 
     path = write_csv(tmp_path / "bad.csv", [row(1), row(2, class_code="99999")])
@@ -127,7 +127,7 @@ def test_a_job_with_bad_rows_reports_them_by_number(town, tmp_path, settings, pe
     assert not job.report["written"] and not Component.objects.exists()
 
 
-def test_the_sweep_requeues_jobs_left_queued(town, settings, personas, django_capture_on_commit_callbacks):  # noqa: F811
+def test_the_sweep_requeues_jobs_left_queued(town, settings, personas, django_capture_on_commit_callbacks):
     from datetime import timedelta
 
     from django.utils import timezone

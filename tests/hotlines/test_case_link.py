@@ -1,16 +1,16 @@
 """An order converted into a case is linked both ways and completes when the case closes (through the
-cases.events.after_transition listener registered in HotlinesConfig.ready)."""
+cases.timeline.after_transition listener registered in HotlinesConfig.ready)."""
 
 from __future__ import annotations
 
 import pytest
 
 from cases.choices import CaseSource, CaseStatus
-from cases.services.transitions import perform
+from cases.services import perform
 from hotlines import services
 from hotlines.choices import OrderStatus
 from hotlines.models import WorkOrder
-from tests.hotlines.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = pytest.mark.django_db
 

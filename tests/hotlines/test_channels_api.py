@@ -13,8 +13,8 @@ from django.utils import timezone
 from cases.choices import CaseSource
 from cases.models import Case
 from hotlines.models import Camera, ChatGroupReport, Inspection, InspectionProblem, OnlineOpinion, VideoCase
-from tests.hotlines.conftest import INSIDE
-from tests.hotlines.test_channels_console import _stored_files, png_bytes
+from tests.fixtures.small_city import INSIDE
+from tests.hotlines.test_channels_console import png_bytes, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +162,7 @@ def test_chat_report_screenshot_checked_by_content(operator_api, _media):
     fake = SimpleUploadedFile("shot.jpg", b"MZ\x90\x00 an executable", content_type="image/jpeg")
     response = operator_api.post(f"{BASE}/chat-reports/", {**_chat(), "screenshot": fake}, format="multipart")
     assert response.status_code == 400 and "screenshot" in response.json()
-    assert not ChatGroupReport.objects.exists() and not Case.objects.exists() and _stored_files(_media) == []
+    assert not ChatGroupReport.objects.exists() and not Case.objects.exists() and stored_files(_media) == []
 
     data = _chat()
     codes = []
@@ -172,7 +172,7 @@ def test_chat_report_screenshot_checked_by_content(operator_api, _media):
     assert [r.status_code for r in codes] == [201, 200]
     body = codes[0].json()
     assert body["case"]["source"] == CaseSource.CHAT_GROUP and body["screenshot"].endswith(".png")
-    assert ChatGroupReport.objects.count() == 1 and Case.objects.count() == 1 and len(_stored_files(_media)) == 1
+    assert ChatGroupReport.objects.count() == 1 and Case.objects.count() == 1 and len(stored_files(_media)) == 1
     assert operator_api.get(f"{BASE}/chat-reports/", {"has_case": "true"}).json()["count"] == 1
 
 

@@ -25,7 +25,7 @@ from hotlines.models import (
     RectificationAction,
     VideoCase,
 )
-from tests.hotlines.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def _screenshot(page, name: str) -> None:
         page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
-def _stored_files(root) -> list:
+def stored_files(root) -> list:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
@@ -223,7 +223,7 @@ def test_bad_screenshot_is_refused_with_nothing_written(operator_client, _media)
     assert response.status_code == 400
     assert "screenshot" in response.context["form"].errors
     assert not ChatGroupReport.objects.exists() and not Case.objects.exists()
-    assert _stored_files(_media) == []
+    assert stored_files(_media) == []
 
 
 def test_chat_report_with_screenshot_raises_one_case(operator_client, _media):
@@ -233,7 +233,7 @@ def test_chat_report_with_screenshot_raises_one_case(operator_client, _media):
         assert operator_client.post(reverse("hotlines:chat_new"), {**data, "screenshot": shot}).status_code == 302
     report = ChatGroupReport.objects.get()
     assert report.case.source == CaseSource.CHAT_GROUP and Case.objects.count() == 1
-    assert report.screenshot.name.endswith(".png") and len(_stored_files(_media)) == 1
+    assert report.screenshot.name.endswith(".png") and len(stored_files(_media)) == 1
 
     # Replacing the screenshot: a bad file changes nothing, a good one replaces it.
     url = reverse("hotlines:chat_screenshot", args=[report.pk])

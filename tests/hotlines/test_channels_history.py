@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hotlines.channels import services
 from hotlines.models import ChannelEvent
-from tests.hotlines.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 from tests.hotlines.test_channels_console import png_bytes
 
 pytestmark = pytest.mark.django_db

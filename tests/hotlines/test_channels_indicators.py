@@ -14,7 +14,7 @@ from hotlines import services
 from hotlines.channels import cases as channel_cases
 from hotlines.indicators import channel_indicators, hotline_indicators
 from hotlines.models import Camera, ChatGroupReport, Inspection, InspectionProblem, OnlineOpinion
-from tests.hotlines.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from tests.browser_checks import violations, watch
-from tests.hotlines.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

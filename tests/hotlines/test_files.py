@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from hotlines.models import Camera, ChatGroupReport, VideoCase
-from tests.hotlines.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def screenshot(db):
 @pytest.fixture
 def snapshot(cast, base_map, garbage_class, department):
     from cases.models import Case
-    from cases.services.intake import report_case
+    from cases.services import report_case
 
     case, _created = report_case(
         reporter=cast["collector"], class_code="06010", lng=INSIDE[0], lat=INSIDE[1], description="路口垃圾"

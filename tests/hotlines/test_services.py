@@ -13,7 +13,7 @@ from hotlines import services
 from hotlines.choices import OrderStatus
 from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
 from hotlines.models import OrderTimeLimit, WorkOrder, WorkOrderEvent
-from tests.hotlines.conftest import INSIDE
+from tests.fixtures.small_city import INSIDE
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")

@@ -13,8 +13,8 @@ from django.urls import reverse
 from cases.models import Case
 from core import outbox
 from core.models import Notification, OutboxMessage
-from tests.cases.conftest import report_body
 from tests.conftest import PASSWORD
+from tests.fixtures.small_city import report_body
 
 pytestmark = pytest.mark.django_db
 

@@ -16,14 +16,6 @@ from cases.services.transitions import perform
 from cases.tasks import mark_overdue
 from core.choices import Role
 from core.messaging.models import DeliveryLog
-from tests.cases.conftest import (  # noqa: F401  (fixtures shared with the case tests)
-    _fresh_stage_limits,
-    base_map,
-    cast,
-    new_case,
-    taxonomy,
-    wf_class,
-)
 from tests.messaging.receivers import Receiver, dingtalk_robot, sms_gateway, wecom_robot
 
 SMS_ACCOUNT, SMS_PASSWORD, SMS_SIGNING_KEY = "cgzx", "sms-pass-4f9c", "sms-hmac-77aa"
@@ -154,7 +146,7 @@ def head(make_user, department):
 
 
 @pytest.fixture
-def disposing(new_case, cast, wf_class, department):  # noqa: F811 (fixtures by name)
+def disposing(new_case, cast, wf_class, department):
     """A case dispatched on Tuesday 3 June 2025 at 08:00 with 4 working hours: overdue after 12:00."""
     case = new_case(at=at(3, 8))
     perform(case.pk, "accept", cast["operator"], at=at(3, 8))
@@ -163,7 +155,7 @@ def disposing(new_case, cast, wf_class, department):  # noqa: F811 (fixtures by 
 
 
 @pytest.fixture
-def urgent_condition(wf_class, department):  # noqa: F811 (fixtures by name)
+def urgent_condition(wf_class, department):
     from grids.models import FilingCondition
 
     return FilingCondition.objects.create(

@@ -134,7 +134,7 @@ def test_quiet_hours_hold_an_sms_until_they_end_but_not_an_urgent_one(
     # The user's own quiet hours hold too; an urgent kind goes through them.
     Preference.objects.create(user=head, quiet_start=time(21, 0), quiet_end=time(6, 30))
     Rule.objects.create(kind="case_urgent", user=head, channel=sms_channel)
-    from cases.notifications import notify
+    from core.notifications import notify
 
     with django_capture_on_commit_callbacks(execute=True):
         notify([head], "case_urgent", "紧急案件 T1 已立案", dedupe_key="urgent:t1")
@@ -273,8 +273,8 @@ def test_no_rule_no_outbox_row_and_a_rolled_back_notification_sends_nothing(
 ):
     from django.db import transaction
 
-    from cases.notifications import notify
     from core.models import OutboxMessage
+    from core.notifications import notify
 
     notify([head], "case_overdue", "无规则")
     assert not OutboxMessage.objects.exists()

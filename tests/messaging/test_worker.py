@@ -9,9 +9,9 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from cases.notifications import notify
 from citymgmt.celery import app as celery_app
 from core.messaging.models import Channel, Delivery, Rule
+from core.notifications import notify
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cases.demo import seed_case_history, seed_street_offices
-from core.demo import DEMO_PASSWORD, seed_organisation
+from core.demo import seed_organisation
+from core.demo_cast import DEMO_PASSWORD
 from core.models import Department
 from evaluation.demo import seed_evaluation
 from evaluation.selfeval.demo import seed_self_evaluations

@@ -24,7 +24,7 @@ class Command(BaseCommand):
             "--assign-departments",
             action="store_true",
             help="set default departments of conditions that have none, by Department.code (rule table in "
-            "grids/taxonomy.py)",
+            "grids/taxonomy/departments.py)",
         )
 
     def handle(self, *args, file: Path | None, standard: str | None, name: str | None, **options) -> None:

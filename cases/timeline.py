@@ -1,7 +1,8 @@
-"""Writing the immutable timeline of a case, and telling higher layers that a transition was committed.
+"""The timeline of a case: writing its immutable rows (``CaseEvent``, the model is ``cases.models.events``), and
+announcing each committed transition to the layers above.
 
 Layers above cases (evaluation's per-case fact rows, for one) must not be imported from here, so they register a
-listener in their AppConfig.ready(): ``cases.events.after_transition(callback)``. ``perform`` writes one outbox
+listener in their AppConfig.ready(): ``cases.timeline.after_transition(callback)``. ``perform`` writes one outbox
 message per transition in its transaction (``announcement``), so every listener hears ``(case_id, event_id)``
 after the commit — never for a rolled-back action, and still after a crash or a failure: a failing listener never
 undoes the transition; its message is retried (core/outbox.py) with every listener, which must be idempotent.
@@ -80,7 +81,7 @@ def announcement(case_id: int, event_id: int) -> list[tuple[str, dict]]:
     """The outbox message that tells the listeners of a transition (none inside ``quiet()``)."""
     if getattr(_quiet, "on", False) or not _listeners:
         return []
-    return [("cases.events.hear_transition", {"case_id": case_id, "event_id": event_id})]
+    return [("cases.timeline.hear_transition", {"case_id": case_id, "event_id": event_id})]
 
 
 class ListenerFailed(RuntimeError):

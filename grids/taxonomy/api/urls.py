@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from grids.api.taxonomy import TaxonomyView
+from grids.taxonomy.api.views import TaxonomyView
 
 urlpatterns = [
     path("taxonomy/", TaxonomyView.as_view(), name="api-taxonomy"),

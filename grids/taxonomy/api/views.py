@@ -23,9 +23,9 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
 from grids.choices import ClassKind
-from grids.filtersets_taxonomy import MinorClassFilterSet
 from grids.models import ClassificationStandard, FilingCondition, MajorClass, MinorClass
 from grids.taxonomy import limit_label, taxonomy_version
+from grids.taxonomy.filtersets import MinorClassFilterSet
 
 CACHE_SECONDS = 6 * 3600
 

@@ -85,7 +85,8 @@
 
     if (street) street.addEventListener("change", narrowCommunities);
     if (community) community.addEventListener("change", function () {
-      if (street && community.value && !street.value) street.value = community.value.slice(0, 9);
+      // A community names its street (codes nest): the street select follows the community chosen.
+      if (street && community.value) street.value = community.value.slice(0, 9);
       narrowCommunities();
       loadGrids();
     });

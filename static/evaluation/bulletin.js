@@ -24,7 +24,9 @@
       tooltip: { trigger: "axis", formatter: CityCharts.tooltip(units) },
       legend: { top: 0, data: series.map(function (s) { return s.name; }) },
       grid: { left: 60, right: 56, top: 56, bottom: 30 },
-      xAxis: { type: "category", data: data.trend.months },
+      // Every month labelled (26-03 for 2026-03: twelve fit the A4 width).
+      xAxis: { type: "category", data: data.trend.months.map(function (m) { return m.slice(2); }),
+        axisLabel: { interval: 0 } },
       yAxis: [
         { type: "value", name: text.cases, minInterval: 1, axisLabel: { formatter: CityCharts.axisNumber } },
         { type: "value", name: text.rate, min: 0, max: 100, axisLabel: { formatter: CityCharts.axisPercent },

@@ -48,15 +48,23 @@ def light(case, now: datetime) -> str:
 
 
 def open_cases(now: datetime) -> dict:
-    from cases.choices import TERMINAL_STATUSES
+    """The newest open cases. Two steps: the ids from the partial index of open cases (a narrow sort of the open
+    ones only), then those rows; ordering the whole table by time would walk back through every closed case."""
+    from cases.choices import TERMINAL_STATUSES, CaseStatus
     from cases.models import Case
 
+    open_statuses = [s.value for s in CaseStatus if s not in TERMINAL_STATUSES]
+    ids = list(
+        Case.objects.filter(status__in=open_statuses)
+        .order_by("-received_at", "-id")
+        .values_list("id", flat=True)[: CASE_LIMIT + 1]
+    )
     rows = list(
-        Case.objects.exclude(status__in=[s.value for s in TERMINAL_STATUSES])
+        Case.objects.filter(pk__in=ids)
         .defer("short_grams", "description")
         .select_related("minor_class")
         .prefetch_related("requests")
-        .order_by("-received_at", "-id")[: CASE_LIMIT + 1]
+        .order_by("-received_at", "-id")
     )
     cases = [
         {

@@ -109,6 +109,8 @@ def main() -> int:
     parser.add_argument("--template", default="", help="copy this seeded demo database instead of seeding")
     parser.add_argument("--reuse", action="store_true", help="keep an already filled database")
     parser.add_argument("--skip-heat", action="store_true", help="no 10 M heat table")
+    parser.add_argument("--screen-only", action="store_true", help="measure the big screen's data only")
+    parser.add_argument("--rebuild-hotspots", action="store_true", help="rebuild the hotspot counts first")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
@@ -186,19 +188,32 @@ def main() -> int:
             f"({', '.join(f'{k} {v:.1f} s' for k, v in timings.items())})",
             flush=True,
         )
+    if args.rebuild_hotspots and args.screen_only:  # the grid × class counts only (the screen reads no heat cell)
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {aggregation.HOTSPOT}")
+            cursor.execute(aggregation._hotspot_insert("true"))
+            cursor.execute(f"VACUUM ANALYZE {aggregation.HOTSPOT}")
+        print(f"grid × class counts rebuilt from the cases in {time.perf_counter() - start:.1f} s", flush=True)
+    elif args.rebuild_hotspots:
+        start = time.perf_counter()
+        aggregation.rebuild()
+        print(f"hotspot counts rebuilt from the cases in {time.perf_counter() - start:.1f} s", flush=True)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE evaluation_heatcell")
+        heat_rows = heat_cases = 0
+        if not args.screen_only:
+            cursor.execute("VACUUM ANALYZE evaluation_heatcell")
+            cursor.execute(
+                "SELECT count(*), coalesce(sum(cases) FILTER (WHERE class_id = 0 AND source = '' "
+                "AND grain = 0), 0) FROM evaluation_heatcell"
+            )
+            heat_rows, heat_cases = cursor.fetchone()
         cursor.execute("SELECT count(*) FROM cases_case")
         total = cursor.fetchone()[0]
         cursor.execute(
             "SELECT count(*) FROM cases_case WHERE status NOT IN ('closed','rejected','refused','cancelled','merged')"
         )
         open_cases = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT count(*), coalesce(sum(cases) FILTER (WHERE class_id = 0 AND source = '' "
-            "AND grain = 0), 0) FROM evaluation_heatcell"
-        )
-        heat_rows, heat_cases = cursor.fetchone()
     print(
         f"{total:,} cases ({open_cases:,} open); heat table {heat_rows:,} rows counting {heat_cases:,} cases",
         flush=True,
@@ -229,6 +244,9 @@ def main() -> int:
     print("big screen data endpoint")
     print(line("GET /screen/data.json (summary cached)", warm, 100))
     print(line("GET /screen/data.json (cache cleared each time)", cold, 100), flush=True)
+
+    if args.screen_only:
+        return 0
 
     # ---- 2 and 3. heat tiles -----------------------------------------------------------------------------------
     import math

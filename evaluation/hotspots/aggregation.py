@@ -60,12 +60,18 @@ def _heat_insert(where: str) -> str:
             (day, x, y), (day, x, y, class_id), (day, x, y, source), (day, x, y, class_id, source))"""
 
 
-def _hotspot_insert(where: str) -> str:
+def _hotspot_insert(
+    where: str, sets: str = "((day, grid_code, class_id, source), (day, grid_code), (day, class_id))", having: str = ""
+) -> str:
+    """Per day: every (grid, class, channel) — recurring problems, filtered rankings —, and the totals per grid
+    (class 0, channel '') and per class (grid '', channel ''), so an unfiltered ranking reads one row per grid or
+    class and day."""
     return f"""
         INSERT INTO {HOTSPOT} (day, grid_code, class_id, source, cases)
-        SELECT {_day_sql()}, c.grid_code, c.minor_class_id, c.source, count(*)
-        FROM cases_case c WHERE {COUNTED} AND {where}
-        GROUP BY 1, 2, 3, 4"""
+        SELECT day, COALESCE(grid_code, ''), COALESCE(class_id, 0), COALESCE(source, ''), count(*)
+        FROM (SELECT {_day_sql()} AS day, c.grid_code, c.minor_class_id AS class_id, c.source
+              FROM cases_case c WHERE {COUNTED} AND {where}) f
+        GROUP BY GROUPING SETS {sets} {having}"""
 
 
 def _month_insert(where: str = "true") -> str:
@@ -128,22 +134,38 @@ def refresh_case(case_id: int) -> None:
     month is complete): after it stopped counting. Idempotent."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {_day_sql()}, {CELL_X}, {CELL_Y}, c.grid_code, c.received_at FROM cases_case c WHERE c.id = %s",
+            f"SELECT {_day_sql()}, {CELL_X}, {CELL_Y}, c.grid_code, c.minor_class_id FROM cases_case c WHERE c.id = %s",
             [case_id],
         )
         row = cursor.fetchone()
     if row is None:
         return
-    day, x, y, grid_code, _received = row
+    day, x, y, grid_code, class_id = row
     low, high = local_bounds(day, day)
-    params = {"low": low, "high": high, "day": day, "x": x, "y": y, "grid": grid_code}
+    params = {"low": low, "high": high, "day": day, "x": x, "y": y, "grid": grid_code, "class_id": class_id}
     window = "c.received_at >= %(low)s AND c.received_at < %(high)s"
     in_cell = f"{CELL_X} = %(x)s AND {CELL_Y} = %(y)s"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {HEAT} WHERE grain = 0 AND period = %(day)s AND x = %(x)s AND y = %(y)s", params)
         cursor.execute(_heat_insert(f"{window} AND {in_cell}"), params)
         cursor.execute(f"DELETE FROM {HOTSPOT} WHERE day = %(day)s AND grid_code = %(grid)s", params)
-        cursor.execute(_hotspot_insert(f"{window} AND c.grid_code = %(grid)s"), params)
+        cursor.execute(
+            _hotspot_insert(
+                f"{window} AND c.grid_code = %(grid)s", "((day, grid_code, class_id, source), (day, grid_code))"
+            ),
+            params,
+        )
+        cursor.execute(
+            f"DELETE FROM {HOTSPOT} WHERE day = %(day)s AND grid_code = '' AND class_id = %(class_id)s", params
+        )
+        cursor.execute(  # the class total only (GROUPING = 3: grid and channel rolled up)
+            _hotspot_insert(
+                f"{window} AND c.minor_class_id = %(class_id)s",
+                "((day, class_id), (day, grid_code, class_id, source))",
+                "HAVING GROUPING(grid_code, source) = 3",
+            ),
+            params,
+        )
         month = month_start(day)
         if month < current_month():
             end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)

@@ -25,8 +25,19 @@ DIMENSIONS = {
 }
 
 
+DETAIL = "h.grid_code <> '' AND h.class_id <> 0 AND h.source <> ''"  # rows of one (grid, class, channel)
+
+
 def _counts(query: HotspotQuery, dimension: str) -> dict:
     where, params = ["h.day BETWEEN %(start)s AND %(end)s"], {"start": query.start, "end": query.end}
+    if not query.class_id and not query.source:  # the totals rows: one per grid (or class) and day
+        where.append(
+            "h.class_id = 0 AND h.source = '' AND h.grid_code <> ''"
+            if dimension != "class"
+            else "h.grid_code = '' AND h.source = '' AND h.class_id <> 0"
+        )
+    else:
+        where.append(DETAIL)
     if query.class_id:
         where.append("h.class_id = %(class_id)s")
         params["class_id"] = query.class_id
@@ -112,7 +123,7 @@ def recurring(end: date, *, count: int, days: int, source: str = "", class_id: i
     from grids.models import MinorClass, UnitGrid
 
     start = end - timedelta(days=days - 1)
-    where, params = ["h.day BETWEEN %(start)s AND %(end)s"], {"start": start, "end": end, "count": count}
+    where, params = ["h.day BETWEEN %(start)s AND %(end)s", DETAIL], {"start": start, "end": end, "count": count}
     if source:
         where.append("h.source = %(source)s")
         params["source"] = source

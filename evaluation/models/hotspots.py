@@ -53,10 +53,13 @@ class HeatCell(models.Model):
 
 
 class HotspotDay(models.Model):
+    """Cases per day and (grid, class, channel), plus totals per grid (class 0, channel '') and per class
+    (grid '', channel '')."""
+
     day = models.DateField(_("day"))
-    grid_code = models.CharField(_("grid code"), max_length=15)
+    grid_code = models.CharField(_("grid code"), max_length=15, blank=True)
     class_id = models.IntegerField(_("class"))
-    source = models.CharField(_("source"), max_length=20)
+    source = models.CharField(_("source"), max_length=20, blank=True)
     cases = models.IntegerField(_("cases"), default=0)
 
     class Meta:
@@ -64,6 +67,10 @@ class HotspotDay(models.Model):
         verbose_name_plural = _("daily hotspot counts")
         constraints = [
             models.UniqueConstraint(fields=["day", "grid_code", "class_id", "source"], name="hotspotday_key")
+        ]
+        indexes = [
+            # Unfiltered rankings read only the totals rows of a period.
+            models.Index(fields=["class_id", "source", "day"], name="hotspotday_grain", include=["grid_code", "cases"])
         ]
 
     def __str__(self) -> str:

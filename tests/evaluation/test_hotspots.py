@@ -128,10 +128,11 @@ def test_sync_adds_todays_reports_and_a_rejected_case_leaves_the_counts(place, a
     assert not HeatCell.objects.exists()
     aggregation.sync()
     assert HeatCell.objects.get(class_id=0, source="").cases == 2
-    assert HotspotDay.objects.get().cases == 2
+    assert HotspotDay.objects.get(class_id=0, source="").cases == 2  # the grid total
     act(case, "reject", cast["operator"], timezone.now(), opinion="不属于城管范围")  # the listener runs after commit
     assert HeatCell.objects.get(class_id=0, source="").cases == 1
-    assert HotspotDay.objects.get().cases == 1
+    assert HotspotDay.objects.get(class_id=0, source="").cases == 1
+    assert HotspotDay.objects.get(grid_code="", source="").cases == 1  # the class total
     aggregation.on_transition(case.pk, 0)  # a repeated announcement changes nothing
     assert HeatCell.objects.get(class_id=0, source="").cases == 1
 

@@ -6,7 +6,8 @@ declaration. Errors are ``[{code, description}]`` in both, with the HTTP status 
 from __future__ import annotations
 
 import json
-from xml.etree.ElementTree import Element, SubElement, tostring
+import re
+from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
 
@@ -20,6 +21,7 @@ ITEM_NAMES = {
     "formats": "format",
     "notes": "note",
 }
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot carry
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
@@ -38,32 +40,39 @@ def _text(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return escape(NOT_XML.sub("", str(value)))
 
 
-def _fill(parent: Element, name: str, value) -> None:
+def _fill(parts: list[str], name: str, value) -> None:
+    # Written as strings, not an ElementTree: a page of 1,000 requests is 17,000 elements.
     if isinstance(value, list):
-        element = SubElement(parent, name)
-        for item in value:
-            _fill(element, ITEM_NAMES.get(name, "item"), item)
+        parts.append(f"<{name}>")
+        item = ITEM_NAMES.get(name, "item")
+        for inner in value:
+            _fill(parts, item, inner)
+        parts.append(f"</{name}>")
     elif isinstance(value, dict):
-        element = SubElement(parent, name)
+        parts.append(f"<{name}>")
         for key, inner in value.items():
-            _fill(element, key, inner)
+            _fill(parts, key, inner)
+        parts.append(f"</{name}>")
     else:
-        SubElement(parent, name).text = _text(value)
+        parts.append(f"<{name}>{_text(value)}</{name}>")
 
 
 def to_xml(root: str, data) -> str:
-    """``root`` names the document element; a list fills it with items, a dict with its keys."""
-    element = Element(root)
+    """``root`` names the document element; a list fills it with items, a dict with its keys. Element names are
+    ours (the spec's); every value is escaped."""
+    parts = [XML_DECLARATION, f"<{root}>"]
     if isinstance(data, list):
-        for item in data:
-            _fill(element, ITEM_NAMES.get(root, "item"), item)
+        item = ITEM_NAMES.get(root, "item")
+        for inner in data:
+            _fill(parts, item, inner)
     else:
         for key, value in data.items():
-            _fill(element, key, value)
-    return XML_DECLARATION + tostring(element, encoding="unicode")
+            _fill(parts, key, value)
+    parts.append(f"</{root}>")
+    return "".join(parts)
 
 
 def respond(fmt: str, root: str, data, status: int = 200) -> HttpResponse:

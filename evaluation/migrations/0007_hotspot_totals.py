@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluation", "0005_hotspots_and_screen_keys"),
+        ("evaluation", "0006_hotspots_and_screen_keys"),
     ]
 
     operations = [

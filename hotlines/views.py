@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,26 +29,9 @@ from hotlines.imports import import_orders
 from hotlines.masking import mask_phone, may_see_phone
 from hotlines.models import WorkOrder
 from hotlines.services import available_actions, perform, receive, send_back_deadline
-from hotlines.workflow import TRANSITIONS
+from hotlines.workflow import TRANSITIONS, waiting_for
 
 PAGE_SIZE = 50
-
-
-# Actions that may be taken at any time: they do not make an order wait for this user.
-OPTIONAL_ACTIONS = {"urge", "extend", "deny_extension", "request_extension"}
-
-
-def _todo(user) -> Q:
-    """The orders waiting for this user's role: the statuses of its required actions (transfers, signatures,
-    replies, visits…), and the extension requests to decide."""
-    statuses: set[str] = set()
-    for rule in TRANSITIONS.values():
-        if rule.action not in OPTIONAL_ACTIONS and user.has_perm(rule.permission):
-            statuses |= rule.sources
-    waiting = Q(status__in=sorted(statuses))
-    if user.has_perm(TRANSITIONS["extend"].permission):
-        waiting |= Q(extension_requested_days__isnull=False)
-    return waiting
 
 
 @login_required
@@ -58,7 +40,7 @@ def console(request: HttpRequest) -> HttpResponse:
     base = WorkOrder.objects.visible_to(request.user).for_list()
     todo = request.GET.get("queue") == "todo"
     if todo:
-        base = base.filter(_todo(request.user))
+        base = base.filter(waiting_for(request.user))
     filterset = WorkOrderFilterSet(request.GET or None, queryset=base)
     decorate_filters(filterset)
     invalid = filterset.is_bound and not filterset.is_valid()

@@ -7,6 +7,7 @@ cannot disagree. The target status is decided by each service (a return visit le
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.workflow import Transition, Workflow, table
@@ -104,3 +105,20 @@ ORDERS = Workflow(
 
 def label_of(action: str) -> str:
     return ORDERS.label(action)
+
+
+# Actions that may be taken at any time: they do not make an order wait for this user.
+OPTIONAL_ACTIONS = {"urge", "extend", "deny_extension", "request_extension"}
+
+
+def waiting_for(user) -> Q:
+    """The orders waiting for this user's role: the statuses of its required actions (transfers, signatures,
+    replies, visits…), and the extension requests to decide."""
+    statuses: set[str] = set()
+    for rule in TRANSITIONS.values():
+        if rule.action not in OPTIONAL_ACTIONS and user.has_perm(rule.permission):
+            statuses |= rule.sources
+    waiting = Q(status__in=sorted(statuses))
+    if user.has_perm(TRANSITIONS["extend"].permission):
+        waiting |= Q(extension_requested_days__isnull=False)
+    return waiting

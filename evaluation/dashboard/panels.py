@@ -250,9 +250,9 @@ def hotline_panel(user) -> dict | None:
     if not user.has_perm("hotlines.view_workorder"):
         return None
     from hotlines.models import WorkOrder
-    from hotlines.views import _todo
+    from hotlines.workflow import waiting_for
 
-    waiting = WorkOrder.objects.visible_to(user).filter(_todo(user))
+    waiting = WorkOrder.objects.visible_to(user).filter(waiting_for(user))
     count = waiting.count()
     nearest = list(waiting.select_related("hotline").order_by("deadline", "id")[:LIST_ROWS])
     return {

@@ -1,0 +1,14 @@
+"""Paths of supervision (included by evaluation/urls.py under /evaluation/supervision/)."""
+
+from django.urls import path
+
+from evaluation.supervision import views
+
+urlpatterns = [
+    path("inspections/", views.inspection_list, name="inspections"),
+    path("inspections/new/", views.inspection_new, name="inspection_new"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path("inspections/<int:pk>/reverse/", views.inspection_reverse, name="inspection_reverse"),
+    path("trainings/", views.training_list, name="trainings"),
+    path("collectors/", views.collector_list, name="collectors"),
+]

@@ -71,3 +71,16 @@ class TrainingForm(forms.Form):
         if both:
             raise forms.ValidationError({"failed": _("A collector either passed or failed.")})
         return data
+
+
+class NewAssessmentForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "month"})
+    )
+    company = forms.CharField(label=_("Company"), max_length=100)
+
+
+class FillForm(forms.Form):
+    line = forms.IntegerField()
+    value = forms.DecimalField(label=_("Value"), required=False, max_digits=7, decimal_places=2)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)

@@ -12,3 +12,13 @@ urlpatterns = [
     path("trainings/", views.training_list, name="trainings"),
     path("collectors/", views.collector_list, name="collectors"),
 ]
+urlpatterns += [
+    path("assessments/", views.assessment_list, name="assessments"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),
+    path("assessments/<int:pk>/workbook.xlsx", views.assessment_workbook, name="assessment_workbook"),
+    path(
+        "assessments/<int:pk>/<str:action>/",
+        views.assessment_action,
+        name="assessment_action",
+    ),
+]

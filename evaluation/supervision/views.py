@@ -9,13 +9,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from evaluation.supervision import services, training
-from evaluation.supervision.forms import InspectionForm, ReversalForm, TrainingForm, collectors
-from evaluation.supervision.models import CollectorProfile, InspectionRecord, Training
+from core.spreadsheets import XLSX
+from core.workflow import NotVisible, WorkflowError
+from evaluation.supervision import assessment, services, training, workbook
+from evaluation.supervision.forms import (
+    FillForm,
+    InspectionForm,
+    NewAssessmentForm,
+    ReversalForm,
+    TrainingForm,
+    collectors,
+)
+from evaluation.supervision.models import Assessment, CollectorProfile, InspectionRecord, Training
+from evaluation.supervision.workflow import ASSESS_PERMISSION
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -142,3 +152,88 @@ def collector_list(request: HttpRequest) -> HttpResponse:
         for u in people
     ]
     return render(request, "evaluation/supervision/collector_list.html", {"rows": rows})
+
+
+# ---- The company's monthly assessment ----------------------------------------------------------------------------
+
+VIEW_ASSESSMENTS = "evaluation.view_assessment"
+
+
+def _refused(request: HttpRequest, error: WorkflowError | ValidationError) -> None:
+    if isinstance(error, ValidationError):
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.error(request, error.detail)
+
+
+@login_required
+@permission_required(VIEW_ASSESSMENTS, raise_exception=True)
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    can_assess = request.user.has_perm(ASSESS_PERMISSION)
+    form = NewAssessmentForm(request.POST or None)
+    if request.method == "POST":
+        if not can_assess:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                made = assessment.create_assessment(
+                    request.user, form.cleaned_data["month"], form.cleaned_data["company"]
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                return redirect("evaluation:assessment", made.pk)
+    status = 400 if form.errors else 200
+    context = {"assessments": Assessment.objects.all()[:60], "form": form if can_assess else None}
+    return render(request, "evaluation/supervision/assessment_list.html", context, status=status)
+
+
+@login_required
+@permission_required(VIEW_ASSESSMENTS, raise_exception=True)
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Assessment, pk=pk)
+    context = {
+        "assessment": item,
+        "compared": assessment.comparison(item),
+        "events": item.events.all(),
+        "can_change": request.user.has_perm(ASSESS_PERMISSION) and not item.is_confirmed,
+    }
+    return render(request, "evaluation/supervision/assessment_detail.html", context)
+
+
+@login_required
+@require_POST
+def assessment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    try:
+        if action == "recompute":
+            assessment.recompute(pk, request.user)
+        elif action == "confirm":
+            assessment.confirm(pk, request.user)
+        elif action == "fill":
+            form = FillForm(request.POST)
+            if not form.is_valid():
+                field, errors = next(iter(form.errors.items()))
+                raise ValidationError({field: errors})
+            data = form.cleaned_data
+            assessment.fill(pk, request.user, data["line"], data["value"], data["reason"])
+        else:
+            raise Http404
+    except NotVisible as error:
+        raise Http404 from error
+    except (WorkflowError, ValidationError) as error:
+        if isinstance(error, PermissionDenied):
+            raise
+        _refused(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("evaluation:assessment", pk)
+
+
+@login_required
+@permission_required(VIEW_ASSESSMENTS, raise_exception=True)
+def assessment_workbook(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Assessment, pk=pk)
+    response = HttpResponse(workbook.workbook(item), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="assessment-{item.month:%Y-%m}.xlsx"'
+    return response

@@ -1,7 +1,9 @@
 """The demo city's supervision: who the collectors are (every third one part-time from sanitation, gardens,
 municipal works or law enforcement since July of last year, as Bishan added them), one training with a failed
 attendee and one collector never trained, and a few inspection records of last month. Idempotent: a collector with
-a profile keeps it, and trainings and records are added only when there are none."""
+a profile keeps it, and trainings, records and the assessment are added only when there are none. Last month's
+assessment of the collection company (the collectors' department) is left a draft for the supervisor to fill and
+confirm."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from django.utils import timezone
 
 from core.choices import Role
 from core.models import User
+from evaluation.supervision.assessment import create_assessment
 from evaluation.supervision.models import (
+    Assessment,
     CollectorProfile,
     HomeDepartment,
     InspectionKind,
@@ -72,4 +76,15 @@ def seed_supervision(today: date | None = None) -> dict[str, int]:
                 created_by=inspector,
             )
             records += 1
-    return {"profiles": profiles, "trainings": trainings, "inspections": records}
+    assessments = 0
+    assessor = (
+        User.objects.with_perm("evaluation.assess_company", include_superusers=False)
+        .filter(is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if assessor is not None and collectors and not Assessment.objects.exists():
+        company = collectors[0].department.name if collectors[0].department_id else "信息采集公司"
+        create_assessment(assessor, (today.replace(day=1) - timedelta(days=1)).replace(day=1), company)
+        assessments = 1
+    return {"profiles": profiles, "trainings": trainings, "inspections": records, "assessments": assessments}

@@ -110,10 +110,10 @@ def test_the_training_page_records_a_session(client, crew):
 
 def test_the_demo_gives_some_collectors_part_time_profiles(crew):
     from evaluation.supervision.demo import seed_supervision
-    from evaluation.supervision.models import CollectorProfile, InspectionRecord
+    from evaluation.supervision.models import Assessment, CollectorProfile, InspectionRecord
 
     first = seed_supervision(today=date(2026, 5, 15))
-    assert first == {"profiles": 3, "trainings": 1, "inspections": 3}
+    assert first == {"profiles": 3, "trainings": 1, "inspections": 3, "assessments": 1}
     homes = dict(CollectorProfile.objects.values_list("user__username", "home"))
     assert homes == {"collector": "full_time", "collector2": "full_time", "collector3": "sanitation"}
     assert CollectorProfile.objects.get(user__username="collector3").started_on == date(2025, 7, 1)
@@ -122,4 +122,9 @@ def test_the_demo_gives_some_collectors_part_time_profiles(crew):
         date(2026, 4, 15),
         date(2026, 4, 20),
     }
-    assert seed_supervision(today=date(2026, 5, 15)) == {"profiles": 0, "trainings": 0, "inspections": 0}
+    made = Assessment.objects.get()
+    assert made.month == date(2026, 4, 1) and made.status == "draft" and made.lines.count() == 7
+    # 2 of the 3 missed in April were 漏报, with no report of the collectors: 100 % missed, 0 points of 20.
+    assert made.lines.get(item__code="missed_reports").value == Decimal("100.00")
+    again = seed_supervision(today=date(2026, 5, 15))
+    assert again == {"profiles": 0, "trainings": 0, "inspections": 0, "assessments": 0}

@@ -87,7 +87,7 @@ class Command(BaseCommand):
         supervision = seed_supervision()
         self.stdout.write(
             f"supervision: {supervision['profiles']} collector profiles, {supervision['trainings']} training, "
-            f"{supervision['inspections']} inspection records"
+            f"{supervision['inspections']} inspection records, {supervision['assessments']} company assessment"
         )
         # The history's in-app notifications are months old: a demo user starts with only what happens from now on.
         from core.models import Notification

@@ -84,3 +84,13 @@ class FillForm(forms.Form):
     line = forms.IntegerField()
     value = forms.DecimalField(label=_("Value"), required=False, max_digits=7, decimal_places=2)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
+
+
+class CorrectionForm(forms.Form):
+    """An administrator's correction: the correctable fields as they should be, and the reason."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices)
+    grid_code = forms.CharField(label=_("Unit grid code"), max_length=20, required=False)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    deduction = forms.DecimalField(label=_("Deduction (points)"), min_value=0, max_digits=6, decimal_places=2)
+    reason = forms.CharField(label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -153,16 +153,22 @@ def reverse_inspection(actor, record: InspectionRecord, reason: str) -> Inspecti
         )
 
 
+def may_correct(user) -> bool:
+    return user is not None and (user.is_superuser or user.role == Role.ADMIN)
+
+
 def correct_inspection(actor, record: InspectionRecord, reason: str, **changes) -> InspectionRecord:
     """An administrator's correction in place: the values before and after and the reason are kept for good, and
     the act goes to the security audit log (it rewrites a record a collector is paid by)."""
-    if actor is None or not (actor.is_superuser or actor.role == Role.ADMIN):
+    if not may_correct(actor):
         raise PermissionDenied(_("Only an administrator may correct an inspection record."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for the correction.")})
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("This field cannot be corrected.")})
+    if changes.get("deduction") is not None:
+        changes["deduction"] = Decimal(changes["deduction"]).quantize(Decimal("0.01"))
     with transaction.atomic():
         record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
         before = {name: getattr(record, name) for name in changes}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("inspections/new/", views.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
     path("inspections/<int:pk>/reverse/", views.inspection_reverse, name="inspection_reverse"),
+    path("inspections/<int:pk>/correct/", views.inspection_correct, name="inspection_correct"),
     path("trainings/", views.training_list, name="trainings"),
     path("collectors/", views.collector_list, name="collectors"),
 ]

@@ -17,6 +17,7 @@ from core.spreadsheets import XLSX
 from core.workflow import NotVisible, WorkflowError
 from evaluation.supervision import assessment, services, training, workbook
 from evaluation.supervision.forms import (
+    CorrectionForm,
     FillForm,
     InspectionForm,
     NewAssessmentForm,
@@ -84,6 +85,9 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reversed_by": InspectionRecord.objects.filter(reverses=record).first(),
         "can_reverse": request.user.has_perm(services.INSPECT_PERMISSION) and record.reverses_id is None,
         "reversal_form": ReversalForm(),
+        "correction_form": CorrectionForm(initial={n: getattr(record, n) for n in services.CORRECTABLE})
+        if services.may_correct(request.user)
+        else None,
     }
     return render(request, "evaluation/supervision/inspection_detail.html", context)
 
@@ -106,6 +110,32 @@ def inspection_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("evaluation:inspection", record.pk)
     messages.success(request, _("The record is reversed."))
     return redirect("evaluation:inspection", reversal.pk)
+
+
+@login_required
+@require_POST
+def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    if not services.may_correct(request.user):
+        raise PermissionDenied
+    record = services.visible_records(request.user).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    form = CorrectionForm(request.POST)
+    try:
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            raise ValidationError({field: errors})
+        data = form.cleaned_data
+        changes = {n: data[n] for n in services.CORRECTABLE if data[n] != getattr(record, n)}
+        if not changes:
+            raise ValidationError({"reason": _("Nothing to correct.")})
+        services.correct_inspection(request.user, record, data["reason"], **changes)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("evaluation:inspection", record.pk)
+    messages.success(request, _("The record is corrected."))
+    return redirect("evaluation:inspection", record.pk)
 
 
 @login_required

@@ -146,7 +146,7 @@ def test_only_an_administrator_corrects_with_a_reason_and_it_is_audited(cast):
     assert corrected.deduction == Decimal("1.00")
     correction = corrected.corrections.get()
     assert correction.actor == cast["admin"] and correction.reason == "录入错误：应扣1分"
-    assert correction.data == {"before": {"deduction": "2.00"}, "after": {"deduction": "1"}}
+    assert correction.data == {"before": {"deduction": "2.00"}, "after": {"deduction": "1.00"}}
     entry = AuditEntry.objects.get(action="inspection.correct")
     assert entry.actor == cast["admin"] and entry.object_id == str(original.pk)
 
@@ -225,3 +225,21 @@ def test_pages_need_the_permission(client, cast):
     assert client.get("/evaluation/supervision/inspections/new/").status_code == 403
     client.force_login(cast["collector2"])
     assert client.get(f"/evaluation/supervision/inspections/{record_.pk}/").status_code == 404
+
+
+def test_an_administrator_corrects_through_the_page(client, cast):
+    original = record(cast["leader"], cast["collector"])
+    url = f"/evaluation/supervision/inspections/{original.pk}/correct/"
+    body = {"kind": "missed", "grid_code": "500120001001001", "description": original.description, "deduction": "1"}
+    client.force_login(cast["supervisor"])
+    assert 'id="correct-form"' not in client.get(f"/evaluation/supervision/inspections/{original.pk}/").content.decode()
+    assert client.post(url, {**body, "reason": "录入错误"}).status_code == 403
+    client.force_login(cast["admin"])
+    assert 'id="correct-form"' in client.get(f"/evaluation/supervision/inspections/{original.pk}/").content.decode()
+    assert client.post(url, {**body, "reason": ""}).status_code == 302
+    original.refresh_from_db()
+    assert original.deduction == Decimal("2.00") and not original.corrections.exists()
+    assert client.post(url, {**body, "reason": "录入错误：应扣1分"}).status_code == 302
+    original.refresh_from_db()
+    assert original.deduction == Decimal("1.00")
+    assert original.corrections.get().data == {"before": {"deduction": "2.00"}, "after": {"deduction": "1.00"}}

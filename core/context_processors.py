@@ -15,6 +15,8 @@ NAVIGATION = [
     (_("Bulletins"), "evaluation:bulletins", "evaluation.view_bulletin"),
     (_("Self-evaluation"), "evaluation:self_evaluations", "evaluation.view_selfevaluation"),
     (_("Hotspots"), "evaluation:hotspots", "evaluation.view_hotspots"),
+    (_("Inspection records"), "evaluation:inspections", "evaluation.view_inspectionrecord"),
+    (_("Company assessments"), "evaluation:assessments", "evaluation.view_assessment"),
     (_("Big screen"), "screen:page", "evaluation.view_big_screen"),
     (_("Big screen keys"), "screen:keys", "evaluation.manage_screen_keys"),
     (_("Audit log"), "core:audit_log", "core.view_auditentry"),

@@ -47,6 +47,14 @@ BULLETINS = ["evaluation.view_bulletin"]
 SELF_EVALUATION = ["evaluation.view_selfevaluation"]
 # 热点分析 and the command big screen count every case of the city: centre staff and supervisors only.
 OPERATIONAL_PICTURE = ["evaluation.view_hotspots", "evaluation.view_big_screen"]
+# Supervision of the collectors (督察, training) and of their company (月度考核): evaluation/supervision.
+SUPERVISION = [
+    "evaluation.inspect_collectors",
+    "evaluation.view_inspectionrecord",
+    "evaluation.view_training",
+    "evaluation.add_training",
+    "evaluation.view_collectorprofile",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COLLECTOR: [*BASE_DATA, "cases.view_case", "cases.report_case", "cases.verify_case", "grids.report_track"],
@@ -69,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *PATROL_WATCH,
         "grids.receive_patrol_alerts",
         *OPERATIONAL_PICTURE,
+        *SUPERVISION,
     ],
     Role.DISPATCHER: [
         *CENTRE_STAFF,
@@ -100,6 +109,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *SELF_EVALUATION,
         "core.view_auditentry",  # the security audit log (安全审计日志), read only
         *OPERATIONAL_PICTURE,
+        *SUPERVISION,
+        "evaluation.view_assessment",
+        "evaluation.assess_company",
     ],
     Role.FINANCE: [
         *BASE_DATA,

@@ -109,3 +109,8 @@ class SelfEvaluationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# ---- Supervision of the collectors and their company ---------------------------------------------------------------
+
+from evaluation.supervision import admin as supervision_admin  # noqa: E402, F401

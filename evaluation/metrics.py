@@ -117,6 +117,17 @@ def _bulletins_issued(start: date, end: date) -> Decimal | None:
     return Decimal(issued.count())
 
 
+# ---- Supervision of the collectors ---------------------------------------------------------------------------------
+
+
+def _trained_share(start: date, end: date) -> Decimal | None:
+    """As of the period's last day: the active collectors whose last training by then was passed."""
+    from evaluation.supervision.training import trained_share
+
+    del start
+    return trained_share(end)
+
+
 # ---- System health -------------------------------------------------------------------------------------------------
 
 
@@ -186,6 +197,12 @@ SYSTEM_METRICS: dict[str, Metric] = {
             _("bulletins published in the period"),
         ),
         Metric(
+            "trained_share",
+            _("Collectors trained"),
+            "%",
+            _("active collectors whose last training was passed / active collectors × 100%, at the period's end"),
+        ),
+        Metric(
             "system_fault_rate",
             _("System fault rate"),
             "%",
@@ -206,6 +223,7 @@ _COMPUTE: dict[str, Callable[[date, date], Decimal | None]] = {
     "service_satisfaction_rate": _service_satisfaction_rate,
     "opinion_reply_rate": _opinion_reply_rate,
     "bulletins_issued": _bulletins_issued,
+    "trained_share": _trained_share,
     "system_fault_rate": _system_fault_rate,
 }
 assert set(_COMPUTE) == set(SYSTEM_METRICS)

@@ -19,4 +19,6 @@ urlpatterns = [
     path("hotspots/export.xlsx", hotspot_views.hotspot_export, name="hotspot_export"),
     # Annual performance self-evaluation (绩效自评)
     path("", include("evaluation.selfeval.urls")),
+    # Supervision of the collectors and their company (督察、培训、采集公司月度考核)
+    path("supervision/", include("evaluation.supervision.urls")),
 ]

@@ -18,7 +18,7 @@ def _pages() -> dict[str, list[str]]:
     from cases.models import Case
     from core.choices import Role
     from core.models import User
-    from evaluation.models import Bulletin, SelfEvaluation
+    from evaluation.models import Assessment, Bulletin, InspectionRecord, SelfEvaluation
     from grids.models import Component, UnitGrid
     from hotlines.models import Camera, ChatGroupReport, Inspection, OnlineOpinion, WorkOrder
 
@@ -48,6 +48,11 @@ def _pages() -> dict[str, list[str]]:
         "/evaluation/bulletins/",
         "/evaluation/self-evaluations/",
         "/evaluation/hotspots/",
+        "/evaluation/supervision/inspections/",
+        "/evaluation/supervision/inspections/new/",
+        "/evaluation/supervision/trainings/",
+        "/evaluation/supervision/collectors/",
+        "/evaluation/supervision/assessments/",
         "/screen/",
         "/screen/keys/",
         "/admin/",
@@ -68,6 +73,8 @@ def _pages() -> dict[str, list[str]]:
         (Camera, "/hotlines/channels/cameras/{}/"),
         (Bulletin, "/evaluation/bulletins/{}/"),
         (SelfEvaluation, "/evaluation/self-evaluations/{}/"),
+        (InspectionRecord, "/evaluation/supervision/inspections/{}/"),
+        (Assessment, "/evaluation/supervision/assessments/{}/"),
     ]
     every += [url.format(row.pk) for model, url in optional if (row := model.objects.first()) is not None]
     return {
@@ -77,7 +84,14 @@ def _pages() -> dict[str, list[str]]:
         "collector": ["/", "/cases/"],
         handler.username: ["/", "/cases/", f"/cases/{handler_case.pk}/"],
         "finance": ["/", "/evaluation/bulletins/", "/cases/"],  # the last one is the console's own 403 page
-        "supervisor": ["/", "/audit/", "/evaluation/bulletins/", "/account/tokens/", "/evaluation/hotspots/"],
+        "supervisor": [
+            "/",
+            "/audit/",
+            "/evaluation/bulletins/",
+            "/account/tokens/",
+            "/evaluation/hotspots/",
+            "/evaluation/supervision/assessments/",
+        ],
     }
 
 

@@ -18,3 +18,15 @@ from evaluation.models.facts import (  # noqa: F401
 )
 from evaluation.models.hotspots import HeatCell, HeatGrain, HotspotDay, ScreenKey  # noqa: F401
 from evaluation.models.selfeval import FundsLine, Indicator, Project, SelfEvaluation, SelfEvaluationEvent  # noqa: F401
+from evaluation.supervision.models import (  # noqa: F401
+    Assessment,
+    AssessmentEvent,
+    AssessmentItem,
+    AssessmentLine,
+    CollectorProfile,
+    InspectionCorrection,
+    InspectionPhoto,
+    InspectionRecord,
+    Training,
+    TrainingAttendance,
+)

@@ -206,6 +206,7 @@ def test_system_metrics_contract(story):
         "service_satisfaction_rate",
         "opinion_reply_rate",
         "bulletins_issued",
+        "trained_share",
         "system_fault_rate",
     }
     assert all(m.label and m.unit and m.formula for m in SYSTEM_METRICS.values())

@@ -13,6 +13,7 @@ from core.demo_cast import DEMO_PASSWORD
 from core.models import Department
 from evaluation.demo import seed_evaluation
 from evaluation.selfeval.demo import seed_self_evaluations
+from evaluation.supervision.demo import seed_supervision
 from grids.basemap.demo import seed_base_layers
 from grids.demo import TaxonomyMissing, seed_base_map
 from grids.taxonomy import assign_default_departments
@@ -83,6 +84,11 @@ class Command(BaseCommand):
             f"evaluation: rollups rebuilt, {evaluation.get('bulletins', 0)} monthly bulletins added; "
             f"self-evaluations added: {', '.join(k for k, v in selfeval.items() if v) or 'none'} "
             f"(Bishan and Suizhou 2022, the demo city's {year}) ({time.perf_counter() - step:.1f} s)"
+        )
+        supervision = seed_supervision()
+        self.stdout.write(
+            f"supervision: {supervision['profiles']} collector profiles, {supervision['trainings']} training, "
+            f"{supervision['inspections']} inspection records, {supervision['assessments']} company assessment"
         )
         # The history's in-app notifications are months old: a demo user starts with only what happens from now on.
         from core.models import Notification

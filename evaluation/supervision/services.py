@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.photos import check_photos, remove_files
 from core import audit
 from core.choices import Role
+from core.uploads import check_photos, remove_files
 from core.workflow import role_of
 from evaluation.supervision.models import (
     InspectionCorrection,

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.cases.conftest import CELL, LAT0, LNG0
+from tests.fixtures.small_city import CELL, LAT0, LNG0
 
 pytestmark = pytest.mark.django_db
 

@@ -38,6 +38,6 @@ def remove_items(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("evaluation", "0007_supervision_inspections_training_assessment")]
+    dependencies = [("evaluation", "0008_supervision_inspections_training_assessment")]
 
     operations = [migrations.RunPython(add_items, remove_items)]

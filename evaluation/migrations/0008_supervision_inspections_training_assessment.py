@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0010_public_source_and_return_visits"),
-        ("evaluation", "0006_hotspots_and_screen_keys"),
+        ("evaluation", "0007_hotspot_totals"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cases.choices import CaseSource
 from cases.exceptions import ActionForbidden, CaseNotFound
 from cases.models import Case
 from cases.services import perform
@@ -60,6 +61,15 @@ SETUP = {
     "approve_cancel": [("request_cancel", "operator", {"reason": "误报"})],
     "deny_cancel": [("request_cancel", "operator", {"reason": "误报"})],
     "urge": TO_DISPOSING,
+    # 回访 asks the reporter of a closed web opinion or citizen's report (the case is made with source "online").
+    "revisit": [
+        ("send_verify", "operator", {"collector": "$collector"}),  # a public or web report is verified first
+        ("verify", "collector", {"verified": True}),
+        *TO_DISPOSED,
+        ("send_check", "operator", {"collector": "$collector"}),
+        ("check", "collector", {"passed": True}),
+        ("close", "leader", {}),
+    ],
 }
 PARAMS = {
     "send_verify": {"collector": "$collector"},
@@ -78,6 +88,7 @@ PARAMS = {
     "check": {"passed": True},
     "request_cancel": {"reason": "误报"},
     "approve_cancel": {"opinion": "同意"},
+    "revisit": {"satisfaction": "satisfied"},
     "urge": {"opinion": "尽快"},
 }
 
@@ -104,7 +115,7 @@ def test_role_matrix(persona, action, new_case, cast, wf_class, department):
         "$department": department.pk,
         "$condition": wf_class["condition"].pk,
     }
-    case = new_case()
+    case = new_case(source=CaseSource.ONLINE) if action == "revisit" else new_case()
     if action == "merge":
         values["$original"] = new_case().pk
     if action == "forward":

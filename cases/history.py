@@ -20,7 +20,7 @@ from django.db import connection
 
 from cases.exceptions import ActionForbidden
 from cases.models import Case, CaseEvent
-from cases.services.transitions import _may_act_on, _text, apply_action
+from cases.services.transitions import apply_action, may_act_on, text_param
 from cases.workflow import transition
 
 # Columns replay never changes (the report's own facts), left out of the write-back.
@@ -43,7 +43,7 @@ def replay(case: Case, steps: Iterable[Step]) -> list[CaseEvent]:
     events = []
     for step in steps:
         rule = transition(step.action)
-        if not step.actor.has_perm(rule.permission) or not _may_act_on(case, step.actor, step.action):
+        if not step.actor.has_perm(rule.permission) or not may_act_on(case, step.actor, step.action):
             raise ActionForbidden(f"{step.actor} may not {step.action} case {case.case_no}")
         from_status, outcome = apply_action(case, step.action, step.actor, step.params, step.at)
         events.append(
@@ -55,7 +55,7 @@ def replay(case: Case, steps: Iterable[Step]) -> list[CaseEvent]:
                 from_status=from_status,
                 to_status=case.status,
                 at=step.at,
-                opinion=_text(step.params, "opinion"),
+                opinion=text_param(step.params, "opinion"),
                 data=outcome.data,
             )
         )

@@ -33,7 +33,7 @@ from core.worktime import add_duration, working_minutes_between
 # ---- Parameter helpers ---------------------------------------------------------------------------------------------
 
 
-def _text(params: dict, name: str, *, required: bool = False) -> str:
+def text_param(params: dict, name: str, *, required: bool = False) -> str:
     value = str(params.get(name) or "").strip()
     if required and not value:
         raise ValidationError({name: _("This field is required.")})
@@ -97,7 +97,7 @@ def _open_request(case: Case, kind: str, actor: User, params: dict, now: datetim
         kind=kind,
         requested_by=actor,
         requested_at=now,
-        reason=_text(params, "reason", required=True),
+        reason=text_param(params, "reason", required=True),
         case_status=case.status,
         **extra,
     )
@@ -107,7 +107,7 @@ def _decide(request: CaseRequest, actor: User, approved: bool, params: dict, now
     request.status = RequestStatus.APPROVED if approved else RequestStatus.DENIED
     request.decided_by = actor
     request.decided_at = now
-    request.decision_opinion = _text(params, "opinion")
+    request.decision_opinion = text_param(params, "opinion")
     request.save()
 
 
@@ -173,7 +173,7 @@ def _accept(case, actor, params, now) -> Outcome:
 
 
 def _reject(case, actor, params, now) -> Outcome:
-    _text(params, "opinion", required=True)
+    text_param(params, "opinion", required=True)
     case.accepted_on_time = on_time(case.stage_deadline, now)
     return Outcome(S.REJECTED)
 
@@ -228,7 +228,7 @@ URGENT_MESSAGE = _("Urgent case %(case_no)s registered (%(condition)s): dispatch
 
 
 def _refuse(case, actor, params, now) -> Outcome:
-    _text(params, "opinion", required=True)
+    text_param(params, "opinion", required=True)
     case.registered_on_time = on_time(case.stage_deadline, now)
     return Outcome(S.REFUSED)
 
@@ -290,7 +290,7 @@ def _sign(case, actor, params, now) -> Outcome:
 
 
 def _dispose(case, actor, params, now) -> Outcome:
-    _text(params, "opinion", required=True)
+    text_param(params, "opinion", required=True)
     if _after_photo_required(case) and not _has_after_photo(params):
         raise ValidationError({"photos": _("This filing condition requires a photo taken after disposal.")})
     case.disposed_at = now
@@ -406,7 +406,7 @@ def _check(case, actor, params, now) -> Outcome:
     if passed:
         return Outcome(S.CHECKED, {"passed": True})
     # Rework (返工): back to the department, with a fresh disposal limit from now.
-    _text(params, "opinion", required=True)
+    text_param(params, "opinion", required=True)
     case.rework_count += 1
     case.disposed_at = None
     case.disposal_deadline = stage_deadline(Stage.DISPOSE, now, case=case)
@@ -435,7 +435,7 @@ def _revisit(case, actor, params, now) -> Outcome:
 
     if case.source not in REVISITED_SOURCES:
         raise ActionNotAllowed("revisit", case.status, _("Only citizens' reports and online opinions are revisited."))
-    satisfaction = _text(params, "satisfaction", required=True)
+    satisfaction = text_param(params, "satisfaction", required=True)
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("One of %(choices)s.") % {"choices": ", ".join(Satisfaction.values)}})
     reopened = satisfaction == Satisfaction.UNSATISFIED
@@ -443,7 +443,7 @@ def _revisit(case, actor, params, now) -> Outcome:
         case=case,
         satisfaction=satisfaction,
         channel=str(params.get("channel") or "desk")[:20],
-        opinion=_text(params, "opinion")[:500],
+        opinion=text_param(params, "opinion")[:500],
         reopened=reopened,
         at=now,
     )
@@ -479,8 +479,8 @@ def _urge(case, actor, params, now) -> Outcome:
     case.is_urged = True
     case.urge_count += 1
     outcome = Outcome(case.status, {"urge": case.urge_count})
-    if _text(params, "source"):  # who urges from outside the centre, e.g. an upper platform (exchange.networking)
-        outcome.data["source"] = _text(params, "source")
+    if text_param(params, "source"):  # who urges from outside the centre, e.g. an upper platform (exchange.networking)
+        outcome.data["source"] = text_param(params, "source")
     _notify_later(
         outcome,
         case,
@@ -488,7 +488,7 @@ def _urge(case, actor, params, now) -> Outcome:
         "case_urged",
         _("Case %(case_no)s is urged: %(opinion)s"),
         f"urge:{case.pk}:{case.urge_count}",
-        opinion=_text(params, "opinion") or "-",
+        opinion=text_param(params, "opinion") or "-",
     )
     return outcome
 
@@ -530,7 +530,7 @@ assert set(HANDLERS) == set(TRANSITIONS), "every action of the transition table 
 # ---- The entry point -----------------------------------------------------------------------------------------------
 
 
-def _may_act_on(case: Case, actor: User, action: str) -> bool:
+def may_act_on(case: Case, actor: User, action: str) -> bool:
     """Beyond the permission: the action's scope (departments act only on their own cases, collectors only on their
     own tasks). ``cases.history`` checks replayed steps with it."""
     return CASES.in_scope(case, actor, TRANSITIONS[action])
@@ -599,7 +599,7 @@ def perform(
         _from_status, outcome = apply_action(case, action, actor, {**params, "photo_ids": attached}, now)
         if attached:
             outcome.data["photos"] = attached
-        outcome.opinion = _text(params, "opinion")
+        outcome.opinion = text_param(params, "opinion")
         return outcome
 
     def after(case: Case, event, outcome: Outcome) -> None:

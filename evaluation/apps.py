@@ -10,6 +10,13 @@ def _default_weights(sender, **kwargs) -> None:
     load_default_weights()
 
 
+def _default_assessment_items(sender, **kwargs) -> None:
+    """The company assessment's default items (evaluation.supervision.reference), only those missing."""
+    from evaluation.supervision.reference import ensure_default_items
+
+    ensure_default_items()
+
+
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Evaluation")
@@ -27,3 +34,4 @@ class EvaluationConfig(AppConfig):
 
         after_transition(hotspots_on_transition, reports=False)
         post_migrate.connect(_default_weights, sender=self, dispatch_uid="evaluation.default_weights")
+        post_migrate.connect(_default_assessment_items, sender=self, dispatch_uid="evaluation.default_assessment_items")

@@ -21,20 +21,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.notifications import build, send_notifications, users_with_permission
-from grids.patrol.figures import shift_window
+from grids.patrol.figures import duty_areas, shift_window
 from grids.patrol.models import AlertKind, PatrolAlert, PatrolShift
 
 ALERT_PERMISSION = "grids.receive_patrol_alerts"
 
-_LATEST_SQL = """
-WITH duty AS (
-    SELECT dc.user_id AS collector_id, ST_Union(g.geometry) AS geom
-    FROM grids_dutygrid_collectors dc
-    JOIN grids_dutygrid d ON d.id = dc.dutygrid_id AND d.is_active
-    JOIN grids_dutygrid_unit_grids du ON du.dutygrid_id = d.id
-    JOIN grids_unitgrid g ON g.id = du.unitgrid_id
-    GROUP BY dc.user_id
-)
+_LATEST_SQL = f"""
+WITH {duty_areas()}
 SELECT p.collector_id, max(p.recorded_at),
        bool_or(p.recorded_at >= %(recent)s AND COALESCE(ST_Covers(duty.geom, p.location), false)),
        bool_or(p.recorded_at >= %(recent)s)

@@ -25,16 +25,22 @@ from django.utils import timezone
 from grids.patrol.models import PatrolShift
 from grids.patrol.partitions import CHINA
 
-_STEPS_SQL = """
-WITH duty AS (
+
+def duty_areas(where: str = "TRUE") -> str:
+    """SQL of the CTE ``duty``: each collector's duty area (the union of their active duty grids' unit grids)."""
+    return f"""duty AS (
     SELECT dc.user_id AS collector_id, ST_Union(g.geometry) AS geom
     FROM grids_dutygrid_collectors dc
     JOIN grids_dutygrid d ON d.id = dc.dutygrid_id AND d.is_active
     JOIN grids_dutygrid_unit_grids du ON du.dutygrid_id = d.id
     JOIN grids_unitgrid g ON g.id = du.unitgrid_id
-    WHERE dc.user_id = ANY(%(ids)s)
+    WHERE {where}
     GROUP BY dc.user_id
-), pts AS (
+)"""
+
+
+_STEPS_SQL = f"""
+WITH {duty_areas("dc.user_id = ANY(%(ids)s)")}, pts AS (
     SELECT p.collector_id, p.recorded_at AS t, p.location,
            COALESCE(ST_Covers(duty.geom, p.location), false) AS inside
     FROM grids_trackpoint p LEFT JOIN duty USING (collector_id)
@@ -47,8 +53,8 @@ WITH duty AS (
 SELECT collector_id, count(*), min(t), max(t),
        COALESCE(sum(extract(epoch FROM t - pt)) FILTER (WHERE t - pt <= %(gap)s AND inside AND pinside), 0),
        COALESCE(sum(ST_Distance(ploc::geography, location::geography)) FILTER (WHERE t - pt <= %(gap)s), 0),
-       COALESCE(array_agg(pt ORDER BY t) FILTER (WHERE t - pt > %(gap)s), '{}'),
-       COALESCE(array_agg(t ORDER BY t) FILTER (WHERE t - pt > %(gap)s), '{}')
+       COALESCE(array_agg(pt ORDER BY t) FILTER (WHERE t - pt > %(gap)s), '{{}}'),
+       COALESCE(array_agg(t ORDER BY t) FILTER (WHERE t - pt > %(gap)s), '{{}}')
 FROM steps GROUP BY collector_id
 """
 

@@ -49,3 +49,17 @@ def inline_code(page) -> list[str]:
     """Inline handlers (onclick=…), inline scripts without the page's nonce and javascript: links in the page.
     Chromium reports a refused handler only when its event fires, so they are looked for in the DOM as well."""
     return page.evaluate(_INLINE_CODE)
+
+
+def close_context(context, live_server, seconds: float = 15.0) -> None:
+    """Close a browser context and let the live server finish the requests it left in flight.
+
+    The test database is flushed right after the test; a request thread still inside a transaction (a map tile, a
+    poll) would deadlock against the flush's TRUNCATE, and the next test would find the last one's rows."""
+    import time
+
+    context.close()
+    httpd = getattr(live_server.thread, "httpd", None)
+    deadline = time.monotonic() + seconds
+    for thread in list(getattr(httpd, "_threads", None) or []):
+        thread.join(max(0.0, deadline - time.monotonic()))

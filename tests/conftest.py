@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests.browser_checks import close_context
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from that thread are fine.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("CACHE_KEY_PREFIX", "citymgmt-test")
@@ -144,12 +146,15 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg
-    context.close()
+    if "live_server" in request.fixturenames:
+        close_context(context, request.getfixturevalue("live_server"))
+    else:
+        context.close()
 
 
 @pytest.fixture

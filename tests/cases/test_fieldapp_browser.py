@@ -12,7 +12,7 @@ from PIL import Image
 from cases.choices import CaseStatus
 from cases.models import Case
 from cases.services.transitions import perform
-from tests.browser_checks import inline_code, violations, watch
+from tests.browser_checks import close_context, inline_code, violations, watch
 from tests.conftest import PASSWORD
 from tests.fixtures.small_city import INSIDE
 
@@ -22,7 +22,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def phone(browser):
+def phone(browser, live_server):
     context = browser.new_context(
         locale="zh-CN",
         viewport=PHONE,
@@ -35,7 +35,7 @@ def phone(browser):
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
-    context.close()
+    close_context(context, live_server)
 
 
 def _photo() -> bytes:

@@ -12,19 +12,19 @@ from django.utils import timezone
 
 from evaluation.hotspots import aggregation
 from evaluation.screen import keys
-from tests.browser_checks import violations, watch
+from tests.browser_checks import close_context, violations, watch
 from tests.fixtures.small_city import INSIDE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def wall(browser):
+def wall(browser, live_server):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     page.set_default_timeout(20000)
     yield page
-    context.close()
+    close_context(context, live_server)
 
 
 def test_kiosk_screen_shows_a_new_report_without_reload_and_stops_when_revoked(

@@ -9,14 +9,14 @@ import pytest
 from cases.choices import CaseStatus
 from cases.models import Case, CasePhoto, ReturnVisit
 from exchange.public.models import PublicReport
-from tests.browser_checks import inline_code, violations, watch
+from tests.browser_checks import close_context, inline_code, violations, watch
 from tests.exchange.conftest import INSIDE, JPEG, TO_CLOSED, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def phone(browser):
+def phone(browser, live_server):
     context = browser.new_context(
         locale="zh-CN",
         viewport={"width": 390, "height": 844},
@@ -28,7 +28,7 @@ def phone(browser):
     page = context.new_page()
     page.set_default_timeout(20000)
     yield page
-    context.close()
+    close_context(context, live_server)
 
 
 def test_report_from_a_phone_then_follow_it_and_answer_the_return_visit(phone, live_server, city, department, tmp_path):

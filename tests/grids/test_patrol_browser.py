@@ -9,7 +9,7 @@ import pytest
 
 from core.choices import Role
 from grids.models import DutyGrid, PatrolShift, TrackPoint
-from tests.browser_checks import violations, watch
+from tests.browser_checks import close_context, violations, watch
 from tests.conftest import PASSWORD
 from tests.grids.conftest import centre
 from tests.grids.test_patrol import DAY, at, point
@@ -58,7 +58,7 @@ def test_going_on_duty_sends_positions(browser, live_server, duty, settings):
     assert len(points) >= 3
     assert all(abs(p.location.x - lng) < 1e-6 and p.accuracy == 6 for p in points)
     assert problems == [] and violations(page) == []
-    context.close()
+    close_context(context, live_server)
 
 
 def test_the_shift_leader_sees_the_track_and_the_figures(page, live_server, console_login, duty, api_as):

@@ -22,22 +22,13 @@ from cases.choices import Stage
 from cases.deadlines import STATUS_STAGE
 from cases.models import Case
 from cases.notifications import DEPARTMENT_HANDLERS, case_url
-from core.choices import Role
-from core.models import User
 from core.notifications import build, send_notifications, users_with_permission
 
-# Who hears that a stage ran late: the centre role on duty for it, and for disposal the department's handlers (by
-# permission, as every notification) as well. The stage watchers stay a duty roster by role: the permission to act
-# is wider (a shift leader may also accept, the administrator holds every permission) than who is on watch.
-STAGE_WATCHERS: dict[str, tuple[str, ...]] = {
-    Stage.ACCEPT: (Role.OPERATOR,),
-    Stage.VERIFY: (Role.OPERATOR,),
-    Stage.REGISTER: (Role.SHIFT_LEADER,),
-    Stage.DISPATCH: (Role.DISPATCHER,),
-    Stage.DISPOSE: (Role.DISPATCHER,),
-    Stage.CHECK: (Role.OPERATOR,),
-    Stage.CLOSE: (Role.SHIFT_LEADER,),
-}
+# Who hears that a stage ran late: the holders of the stage's watch permission (a duty roster granted in
+# core/roles.py: operators for acceptance, verification and check, shift leaders for registration and closure,
+# dispatchers for dispatch and disposal; the administrator's "every permission" leaves rosters out), and for
+# disposal the department's handlers as well.
+STAGE_WATCHERS: dict[str, str] = {stage: f"cases.watch_{stage}_overdue" for stage in Stage}
 MESSAGES = {
     Stage.DISPOSE: _("Case %(case_no)s is overdue for disposal (due %(deadline)s)"),
     Stage.VERIFY: _("Verification of case %(case_no)s is overdue (due %(deadline)s)"),
@@ -55,16 +46,16 @@ _MARK_SQL = f"""
 
 
 class _Recipients:
-    """Who to tell about one overdue case; role members and department handlers are read once per run."""
+    """Who to tell about one overdue case; each stage's watchers and department handlers are read once per run."""
 
     def __init__(self) -> None:
-        self._roles: dict[str, set[int]] = {}
+        self._watchers: dict[str, set[int]] = {}
         self._departments: dict[int | None, set[int]] = {}
 
-    def _role(self, role: str) -> set[int]:
-        if role not in self._roles:
-            self._roles[role] = set(User.objects.filter(role=role, is_active=True).values_list("pk", flat=True))
-        return self._roles[role]
+    def _watching(self, stage: str) -> set[int]:
+        if stage not in self._watchers:
+            self._watchers[stage] = set(users_with_permission(STAGE_WATCHERS[stage]).values_list("pk", flat=True))
+        return self._watchers[stage]
 
     def _department(self, department_id: int | None) -> set[int]:
         if department_id not in self._departments:
@@ -75,7 +66,7 @@ class _Recipients:
         return self._departments[department_id]
 
     def __call__(self, stage: str, status: str, department_id: int | None, collector_id: int | None) -> set[int]:
-        ids = set().union(*(self._role(role) for role in STAGE_WATCHERS[stage]))
+        ids = set(self._watching(stage))
         if stage == Stage.DISPOSE:
             ids |= self._department(department_id)
         if status in (S.VERIFYING, S.CHECKING) and collector_id:

@@ -56,6 +56,16 @@ SUPERVISION = [
     "evaluation.view_collectorprofile",
 ]
 
+# Duty rosters (值班): who is told that a case's stage ran late (cases.tasks.mark_overdue), one permission per timed
+# stage. They say who is on watch, not what one may do (a shift leader may also accept, yet acceptance is the
+# operators' watch), so they are granted by name and left out of the administrator's "*" (NOT_IN_EVERYTHING): an
+# administrator is not paged for every late case of the city.
+WATCH_OVERDUE = {
+    stage: f"cases.watch_{stage}_overdue"
+    for stage in ("accept", "verify", "register", "dispatch", "dispose", "check", "close")
+}
+NOT_IN_EVERYTHING = frozenset(WATCH_OVERDUE.values())
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COLLECTOR: [*BASE_DATA, "cases.view_case", "cases.report_case", "cases.verify_case", "grids.report_track"],
     Role.OPERATOR: [
@@ -65,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *HOTLINE_DESK,
         *HOTLINE_CHANNELS,
         *OPERATIONAL_PICTURE,
+        *(WATCH_OVERDUE[stage] for stage in ("accept", "verify", "check")),
     ],
     Role.SHIFT_LEADER: [
         *CENTRE_STAFF,
@@ -78,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "grids.receive_patrol_alerts",
         *OPERATIONAL_PICTURE,
         *SUPERVISION,
+        *(WATCH_OVERDUE[stage] for stage in ("register", "close")),
     ],
     Role.DISPATCHER: [
         *CENTRE_STAFF,
@@ -87,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "hotlines.transfer_workorder",
         "hotlines.urge_workorder",
         *OPERATIONAL_PICTURE,
+        *(WATCH_OVERDUE[stage] for stage in ("dispatch", "dispose")),
     ],
     # A department handler: their department's cases and orders (sign, dispose/handle, reply, send back, ask).
     Role.HANDLER: [
@@ -120,7 +133,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *SELF_EVALUATION,
         "evaluation.change_selfevaluation",
     ],
-    Role.ADMIN: ["*"],  # every permission of every app, the audit log's view_auditentry included
+    Role.ADMIN: ["*"],  # every permission of every app but NOT_IN_EVERYTHING, the audit log's view_auditentry included
     # The 12345 platform's system account: pushes orders and pulls replies and satisfaction back, nothing else.
     Role.HOTLINE_PLATFORM: [*HOTLINE_CENTRE, "hotlines.receive_workorder", "hotlines.view_caller_phone"],
 }
@@ -133,5 +146,8 @@ def sync_role_groups() -> None:
     }
     for role, names in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=str(role))
-        wanted = list(all_perms.values()) if names == ["*"] else [all_perms[n] for n in names if n in all_perms]
+        if names == ["*"]:
+            wanted = [perm for name, perm in all_perms.items() if name not in NOT_IN_EVERYTHING]
+        else:
+            wanted = [all_perms[n] for n in names if n in all_perms]
         group.permissions.set(wanted)

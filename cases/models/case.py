@@ -179,6 +179,14 @@ class Case(models.Model):
             ("approve_cancel_case", _("Can approve cancellations")),
             ("urge_case", _("Can urge cases")),
             ("view_all_cases", _("Can see every case")),
+            # Duty rosters (core/roles.py WATCH_OVERDUE): who is told that a stage ran late (cases.tasks).
+            ("watch_accept_overdue", _("Is told when acceptance runs late")),
+            ("watch_verify_overdue", _("Is told when verification runs late")),
+            ("watch_register_overdue", _("Is told when registration runs late")),
+            ("watch_dispatch_overdue", _("Is told when dispatch runs late")),
+            ("watch_dispose_overdue", _("Is told when disposal runs late")),
+            ("watch_check_overdue", _("Is told when the check runs late")),
+            ("watch_close_overdue", _("Is told when closure runs late")),
         ]
         indexes = [
             models.Index(fields=["status", "received_at"], name="case_status_received"),

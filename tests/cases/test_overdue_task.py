@@ -109,3 +109,17 @@ def test_many_cases_in_one_statement(new_case, django_assert_max_num_queries, ca
     with django_assert_max_num_queries(6):  # the UPDATE, one look-up per role, one INSERT: not one per case
         assert run(at(3, 10)) == 30
     assert Notification.objects.filter(recipient=cast["operator"]).count() == 30
+
+
+def test_watchers_are_chosen_by_permission_and_the_administrator_is_not_on_watch(new_case, cast, make_user):
+    from django.contrib.auth.models import Permission
+
+    from core.choices import Role
+
+    deputy = make_user("deputy", Role.SUPERVISOR)  # no watch by role, given acceptance's roster in person
+    deputy.user_permissions.add(Permission.objects.get(codename="watch_accept_overdue"))
+    make_user("root", Role.ADMIN, is_superuser=True)
+    new_case(at=at(3, 9))  # acceptance due 09:15
+    assert run(at(3, 9, 16)) == 1
+    notified = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert notified == {"operator", "deputy"}  # not "admin" nor "root", though they hold every other permission

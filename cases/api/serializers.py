@@ -222,7 +222,7 @@ class ActionSerializer(serializers.Serializer):
     )
 
 
-# What each workflow action reads (see cases/services/transitions.py); "!" marks a parameter the action requires.
+# What each workflow action reads (see cases/services/transitions/); "!" marks a parameter the action requires.
 # The service checks them (400 naming the parameter) after visibility (404), permission (403) and state (409).
 ACTION_PARAMETERS: dict[str, tuple[str, ...]] = {
     "send_verify": ("collector!", "opinion"),

@@ -2,6 +2,7 @@
 
 - ``scoring``: the rules (≥, ≤, =, manual, inapplicable rescaling, funds, total, grade) as pure functions.
 - ``services``: every change (create, save, recompute from the platform, check, adopt, export, import).
+- ``figures``: sources, the pure recomputation (``compute``), the row checks (re-exported by ``services``).
 - ``checks``: the consistency findings shown before export.
 - ``layout``, ``workbook``, ``importer``: the finance bureau's form as an .xlsx, out and back in.
 - ``forms``, ``views``, ``urls``: the finance page; ``demo``: the seeds and the demo city's own year.

@@ -252,6 +252,26 @@ def test_a_bad_catalogue_is_reported_by_row_and_nothing_is_written(tmp_path):
     assert not MinorClass.objects.filter(code="90001").exists()
 
 
+def test_a_catalogue_in_gbk_with_chinese_headers_is_read_through_the_spreadsheet_kit(tmp_path):
+    from grids.taxonomy import read_catalogue
+
+    local = tmp_path / "本地.csv"
+    local.write_text(
+        "大类代码,大类名称,小类代码,小类名称,类型\n90,本地扩展,90001,占道晾晒农作物,event\n", encoding="gbk"
+    )
+    [row] = read_catalogue(local)
+    assert (row.kind, row.major_code, row.major_name, row.code, row.name) == (
+        ClassKind.EVENT,
+        "90",
+        "本地扩展",
+        "90001",
+        "占道晾晒农作物",
+    )
+    local.write_text("大类代码,小类代码,小类名称\n90,90001,占道\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="missing columns kind, major_name"):
+        read_catalogue(local)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_flushed_database_gets_the_catalogue_back():
     call_command("flush", interactive=False, verbosity=0)  # what every transactional test's teardown does

@@ -26,7 +26,7 @@ from cases.deadlines import (
     RED_FROM,
     STATUS_STAGE,
     YELLOW_FROM,
-    _limit_minutes,
+    clock_limit_minutes,
     stage_limit,
 )
 from core.choices import TimeUnit
@@ -81,12 +81,12 @@ def turning_yellow(now: datetime | None = None, within: float = SOON_MINUTES) ->
     for stage in (Stage.ACCEPT, Stage.VERIFY, Stage.REGISTER, Stage.DISPATCH, Stage.CHECK, Stage.CLOSE):
         value, unit = stage_limit(stage)
         natural = unit in NATURAL_UNITS
-        minutes = _limit_minutes(value, unit, natural=natural, at=now)
+        minutes = clock_limit_minutes(value, unit, natural=natural, at=now)
         condition |= Q(status__in=_statuses_of(stage)) & _window(now, minutes, natural, within)
     plain = Q(status__in=list(DISPOSE_STATUSES), extension_count=0)
     for value, unit in disposal_limits():
         natural = unit in NATURAL_UNITS
-        minutes = _limit_minutes(value, unit, natural=natural, at=now)
+        minutes = clock_limit_minutes(value, unit, natural=natural, at=now)
         window = _window(now, minutes, natural, within)
         condition |= plain & Q(disposal_limit_value=value, disposal_limit_unit=unit) & window
     extended = _extended_turning_yellow(now, within)

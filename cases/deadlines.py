@@ -102,7 +102,7 @@ def on_time(deadline: datetime | None, at: datetime) -> bool | None:
     return None if deadline is None else at <= deadline
 
 
-def _limit_minutes(value, unit: str, *, natural: bool, at: datetime) -> float:
+def clock_limit_minutes(value, unit: str, *, natural: bool, at: datetime) -> float:
     """A limit in the minutes its clock counts: working minutes, or natural minutes on a 7×24 clock (where, as in
     ``add_duration(round_the_clock=True)``, a working day counts 24 hours)."""
     if natural:
@@ -120,11 +120,11 @@ def stage_limit_minutes(case, stage: str | None = None) -> float | None:
     started = case.stage_started_at or timezone.now()
     if stage != Stage.DISPOSE:
         value, unit = stage_limit(stage)
-        return _limit_minutes(value, unit, natural=unit in NATURAL_UNITS, at=started)
+        return clock_limit_minutes(value, unit, natural=unit in NATURAL_UNITS, at=started)
     if case.disposal_limit_value is None:
         return None
     natural = is_natural_time(case)
-    total = _limit_minutes(case.disposal_limit_value, case.disposal_limit_unit, natural=natural, at=started)
+    total = clock_limit_minutes(case.disposal_limit_value, case.disposal_limit_unit, natural=natural, at=started)
     if case.extension_count:
         from cases.choices import RequestKind, RequestStatus
 
@@ -132,7 +132,7 @@ def stage_limit_minutes(case, stage: str | None = None) -> float | None:
         prefetched = getattr(case, "_prefetched_objects_cache", {}).get("requests")
         requests = prefetched if prefetched is not None else case.requests.filter(kind=RequestKind.EXTENSION)
         total += sum(
-            _limit_minutes(r.extension_value, r.extension_unit, natural=natural, at=started)
+            clock_limit_minutes(r.extension_value, r.extension_unit, natural=natural, at=started)
             for r in requests
             if r.kind == RequestKind.EXTENSION
             and r.status == RequestStatus.APPROVED

@@ -76,7 +76,7 @@ def _month(text: str) -> Month:
     return Month.strptime(text, "%Y-%m")
 
 
-def _typed(cell, value) -> None:
+def write_typed(cell, value) -> None:
     """Write *value* with the number format its kind calls for."""
     if isinstance(value, Percent):
         cell.value, cell.number_format = float(value / 100), RATE_FORMAT
@@ -96,7 +96,7 @@ def _typed(cell, value) -> None:
         cell.value = value
 
 
-def _span(value, number_format: str) -> int:
+def printed_width(value, number_format: str) -> int:
     """Printed width of a cell in characters (a CJK character takes two)."""
     if value is None:
         return 0
@@ -132,12 +132,12 @@ def workbook(bulletin: Bulletin) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for r, row in enumerate(rows, start=4):
             for c, value in enumerate(row, start=1):
-                _typed(ws.cell(row=r, column=c), value)
+                write_typed(ws.cell(row=r, column=c), value)
         # Fitted widths from the header and data rows (the title rows may run over empty neighbours).
         widths = []
         for index in range(1, len(header) + 1):
             cells = [ws.cell(row=r, column=index) for r in range(3, 4 + len(rows))]
-            width = max((_span(c.value, c.number_format) for c in cells), default=0) + 2
+            width = max((printed_width(c.value, c.number_format) for c in cells), default=0) + 2
             widths.append(min(max(width, MIN_WIDTH), MAX_WIDTH))
             ws.column_dimensions[get_column_letter(index)].width = widths[-1]
             if width > MAX_WIDTH:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from core.spreadsheets import workbook_bytes
-from evaluation.bulletins.workbook import MAX_WIDTH, MIN_WIDTH, Percent, _span, _typed
+from evaluation.bulletins.workbook import MAX_WIDTH, MIN_WIDTH, Percent, printed_width, write_typed
 from evaluation.supervision.assessment import comparison
 from evaluation.supervision.figures import month_bounds
 from evaluation.supervision.models import Assessment, InspectionRecord, ItemSource
@@ -45,10 +45,10 @@ def workbook(assessment: Assessment) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for r, row in enumerate(rows, start=4):
             for c, value in enumerate(row, start=1):
-                _typed(ws.cell(row=r, column=c), value)
+                write_typed(ws.cell(row=r, column=c), value)
         for index in range(1, len(header) + 1):
             cells = [ws.cell(row=r, column=index) for r in range(3, 4 + len(rows))]
-            width = max((_span(c.value, c.number_format) for c in cells), default=0) + 2
+            width = max((printed_width(c.value, c.number_format) for c in cells), default=0) + 2
             ws.column_dimensions[get_column_letter(index)].width = min(max(width, MIN_WIDTH), MAX_WIDTH)
             if width > MAX_WIDTH:
                 for c in cells[1:]:

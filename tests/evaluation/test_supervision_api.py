@@ -340,3 +340,25 @@ def test_only_assessors_read_and_create_assessments(api_as, cast, items, role):
     assert api.get(f"{BASE}/assessments/").status_code == 403
     month = (TODAY.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     assert api.post(f"{BASE}/assessments/", {"month": month, "company": "x"}).status_code == 403
+
+
+def test_planted_odd_rows_still_answer(api_as, cast, record, items):
+    from django.db import connection
+
+    from evaluation.supervision.assessment import create_assessment
+
+    odd = '\u202e<b>粗</b><script>alert(1)</script> 🧨 =HYPERLINK("x") ' + "长" * 5000
+    made = create_assessment(cast["supervisor"], TODAY.replace(day=1) - timedelta(days=1), "采集公司")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE evaluation_inspectionrecord SET description = %s, team = %s, inspected_on = %s WHERE id = %s",
+            [odd, odd[:50], "0001-01-01", record.pk],
+        )
+        cursor.execute("UPDATE evaluation_assessment SET company = %s WHERE id = %s", [odd[:100], made.pk])
+        cursor.execute("UPDATE evaluation_assessmentline SET reason = %s WHERE assessment_id = %s", [odd, made.pk])
+    api = api_as(cast["supervisor"])
+    rows = api.get(f"{BASE}/inspections/").json()["results"]
+    assert rows[0]["description"] == odd and rows[0]["inspected_on"] == "0001-01-01"
+    assert api.get(f"{BASE}/inspections/{record.pk}/").status_code == 200
+    assert api.get(f"{BASE}/assessments/{made.pk}/").json()["company"] == odd[:100]
+    assert api.get(f"{BASE}/assessments/{made.pk}/workbook.xlsx").status_code == 200

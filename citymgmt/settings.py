@@ -316,6 +316,8 @@ SPECTACULAR_SETTINGS = {
         "SelfEvaluationStatusEnum": "evaluation.models.selfeval.SelfEvaluationStatus",
         "SelfEvaluationGradeEnum": "evaluation.models.selfeval.Grade",
         "BulletinStatusEnum": "evaluation.models.bulletins.BulletinStatus",
+        "AssessmentStatusEnum": "evaluation.supervision.models.AssessmentStatus",
+        "InspectionKindEnum": "evaluation.supervision.models.InspectionKind",
     },
 }
 

@@ -2,8 +2,11 @@
 
 from django.urls import path
 
+from core.api.routers import IdRouter
+from evaluation.api import assessments as assessment_api
 from evaluation.api import bulletins as bulletin_api
 from evaluation.api import selfeval as selfeval_api
+from evaluation.api import supervision as supervision_api
 
 urlpatterns = [
     # Monthly bulletins
@@ -19,5 +22,21 @@ urlpatterns = [
         "self-evaluations/<int:pk>/workbook.xlsx",
         selfeval_api.SelfEvaluationWorkbookView.as_view(),
         name="self-evaluation-workbook",
+    ),
+]
+
+# Supervision of the collectors and their company (督察)
+
+supervision = IdRouter()
+supervision.register("supervision/inspections", supervision_api.InspectionRecordViewSet, basename="inspection-record")
+supervision.register("supervision/trainings", supervision_api.TrainingViewSet, basename="training")
+supervision.register("supervision/collectors", supervision_api.CollectorViewSet, basename="supervised-collector")
+supervision.register("supervision/assessments", assessment_api.AssessmentViewSet, basename="assessment")
+urlpatterns += [
+    *supervision.urls,
+    path(
+        "supervision/assessments/<int:pk>/workbook.xlsx",
+        assessment_api.AssessmentWorkbookView.as_view(),
+        name="assessment-workbook",
     ),
 ]

@@ -1,7 +1,8 @@
 """Monthly bulletins (月度通报): what goes into one, generating, refreshing and publishing it, and its workbook.
 
 A bulletin's ``figures`` is plain JSON computed from the rollups: headline figures against the previous month,
-department and street rankings by composite score with their components, collectors and their companies, overdue
+department and street rankings by composite score with their components, collectors and their companies, the
+collectors' reports per home department (full-time and the part-timers of 环卫/园林/市政/执法), overdue
 and reworked cases, hotline figures, the twelve-month trend, and what must be fixed (rule-generated from
 thresholds in ``settings.EVALUATION_BULLETIN_THRESHOLDS``). A draft can be refreshed; ``publish`` freezes the
 figures for good — later edits of cases never change a published bulletin.
@@ -39,6 +40,7 @@ from evaluation.indicators import (
     weights,
 )
 from evaluation.models import Bulletin, BulletinStatus, CaseFact, DepartmentDay
+from evaluation.supervision.figures import reports_by_home
 
 HEADLINE_COUNTS = [
     "reported",
@@ -285,6 +287,21 @@ def _fixes(period: dict) -> list[dict]:
     return fixes
 
 
+def home_rows(figures: dict) -> list[dict]:
+    """The reports per home department with their labels, then the total (none in bulletins frozen before the
+    section existed)."""
+    from evaluation.supervision.models import HomeDepartment
+
+    homes = figures.get("collector_homes")
+    if not homes:
+        return []
+    rows = [
+        {**r, "label": HomeDepartment(r["home"]).label if r["home"] in HomeDepartment.values else r["home"]}
+        for r in homes["rows"]
+    ]
+    return [*rows, {**homes["total"], "home": "total", "label": gettext("Total")}]
+
+
 def fix_text(fix: dict) -> str:
     message = FIX_MESSAGES.get(fix.get("rule"))
     return str(message) % fix if message else str(fix)
@@ -316,6 +333,7 @@ def build_figures(start: date, end: date) -> dict:
         "communities": period["communities"],
         "collectors": collectors,
         "companies": _companies(collectors),
+        "collector_homes": reports_by_home(start, end),
         "operators": period["people"]["operator"],
         "shift_leaders": period["people"]["shift_leader"],
         "dispatchers": period["people"]["dispatcher"],

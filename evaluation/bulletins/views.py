@@ -142,6 +142,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 }
                 for c in figures.get("channels", [])
             ],
+            "collector_homes": services.home_rows(figures),
             "can_publish": request.user.has_perm("evaluation.publish_bulletin") and not bulletin.is_published,
         },
     )

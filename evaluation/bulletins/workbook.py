@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from core.spreadsheets import workbook_bytes
-from evaluation.bulletins.services import CHANNEL_COUNTS, CHANNEL_RATES, TREND_RATES, fix_text
+from evaluation.bulletins.services import CHANNEL_COUNTS, CHANNEL_RATES, TREND_RATES, fix_text, home_rows
 from evaluation.indicators import HOTLINE_FIGURES, INDICATORS
 from evaluation.models import Bulletin
 
@@ -204,6 +204,30 @@ def workbook(bulletin: Bulletin) -> bytes:
                     r["grade"],
                 ]
                 for r in figures["companies"]
+            ],
+        )
+    if figures.get("collector_homes"):
+        sheet(
+            _("By home department"),
+            [
+                _("Home department"),
+                _("Part-time"),
+                _("Collectors"),
+                _("Collectors reporting"),
+                _("Reports"),
+                _("Valid reports"),
+                _("Valid report rate"),
+                _("Share of the reports"),
+            ],
+            [
+                [
+                    str(h["label"]),
+                    (_("Yes") if h["part_time"] else _("No")) if "part_time" in h else "",
+                    *[_count(h["counts"][k]) for k in ("collectors", "reporting", "reports", "valid_reports")],
+                    _percent(h["valid_report_rate"]),
+                    _percent(h["share"]),
+                ]
+                for h in home_rows(figures)
             ],
         )
     case_header = [

@@ -89,3 +89,66 @@ def platform_values(month: date) -> dict[str, Decimal | None]:
         ItemSource.MISSED_REPORT_RATE: _rate(missed, people.count("reports") + missed),
         ItemSource.PRESENCE_RATE: presence_rate(start, end),
     }
+
+
+# ---- Reports per home department (bulletins) -----------------------------------------------------------------------
+
+HOME_COUNTS = ("collectors", "reporting", "reports", "valid_reports")
+
+
+def reports_by_home(start: date, end: date) -> dict:
+    """The collectors' reports of ``start``..``end`` per home department (专职, and the part-timers of
+    环卫/园林/市政/执法): collectors on the roll, collectors who reported, reports, valid reports, the
+    valid-report rate and each department's share of the reports.
+
+    Two grouped queries: the person rollups joined to the collector profile (a collector without one is
+    full-time), and the active collectors who had started by the period's end. Every home department is listed,
+    zeros included, in the order of ``HomeDepartment``; ``total`` sums them."""
+    from django.db.models import Count, OuterRef, Q, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from evaluation.models import PersonDay
+    from evaluation.supervision.models import CollectorProfile, HomeDepartment
+
+    collectors = User.objects.filter(role=Role.COLLECTOR)
+    home = Coalesce(
+        Subquery(CollectorProfile.objects.filter(user_id=OuterRef("user_id")).values("home")[:1]),
+        Value(HomeDepartment.FULL_TIME),
+    )
+    reported = (
+        PersonDay.objects.filter(day__range=(start, end), user_id__in=collectors.values("pk"))
+        .annotate(home=home)
+        .values("home")
+        .annotate(
+            reporting=Count("user_id", distinct=True, filter=Q(reports__gt=0)),
+            reports=Sum("reports"),
+            valid_reports=Sum("valid_reports"),
+        )
+    )
+    roll = (
+        collectors.filter(is_active=True)
+        .filter(Q(collector__started_on__isnull=True) | Q(collector__started_on__lte=end))
+        .annotate(home=Coalesce("collector__home", Value(HomeDepartment.FULL_TIME)))
+        .values("home")
+        .annotate(collectors=Count("pk"))
+    )
+    counts = {key: dict.fromkeys(HOME_COUNTS, 0) for key in HomeDepartment.values}
+    for row in [*reported, *roll]:
+        target = counts.setdefault(row["home"], dict.fromkeys(HOME_COUNTS, 0))
+        target.update({k: int(row[k] or 0) for k in HOME_COUNTS if k in row})
+    total = {k: sum(c[k] for c in counts.values()) for k in HOME_COUNTS}
+
+    def entry(values: dict) -> dict:
+        figures = Figures({"reports": values["reports"], "valid_reports": values["valid_reports"]})
+        rate = figures.rate("collector_valid_report_rate")
+        share = _rate(values["reports"], total["reports"])
+        return {
+            "counts": values,
+            "valid_report_rate": None if rate is None else str(rate),
+            "share": None if share is None else str(share),
+        }
+
+    return {
+        "rows": [{"home": key, "part_time": key != HomeDepartment.FULL_TIME, **entry(c)} for key, c in counts.items()],
+        "total": entry(total),
+    }

@@ -69,6 +69,8 @@ class InspectionRecord(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # The submitting device's id of the record (the API): a repeated submission answers with the record made.
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("inspection record")
@@ -159,6 +161,7 @@ class Training(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)  # as on InspectionRecord
 
     class Meta:
         verbose_name = _("training")

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,7 +96,52 @@ def record_inspection(
     photos=(),
 ) -> InspectionRecord:
     """Write one inspection record with its evidence photos; the actor is the inspector and the recorder."""
+    record, _created = record_inspection_once(
+        actor,
+        None,
+        inspected_on=inspected_on,
+        team=team,
+        collector=collector,
+        kind=kind,
+        description=description,
+        deduction=deduction,
+        grid_code=grid_code,
+        case=case,
+        photos=photos,
+    )
+    return record
+
+
+def _repeat(model, actor, client_uuid):
+    """The row a device already submitted under *client_uuid* (None: none); another user's id is refused."""
+    if client_uuid is None:
+        return None
+    existing = model.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None and existing.created_by_id != actor.pk:
+        raise ValidationError({"client_uuid": _("This id belongs to a record submitted by someone else.")})
+    return existing
+
+
+def record_inspection_once(
+    actor,
+    client_uuid,
+    *,
+    inspected_on: date,
+    team: str,
+    collector,
+    kind: str,
+    description: str,
+    deduction: Decimal,
+    grid_code: str = "",
+    case=None,
+    photos=(),
+) -> tuple[InspectionRecord, bool]:
+    """``record_inspection`` keyed by the submitting device's *client_uuid* (None: not keyed): (record, True) when
+    written now, (the record made before, False) for a repeat — the unique index decides, so a race writes one."""
     _require(actor, INSPECT_PERMISSION)
+    existing = _repeat(InspectionRecord, actor, client_uuid)
+    if existing is not None:
+        return existing, False
     if not (team or "").strip():
         raise ValidationError({"team": _("Name the inspection team.")})
     if inspected_on is None or inspected_on > timezone.localdate():
@@ -119,12 +164,19 @@ def record_inspection(
                 description=description.strip(),
                 deduction=Decimal(deduction),
                 created_by=actor,
+                client_uuid=client_uuid,
             )
             rows = _store_photos(record, checked)
+    except IntegrityError:
+        remove_files(rows)
+        existing = _repeat(InspectionRecord, actor, client_uuid)
+        if existing is None:
+            raise
+        return existing, False
     except Exception:
         remove_files(rows)
         raise
-    return record
+    return record, True
 
 
 def reverse_inspection(actor, record: InspectionRecord, reason: str) -> InspectionRecord:
@@ -198,7 +250,20 @@ def correct_inspection(actor, record: InspectionRecord, reason: str, **changes) 
 
 def record_training(actor, *, held_on: date, topic: str, trainer: str, results: dict) -> Training:
     """One session and its attendees' results ({collector: passed})."""
+    training, _created = record_training_once(
+        actor, None, held_on=held_on, topic=topic, trainer=trainer, results=results
+    )
+    return training
+
+
+def record_training_once(
+    actor, client_uuid, *, held_on: date, topic: str, trainer: str, results: dict
+) -> tuple[Training, bool]:
+    """``record_training`` keyed by the submitting device's *client_uuid*, as ``record_inspection_once``."""
     _require(actor, TRAIN_PERMISSION)
+    existing = _repeat(Training, actor, client_uuid)
+    if existing is not None:
+        return existing, False
     errors = {}
     if held_on is None or held_on > timezone.localdate():
         errors["held_on"] = _("The date of a training cannot be in the future.")
@@ -212,12 +277,18 @@ def record_training(actor, *, held_on: date, topic: str, trainer: str, results: 
         errors["attendees"] = _("Only collectors attend these trainings.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        training = Training.objects.create(
-            held_on=held_on, topic=topic.strip(), trainer=trainer.strip(), created_by=actor
-        )
-        TrainingAttendance.objects.bulk_create(
-            TrainingAttendance(training=training, collector=user, passed=bool(passed))
-            for user, passed in results.items()
-        )
-    return training
+    try:
+        with transaction.atomic():
+            training = Training.objects.create(
+                held_on=held_on, topic=topic.strip(), trainer=trainer.strip(), created_by=actor, client_uuid=client_uuid
+            )
+            TrainingAttendance.objects.bulk_create(
+                TrainingAttendance(training=training, collector=user, passed=bool(passed))
+                for user, passed in results.items()
+            )
+    except IntegrityError:
+        existing = _repeat(Training, actor, client_uuid)
+        if existing is None:
+            raise
+        return existing, False
+    return training, True

@@ -51,6 +51,42 @@ def world(cast, platform, new_case, receive_order, base_map, garbage_class, depa
         "/api/v1/cases/": [case.pk for case in cases],
         "/api/v1/hotline/orders/": [order.pk for order in orders],
         "/api/v1/departments/": [department.pk],
+        **_supervision(cast),
+    }
+
+
+def _supervision(cast) -> dict:
+    """An inspection record, a training and last month's draft assessment of the collection company."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from evaluation.supervision.assessment import create_assessment
+    from evaluation.supervision.reference import ensure_default_items
+    from evaluation.supervision.services import record_inspection, record_training
+
+    today = timezone.localdate()
+    collector = cast["collector"]
+    record = record_inspection(
+        cast["leader"],
+        inspected_on=today,
+        team="第一督察组",
+        collector=collector,
+        kind="missed",
+        description="漏报",
+        deduction=Decimal(1),
+    )
+    training = record_training(
+        cast["leader"], held_on=today, topic="立案标准", trainer="培训组", results={collector: True}
+    )
+    ensure_default_items()
+    assessment = create_assessment(cast["supervisor"], today.replace(day=1) - timedelta(days=1), "采集公司")
+    return {
+        "/api/v1/supervision/inspections/": [record.pk],
+        "/api/v1/supervision/trainings/": [training.pk],
+        "/api/v1/supervision/collectors/": [collector.pk],
+        "/api/v1/supervision/assessments/": [assessment.pk],
     }
 
 

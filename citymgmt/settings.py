@@ -16,6 +16,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
+from .queues import celery_queue_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -206,11 +207,13 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "citymgmt@localhost")
 
-# Celery: Redis as broker and result store; beat runs the schedule below. A task survives a killed worker: it is
-# acknowledged only when it ends (acks_late), a worker lost mid-task gives it back (reject_on_worker_lost), one
-# task is reserved at a time, and the broker re-delivers an unacknowledged task after the visibility timeout,
-# which must exceed the longest task (rebuild_rollups: 47 s over ten million cases; README: Security and operations).
-CELERY_BROKER_URL = REDIS_URL
+# Celery: the broker is CELERY_BROKER_URL — RabbitMQ in production (amqp://…: durable queues, a killed worker's
+# unacknowledged task goes back to its queue the moment its connection drops), Redis (the default, REDIS_URL) for the
+# all-in-one demo. Results, when any, go to Redis. A task survives a killed worker: it is acknowledged only when it
+# ends (acks_late), a worker lost mid-task gives it back (reject_on_worker_lost), one task is reserved at a time, and
+# with Redis as broker an unacknowledged task is re-delivered after the visibility timeout, which must exceed the
+# longest task (rebuild_rollups: 47 s over ten million cases; README: Security and operations).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
@@ -218,6 +221,8 @@ CELERY_TASK_IGNORE_RESULT = True  # nobody waits for a task's return value: the 
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses the broker stops its running tasks: the broker has given them back already (late acks).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
 # How often a worker looks for tasks whose worker vanished and whose visibility timeout passed (Redis broker).
 CELERY_RESTORE_SWEEP_SECONDS = env_int("CELERY_RESTORE_SWEEP_SECONDS", 30)
@@ -227,6 +232,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Queues per kind of work and every task's route (citymgmt/queues.py); CELERY_QUEUE_PREFIX isolates several
+# platforms (or test runs) sharing one broker.
+CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "")
+_QUEUES = celery_queue_settings(CELERY_QUEUE_PREFIX)
+CELERY_TASK_QUEUES = _QUEUES["task_queues"]
+CELERY_TASK_DEFAULT_QUEUE = _QUEUES["task_default_queue"]
+CELERY_TASK_DEFAULT_EXCHANGE = _QUEUES["task_default_exchange"]
+CELERY_TASK_DEFAULT_ROUTING_KEY = _QUEUES["task_default_routing_key"]
+CELERY_TASK_ROUTES = _QUEUES["task_routes"]
 # A task still running after the visibility timeout would be delivered a second time: stop it before that.
 CELERY_TASK_TIME_LIMIT = max(CELERY_VISIBILITY_TIMEOUT - 60, 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -28,10 +29,27 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,h
 
 DATABASE_URL = env_str("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/citymgmt")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
-if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("DATABASE_URL must use the postgis:// scheme (PostgreSQL with PostGIS)")
+# DB_POOLER=transaction: DATABASE_URL points at PgBouncer in transaction mode, where consecutive transactions of one
+# connection may run on different server sessions. No server-side cursors then (they outlive a transaction), and
+# nothing of ours keeps session state (the rollup upkeep is a function, the grid look-up is not prepared). The
+# client connections to PgBouncer stay open (DB_CONN_MAX_AGE) and are checked before reuse: they are cheap.
+DB_POOLER = env_str("DB_POOLER", "")
+# DATABASE_REPLICA_URL: a streaming replica for reports, exports, bulletins and the big screen (core/replica.py).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the replica alias reads the test database
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# A user who wrote reads the primary for this many seconds after (read your writes while the replica catches up).
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
+if DB_POOLER not in ("", "transaction"):
+    raise ImproperlyConfigured(f"DB_POOLER must be empty or 'transaction', got {DB_POOLER!r}")
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.contrib.gis.db.backends.postgis":
+        raise ImproperlyConfigured("DATABASE_URL must use the postgis:// scheme (PostgreSQL with PostGIS)")
+    if DB_POOLER == "transaction":
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -76,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.audit.AuditContextMiddleware",  # lets the audit log name the actor of changes made deep in a request
+    "core.replica.ReplicaStickinessMiddleware",  # a user who wrote reads the primary for a few seconds
     "core.language.UserLanguageMiddleware",  # Chinese unless the user picks English; ignores Accept-Language
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -95,7 +95,7 @@ def reads_replica(view):
     def wrapper(*args, **kwargs):
         request = args[0] if hasattr(args[0], "META") else args[1]
         # Load the user (session or token) from the primary before switching; then decide.
-        enabled = request.method in ("GET", "HEAD") and not wrote_recently(request)
+        enabled = request.method in ("GET", "HEAD") and replica_configured() and not wrote_recently(request)
         with replica_reads(enabled) as active:
             response = view(*args, **kwargs)
         if active and getattr(response, "streaming", False):

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 SCALE ?= 0.05
 
-.PHONY: setup run dev test lint seed bench fuzz
+.PHONY: setup run dev test lint seed bench fuzz scale-test
 
 setup:
 	@bash scripts/setup.sh
@@ -30,6 +30,11 @@ test:
 FUZZ_EXAMPLES ?= 30
 fuzz:
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) .venv/bin/pytest -q -s -p no:cacheprovider tests/api/test_fuzz.py
+
+# The production shape on this machine: primary + streaming replica, PgBouncer, two gunicorn instances, two Celery
+# workers on RabbitMQ; one web instance and one worker killed midway (README: Deployment). Not part of `make test`.
+scale-test:
+	@bash scripts/scale_test.sh $(SCALE_TEST_ARGS)
 
 lint:
 	.venv/bin/ruff check --fix .

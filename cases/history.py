@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from cases.exceptions import ActionForbidden
 from cases.models import Case, CaseEvent
@@ -67,9 +67,11 @@ def save_replayed(cases: list[Case], events: list[CaseEvent], chunk: int = 2000)
     """Write replayed cases back (every column replay can change) and insert their events."""
     fields = [f for f in Case._meta.concrete_fields if f.name not in _UNCHANGED and not getattr(f, "generated", False)]
     columns = [connection.ops.quote_name(f.column) for f in fields]
-    with connection.cursor() as cursor:
+    # One transaction, the staging table dropped with it: no session state left for a pooler (DB_POOLER) to lose.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS _case_replay")
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS _case_replay AS SELECT id, {', '.join(columns)} FROM cases_case "
+            f"CREATE TEMP TABLE _case_replay ON COMMIT DROP AS SELECT id, {', '.join(columns)} FROM cases_case "
             "WITH NO DATA"
         )
         for start in range(0, len(cases), chunk):

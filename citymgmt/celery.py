@@ -1,4 +1,5 @@
-"""The Celery application: Redis as broker, beat for the schedule."""
+"""The Celery application: RabbitMQ (production) or Redis (the demo) as broker, beat for the schedule; the queues
+and routes are in settings (CELERY_TASK_QUEUES, CELERY_TASK_ROUTES)."""
 
 import os
 from datetime import UTC, datetime

@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
+from .queues import celery_queue_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,10 +29,27 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,h
 
 DATABASE_URL = env_str("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/citymgmt")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
-if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("DATABASE_URL must use the postgis:// scheme (PostgreSQL with PostGIS)")
+# DB_POOLER=transaction: DATABASE_URL points at PgBouncer in transaction mode, where consecutive transactions of one
+# connection may run on different server sessions. No server-side cursors then (they outlive a transaction), and
+# nothing of ours keeps session state (the rollup upkeep is a function, the grid look-up is not prepared). The
+# client connections to PgBouncer stay open (DB_CONN_MAX_AGE) and are checked before reuse: they are cheap.
+DB_POOLER = env_str("DB_POOLER", "")
+# DATABASE_REPLICA_URL: a streaming replica for reports, exports, bulletins and the big screen (core/replica.py).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the replica alias reads the test database
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# A user who wrote reads the primary for this many seconds after (read your writes while the replica catches up).
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
+if DB_POOLER not in ("", "transaction"):
+    raise ImproperlyConfigured(f"DB_POOLER must be empty or 'transaction', got {DB_POOLER!r}")
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.contrib.gis.db.backends.postgis":
+        raise ImproperlyConfigured("DATABASE_URL must use the postgis:// scheme (PostgreSQL with PostGIS)")
+    if DB_POOLER == "transaction":
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -75,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.audit.AuditContextMiddleware",  # lets the audit log name the actor of changes made deep in a request
+    "core.replica.ReplicaStickinessMiddleware",  # a user who wrote reads the primary for a few seconds
     "core.language.UserLanguageMiddleware",  # Chinese unless the user picks English; ignores Accept-Language
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -206,11 +226,13 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "citymgmt@localhost")
 
-# Celery: Redis as broker and result store; beat runs the schedule below. A task survives a killed worker: it is
-# acknowledged only when it ends (acks_late), a worker lost mid-task gives it back (reject_on_worker_lost), one
-# task is reserved at a time, and the broker re-delivers an unacknowledged task after the visibility timeout,
-# which must exceed the longest task (rebuild_rollups: 47 s over ten million cases; README: Security and operations).
-CELERY_BROKER_URL = REDIS_URL
+# Celery: the broker is CELERY_BROKER_URL — RabbitMQ in production (amqp://…: durable queues, a killed worker's
+# unacknowledged task goes back to its queue the moment its connection drops), Redis (the default, REDIS_URL) for the
+# all-in-one demo. Results, when any, go to Redis. A task survives a killed worker: it is acknowledged only when it
+# ends (acks_late), a worker lost mid-task gives it back (reject_on_worker_lost), one task is reserved at a time, and
+# with Redis as broker an unacknowledged task is re-delivered after the visibility timeout, which must exceed the
+# longest task (rebuild_rollups: 47 s over ten million cases; README: Security and operations).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
@@ -218,6 +240,8 @@ CELERY_TASK_IGNORE_RESULT = True  # nobody waits for a task's return value: the 
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses the broker stops its running tasks: the broker has given them back already (late acks).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
 # How often a worker looks for tasks whose worker vanished and whose visibility timeout passed (Redis broker).
 CELERY_RESTORE_SWEEP_SECONDS = env_int("CELERY_RESTORE_SWEEP_SECONDS", 30)
@@ -227,6 +251,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Queues per kind of work and every task's route (citymgmt/queues.py); CELERY_QUEUE_PREFIX isolates several
+# platforms (or test runs) sharing one broker.
+CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "")
+_QUEUES = celery_queue_settings(CELERY_QUEUE_PREFIX)
+CELERY_TASK_QUEUES = _QUEUES["task_queues"]
+CELERY_TASK_DEFAULT_QUEUE = _QUEUES["task_default_queue"]
+CELERY_TASK_DEFAULT_EXCHANGE = _QUEUES["task_default_exchange"]
+CELERY_TASK_DEFAULT_ROUTING_KEY = _QUEUES["task_default_routing_key"]
+CELERY_TASK_ROUTES = _QUEUES["task_routes"]
 # A task still running after the visibility timeout would be delivered a second time: stop it before that.
 CELERY_TASK_TIME_LIMIT = max(CELERY_VISIBILITY_TIMEOUT - 60, 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30

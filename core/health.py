@@ -58,7 +58,9 @@ def run_checks() -> dict:
     """Run every check; nothing is written (a probe must not skew the fault rate)."""
     db_ok, db = _timed(_check_database)
     redis_ok, red = _timed(_check_redis)
-    celery_ok, cel = _timed(_check_celery) if redis_ok else (False, {"ok": False, "error": "Redis is down"})
+    # The worker ping travels through the broker: with Redis as broker a dead Redis answers for it at once.
+    broker_down = not redis_ok and settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    celery_ok, cel = (False, {"ok": False, "error": "Redis is down"}) if broker_down else _timed(_check_celery)
     healthy = db_ok and redis_ok and celery_ok
     return {"status": "ok" if healthy else "fault", "database": db, "redis": red, "celery": cel}
 

@@ -2,10 +2,10 @@
 
 Every measure has one SQL expression (``CASE_MEASURES``), used by both ways in, so they cannot disagree:
 
-- ``upkeep(case_id)``: after each committed transition (and intake), one prepared SQL statement recomputes the
-  case's contribution, applies (new − stored) to the department, grid and person rollups, and stores the new
-  contribution in the fact table — a few index look-ups, about a millisecond. Registered with
-  ``cases.timeline.after_transition`` in the AppConfig.
+- ``upkeep(case_id)``: after each committed transition (and intake), one SQL statement (kept as a PL/pgSQL function,
+  so its plan is cached without session state a pooler could lose) recomputes the case's contribution, applies
+  (new − stored) to the department, grid and person rollups, and stores the new contribution in the fact table —
+  a few index look-ups, about a millisecond. Registered with ``cases.timeline.after_transition`` in the AppConfig.
 - ``rebuild()``: everything from scratch, set-based: one ``INSERT … SELECT … GROUP BY GROUPING SETS`` over the case
   table fills the department and grid rollups and the collectors' part of the person rollup in a single scan; the
   other people come from one pass over the timeline; facts are written for the cases that still need one. Used by
@@ -26,6 +26,7 @@ for it and then apply their difference against the rebuilt rows.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -166,20 +167,39 @@ def _upkeep_sql() -> str:
     return "WITH " + ", ".join(ctes) + " SELECT count(*) FROM cur"
 
 
-PREPARED_NAME = "evaluation_upkeep"
+def _upkeep_function() -> tuple[str, str]:
+    """The upkeep statement as a PL/pgSQL function: its name (versioned by its text, so changed code never calls an
+    older body) and the CREATE statement. PL/pgSQL plans the statement once per database session and keeps the plan
+    itself, so the speed of a prepared statement stays while no state is left in the session for a pooler to lose:
+    behind PgBouncer in transaction mode every call may land on another server connection (README: Deployment)."""
+    body = _upkeep_sql()
+    assert body.endswith(" SELECT count(*) FROM cur")
+    body = body.removesuffix(" SELECT count(*) FROM cur") + " SELECT count(*) INTO upkept FROM cur"
+    name = "evaluation_upkeep_" + hashlib.sha1(body.encode()).hexdigest()[:12]
+    create = (
+        f"CREATE OR REPLACE FUNCTION {name}(bigint[]) RETURNS bigint LANGUAGE plpgsql AS $upkeep$ "
+        f"DECLARE upkept bigint; BEGIN {body}; RETURN upkept; END $upkeep$"
+    )
+    return name, create
 
 
-def _prepare(cursor) -> None:
-    cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [PREPARED_NAME])
-    if cursor.fetchone():  # stale (e.g. the tables changed under it): replace it
-        cursor.execute(f"DEALLOCATE {PREPARED_NAME}")
-    cursor.execute(f"PREPARE {PREPARED_NAME}(bigint[]) AS {_upkeep_sql().replace('%', '%%')}")
-    connection._evaluation_upkeep_prepared = connection.connection  # per database session
+_FUNCTION_READY: set[tuple[str, str]] = set()  # (database, function) this process has seen in place
+
+
+def _ensure_function(cursor) -> str:
+    name, create = _upkeep_function()
+    key = (connection.settings_dict["NAME"], name)
+    if key not in _FUNCTION_READY:
+        cursor.execute("SELECT to_regproc(%s) IS NOT NULL", [name])
+        if not cursor.fetchone()[0]:
+            cursor.execute(create)
+        _FUNCTION_READY.add(key)
+    return name
 
 
 def upkeep(*case_ids: int) -> None:
-    """Recompute these cases' contributions and apply the differences to every rollup: one prepared statement
-    (planned once per database session), the cases' advisory locks held until it commits.
+    """Recompute these cases' contributions and apply the differences to every rollup: one call of the upkeep
+    function (its plan cached by PostgreSQL per server session), the cases' advisory locks held until it commits.
 
     Four round trips: BEGIN, the locks and session settings in one call, the statement, COMMIT. The commit does not
     wait for the disk (``synchronous_commit = off``): rollups are derived data, and the few milliseconds a crash
@@ -190,20 +210,19 @@ def upkeep(*case_ids: int) -> None:
     for attempt in range(2):
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                if getattr(connection, "_evaluation_upkeep_prepared", None) is not connection.connection:
-                    _prepare(cursor)
+                function = _ensure_function(cursor)
                 cursor.execute(
                     "SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan; "
                     "SELECT pg_advisory_xact_lock(%s, (i %% 2147483647)::int) FROM unnest(%s::bigint[]) AS i "
                     "ORDER BY i",
                     [ADVISORY_NAMESPACE, ids],
                 )
-                cursor.execute(f"EXECUTE {PREPARED_NAME}(%s::bigint[])", [ids])
+                cursor.execute(f"SELECT {function}(%s::bigint[])", [ids])
             return
-        except DatabaseError:  # the session lost the statement (a pooler, DEALLOCATE): prepare it again, once
+        except DatabaseError:  # the function is gone (a rolled-back creation, a restored dump) or raced: once more
             if attempt:
                 raise
-            connection._evaluation_upkeep_prepared = None
+            _FUNCTION_READY.clear()
 
 
 def on_transition(case_id: int, event_id: int) -> None:

@@ -159,6 +159,13 @@ _PREPARE_SQL = f"PREPARE {_PREPARED_NAME}(float8, float8, date) AS " + _LOCATE_S
 def _locate_in_database(lng: float, lat: float, day: date) -> GridLocation | None:
     # A server-side prepared statement: planning a PostGIS query costs more than running it. Prepared statements
     # live as long as the session (a rollback keeps them), so remember which raw connection has it.
+    # Behind PgBouncer in transaction mode (DB_POOLER) the next statement may reach another server session, which
+    # never saw the PREPARE: plain parameterised SQL there.
+    if settings.DB_POOLER:
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCATE_SQL, {"lng": lng, "lat": lat, "day": day})
+            row = cursor.fetchone()
+        return _location(row) if row else None
     with connection.cursor() as cursor:
         if getattr(connection, "_grids_locate_prepared_on", None) is not connection.connection:
             cursor.execute(_PREPARE_SQL)

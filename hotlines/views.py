@@ -20,6 +20,7 @@ from cases.views.filters import decorate as decorate_filters
 from cases.views.filters import filter_errors
 from core.audit import import_outcome, record_export, record_import
 from core.imports import runs_in_background, start_job
+from core.replica import reads_replica
 from core.spreadsheets import XLSX
 from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
 from hotlines.exports import export_filename, orders_workbook
@@ -63,6 +64,7 @@ def console(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("hotlines.view_workorder", raise_exception=True)
+@reads_replica
 def export(request: HttpRequest) -> HttpResponse:
     """The filtered list as an Excel workbook (hotlines.exports); phones masked unless the role may see them."""
     base = WorkOrder.objects.visible_to(request.user).for_list()

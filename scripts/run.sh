@@ -28,7 +28,10 @@ else
   .venv/bin/gunicorn citymgmt.wsgi:application --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" \
     --access-logfile - --log-level info & pids+=($!)
 fi
-.venv/bin/celery -A citymgmt worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" -n "worker@%h" & pids+=($!)
+# One worker consumes every queue here; production runs workers per queue (README: Deployment).
+queues=$(printf "${CELERY_QUEUE_PREFIX:-}%s," default rollups exports exchange notifications)
+.venv/bin/celery -A citymgmt worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" -n "worker@%h" \
+  -Q "${queues%,}" & pids+=($!)
 .venv/bin/celery -A citymgmt beat --loglevel INFO --schedule .run/celerybeat-schedule & pids+=($!)
 
 cat <<TXT

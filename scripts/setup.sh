@@ -45,9 +45,11 @@ fi
 command -v psql >/dev/null || want+=(postgresql-client)
 if is_local "$REDIS_HOST"; then command -v redis-server >/dev/null || want+=(redis-server); fi
 command -v redis-cli >/dev/null || want+=(redis-tools)
-if [ "${WITH_BROWSER:-0}" = 1 ]; then
+if [ "${WITH_BROWSER:-0}" = 1 ]; then  # the test set-up (make test): also the engines the deployment tests start
   have_pkg chromium || want+=(chromium)
   have_pkg fonts-noto-cjk || want+=(fonts-noto-cjk)
+  have_pkg pgbouncer || want+=(pgbouncer)
+  have_pkg rabbitmq-server || want+=(rabbitmq-server)
 fi
 if [ ${#want[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"; else
@@ -78,6 +80,12 @@ if is_local "$REDIS_HOST" && ! redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 
   for _ in $(seq 50); do redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null || { warn "Redis at $REDIS_URL does not answer"; exit 1; }
+# RabbitMQ, the production broker, for its tests (tests/core/test_rabbitmq_broker.py): started when installed here.
+if [ "${WITH_BROWSER:-0}" = 1 ] && ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null && command -v rabbitmq-server >/dev/null; then
+  say "starting RabbitMQ"
+  if [ "$(id -u)" = 0 ]; then service rabbitmq-server start >/dev/null 2>&1 || rabbitmq-server -detached; fi
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null && break; sleep 0.2; done
+fi
 
 psql_admin() { psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 if is_local "$DB_HOST" && ! pg_isready -h "$DB_HOST" -p "$DB_PORT" -q; then

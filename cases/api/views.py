@@ -40,6 +40,7 @@ from cases.workflow import CASES, TRANSITIONS
 from core.api.workflow import WorkflowActionsMixin
 from core.audit import record_export
 from core.permissions import HasPermissions
+from core.replica import reads_replica
 from core.uploads import check_photos, remove_files
 
 _EXTENSIONS = Prefetch("requests", queryset=CaseRequest.objects.filter(kind=RequestKind.EXTENSION))
@@ -175,6 +176,7 @@ class CaseViewSet(WorkflowActionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         summary="Export the filtered list as an Excel workbook (案件导出)",
     )
     @action(detail=False, methods=["get"], url_path="export")
+    @reads_replica
     def export(self, request: Request) -> HttpResponse:
         body, count = cases_workbook(self.filter_queryset(self.get_queryset()))
         record_export(request, "cases", rows=count)

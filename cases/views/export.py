@@ -10,11 +10,13 @@ from cases.exports import XLSX, cases_workbook, export_filename
 from cases.views.console import queue_of, queue_rows
 from cases.views.queues import queues_for
 from core.audit import record_export
+from core.replica import reads_replica
 
 
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 @require_GET
+@reads_replica
 def export(request: HttpRequest) -> HttpResponse:
     queue = queue_of(request, queues_for(request.user))
     if queue is None:

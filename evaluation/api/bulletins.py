@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from core.audit import record_export
 from core.permissions import HasPermissions
+from core.replica import ReplicaReadsMixin
 from core.spreadsheets import XLSX
 from evaluation.indicators import definitions
 from evaluation.models import Bulletin
@@ -54,7 +55,7 @@ class BulletinDetailSerializer(BulletinSerializer):
         fields = [*BulletinSerializer.Meta.fields, "figures"]
 
 
-class BulletinListView(generics.ListAPIView):
+class BulletinListView(ReplicaReadsMixin, generics.ListAPIView):
     """Monthly bulletins, newest first (``?year=``, ``?status=draft|published``)."""
 
     permission_classes = [HasPermissions]
@@ -64,7 +65,7 @@ class BulletinListView(generics.ListAPIView):
     queryset = Bulletin.objects.order_by("-period_start")
 
 
-class BulletinDetailView(generics.RetrieveAPIView):
+class BulletinDetailView(ReplicaReadsMixin, generics.RetrieveAPIView):
     """One bulletin with all its figures (frozen once published)."""
 
     permission_classes = [HasPermissions]
@@ -73,7 +74,7 @@ class BulletinDetailView(generics.RetrieveAPIView):
     queryset = Bulletin.objects.all()
 
 
-class BulletinWorkbookView(APIView):
+class BulletinWorkbookView(ReplicaReadsMixin, APIView):
     permission_classes = [HasPermissions]
     required_permissions = READ
 
@@ -91,7 +92,7 @@ class BulletinWorkbookView(APIView):
         return response
 
 
-class PeriodFiguresView(APIView):
+class PeriodFiguresView(ReplicaReadsMixin, APIView):
     """Every figure of any period (``?start=YYYY-MM-DD&end=YYYY-MM-DD``, at most five years) from the rollups:
     overall counts and rates, departments, streets, communities, channels and people with composite scores.
     Cached in Redis for five minutes."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cases.choices import CaseSource
 from core.audit import record_export
+from core.replica import reads_replica
 from evaluation.bulletins import services
 from evaluation.bulletins.services import CHANNEL_COUNTS, CHANNEL_RATES, TREND_RATES
 from evaluation.bulletins.workbook import workbook
@@ -61,6 +62,7 @@ def _chart_data(figures: dict, definitions: dict) -> dict:
 
 @login_required
 @permission_required("evaluation.view_bulletin", raise_exception=True)
+@reads_replica
 def bulletin_list(request: HttpRequest, errors: dict | None = None) -> HttpResponse:
     bulletins = Bulletin.objects.order_by("-period_start")
     today = timezone.localdate()
@@ -81,6 +83,7 @@ def bulletin_list(request: HttpRequest, errors: dict | None = None) -> HttpRespo
 
 @login_required
 @permission_required("evaluation.view_bulletin", raise_exception=True)
+@reads_replica
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_object_or_404(Bulletin, pk=pk)
     figures = bulletin.figures
@@ -150,6 +153,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("evaluation.view_bulletin", raise_exception=True)
+@reads_replica
 def bulletin_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_object_or_404(Bulletin, pk=pk)
     response = xlsx_response(bulletin)

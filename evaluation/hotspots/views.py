@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from core import audit
 from core.permissions import HasPermissions
+from core.replica import reads_replica
 from core.spreadsheets import XLSX
 from evaluation.hotspots import rankings, tiles
 from evaluation.hotspots.filters import HotspotQuery, parse_query
@@ -56,6 +57,7 @@ def hotspot_report(query: HotspotQuery, n: int, m: int, *, limit: int | None = 2
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 @require_GET
+@reads_replica
 def hotspot_page(request: HttpRequest) -> HttpResponse:
     errors: dict = {}
     try:
@@ -89,6 +91,7 @@ def hotspot_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 @require_GET
+@reads_replica
 def hotspot_export(request: HttpRequest) -> HttpResponse:
     try:
         query = parse_query(request.GET)

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework import exceptions
 
+from core.replica import reads_replica
 from evaluation.hotspots.views import tile_response
 from evaluation.models import ScreenKey
 from evaluation.screen import keys
@@ -94,6 +95,7 @@ def screen_page(request: HttpRequest) -> HttpResponse:
 
 @_staff
 @never_cache
+@reads_replica
 def screen_data(request: HttpRequest) -> JsonResponse:
     return _data_response()
 
@@ -104,6 +106,7 @@ def screen_grids(request: HttpRequest) -> HttpResponse:
 
 
 @_staff
+@reads_replica
 def screen_heat(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     return _tile(z, x, y, request.GET)
 
@@ -132,6 +135,7 @@ def kiosk_page(request: HttpRequest, token: str) -> HttpResponse:
 
 @_keyed
 @never_cache
+@reads_replica
 def kiosk_data(request: HttpRequest, token: str) -> JsonResponse:
     return _data_response()
 
@@ -142,6 +146,7 @@ def kiosk_grids(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @_keyed
+@reads_replica
 def kiosk_heat(request: HttpRequest, token: str, z: int, x: int, y: int) -> HttpResponse:
     return _tile(z, x, y, request.GET)
 

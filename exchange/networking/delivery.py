@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from exchange.networking import signing
@@ -37,7 +37,6 @@ from exchange.networking.models import Delivery, DeliveryAttempt, DeliveryState,
 from exchange.networking.services import platform_code
 
 logger = logging.getLogger(__name__)
-LOCK_CLASS = 31201  # advisory lock namespace of the exchange (with the peer's id)
 TRANSIENT = {401, 403, 408, 425, 429}
 
 
@@ -240,10 +239,15 @@ def deliver_peer(peer_id: int, *, force: bool = False, budget_seconds: float | N
     Pipelined, order kept: batch k+1 is read from the database while batch k is on its way, and POSTed only once
     k's answer says every record of k was taken; k's answer is written while k+1 is on its way."""
     budget = settings.EXCHANGE_DELIVERY_BUDGET_SECONDS if budget_seconds is None else budget_seconds
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, peer_id])
-        if not cursor.fetchone()[0]:
-            return {"peer": peer_id, "skipped": "busy"}
+    lease = timedelta(seconds=budget + 2 * settings.EXCHANGE_HTTP_TIMEOUT + 60)  # the longest a run can take
+    now = timezone.now()
+    claimed = (
+        Peer.objects.filter(pk=peer_id)
+        .filter(Q(delivering_until__isnull=True) | Q(delivering_until__lt=now))
+        .update(delivering_until=now + lease)
+    )
+    if not claimed:
+        return {"peer": peer_id, "skipped": "busy"}
     outcome = {"peer": peer_id, "batches": 0, "records": 0, "failed": False}
     sender = None
     try:
@@ -273,8 +277,7 @@ def deliver_peer(peer_id: int, *, force: bool = False, budget_seconds: float | N
     finally:
         if sender is not None:
             sender.close()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, peer_id])
+        Peer.objects.filter(pk=peer_id).update(delivering_until=None)
     return outcome
 
 

@@ -89,6 +89,9 @@ class Peer(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    # One delivery run per peer at a time: a lease taken by a conditional UPDATE (no session-level lock, which a
+    # pooler in transaction mode would strand on one server session); a killed worker's lease simply runs out.
+    delivering_until = models.DateTimeField(_("delivery running until"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

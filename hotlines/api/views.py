@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from core.api.workflow import WorkflowActionsMixin
 from core.audit import record_export
 from core.permissions import HasPermissions
+from core.replica import reads_replica
 from core.spreadsheets import XLSX
 from hotlines.api.serializers import (
     OrderActionSerializer,
@@ -90,6 +91,7 @@ class WorkOrderViewSet(WorkflowActionsMixin, mixins.ListModelMixin, mixins.Retri
         summary="Export the filtered list as an Excel workbook (工单导出)",
     )
     @action(detail=False, methods=["get"], url_path="export")
+    @reads_replica
     def export(self, request: Request) -> HttpResponse:
         show_phone = may_see_phone(request.user)
         body, count = orders_workbook(self.filter_queryset(self.get_queryset()), show_phone=show_phone)

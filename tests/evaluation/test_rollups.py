@@ -134,11 +134,20 @@ def test_rebuild_command(story, capsys):
     assert "rollups rebuilt" in capsys.readouterr().out
 
 
-def test_upkeep_survives_a_lost_prepared_statement(story, act, cast):
+def test_upkeep_keeps_no_session_state_and_survives_a_lost_function(story, act, cast):
+    """Behind PgBouncer in transaction mode each statement may reach another server session: upkeep prepares
+    nothing in the session (its statement is a function, planned and cached by PostgreSQL), and a function that
+    vanished (a restored dump, a rolled-back creation) is created again."""
     from evaluation.indicators import overall
+    from evaluation.rollups import _upkeep_function
 
+    name, _create = _upkeep_function()
     with connection.cursor() as cursor:
-        # as after a reconnect through a pooler (only its own statement: others on this connection stay prepared)
-        cursor.execute("DEALLOCATE evaluation_upkeep")
+        cursor.execute(f"DROP FUNCTION IF EXISTS {name}(bigint[])")
     act(story["suspended"], "resume", cast["dispatcher"], at(5, 9))
     assert overall(*MARCH).count("suspended_open") == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT to_regproc(%s) IS NOT NULL", [name])
+        assert cursor.fetchone()[0]

@@ -34,6 +34,7 @@ from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
 from core import audit, outbox
 from core.choices import AuditAction
@@ -45,6 +46,8 @@ RUNNERS: dict[str, str] = {
     "cases": "cases.exports.run_job",
     "hotline_orders": "hotlines.exports.run_job",
 }
+# What each kind exports, for people (the admin's column and filter).
+KIND_LABELS = {"cases": gettext_lazy("cases"), "hotline_orders": gettext_lazy("work orders")}
 MAX_ATTEMPTS = 3
 TASK = "core.tasks.run_export_job"
 

@@ -17,7 +17,8 @@ from core.spreadsheets import XLSX, StreamedSheet, save, streamed_workbook
 from grids.choices import ClassKind
 
 MAX_ROWS = 50_000  # a bigger export is a report for the evaluation layer, not a list
-__all__ = ["MAX_ROWS", "XLSX", "cases_workbook", "export_filename"]
+PERMISSION = "cases.view_case"
+__all__ = ["MAX_ROWS", "PERMISSION", "XLSX", "cases_workbook", "export_filename", "run_job"]
 
 
 def _columns():
@@ -62,8 +63,9 @@ def _region_names() -> dict[str, str]:
     return dict(Region.objects.values_list("code", "name"))
 
 
-def cases_workbook(queryset) -> tuple[bytes, int]:
-    """The workbook of *queryset* (at most MAX_ROWS cases, newest first) and how many rows it holds."""
+def cases_workbook(queryset, *, target=None, progress=None) -> tuple[bytes | None, int]:
+    """The workbook of *queryset* (at most MAX_ROWS cases, newest first) and how many rows it holds; written into
+    *target* (a file) when given, reporting the rows written to *progress* (an export job's bar) as it goes."""
     columns = _columns()
     names = _region_names()
     book = streamed_workbook()
@@ -81,8 +83,43 @@ def cases_workbook(queryset) -> tuple[bytes, int]:
     )
     for case in rows:
         sheet.append([value(case, names) for _title, _width, value in columns])
+        if progress is not None and sheet.rows % 500 == 0:
+            progress(sheet.rows)
     sheet.add_filter()
-    return save(book), sheet.rows
+    return save(book, target), sheet.rows
+
+
+def job_queryset(user, filters: dict, queue_key: str | None = None):
+    """The cases an export job writes: what *user* may see, filtered as the console or the API was, in the
+    console's queue when one was named (only a queue the user still has)."""
+    from types import SimpleNamespace
+
+    from cases.filtersets import CaseFilterSet
+    from cases.models import Case
+    from core.exports import query_dict
+
+    filterset = CaseFilterSet(
+        query_dict(filters), queryset=Case.objects.visible_to(user), request=SimpleNamespace(user=user)
+    )
+    if not filterset.is_valid():
+        raise ValueError(filterset.errors.as_text())
+    queryset = filterset.qs
+    if queue_key:
+        from cases.views.queues import queues_for
+
+        queue = {q.key: q for q in queues_for(user)}.get(queue_key)
+        if queue is None:
+            raise ValueError(f"queue {queue_key!r} is not the user's")
+        queryset = queue.apply(queryset)
+    return queryset
+
+
+def run_job(job, target, progress) -> int:
+    """The export job's writer (core.exports.RUNNERS["cases"])."""
+    queryset = job_queryset(job.created_by, job.options.get("filters") or {}, job.options.get("queue"))
+    progress.total(queryset.order_by()[:MAX_ROWS].count())
+    _body, rows = cases_workbook(queryset, target=target, progress=progress)
+    return rows
 
 
 def export_filename() -> str:

@@ -295,6 +295,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
     "core-requeue-import-jobs": {"task": "core.tasks.requeue_import_jobs", "schedule": timedelta(minutes=1)},
+    "core-tend-export-jobs": {"task": "core.tasks.tend_export_jobs", "schedule": timedelta(minutes=5)},
+    # Every open self-evaluation's platform-bound figures and score, after the nightly rollup rebuild.
+    "evaluation-refresh-self-evaluations": {
+        "task": "evaluation.tasks.refresh_open_self_evaluations",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "evaluation-monthly-bulletin": {
         "task": "evaluation.tasks.ensure_monthly_bulletin",
         "schedule": crontab(hour=1, minute=15),
@@ -445,6 +451,9 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5000)
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 20 * 1024 * 1024)
 IMPORT_JOB_REQUEUE_MINUTES = env_int("IMPORT_JOB_REQUEUE_MINUTES", 5)
 IMPORT_JOB_STALE_MINUTES = env_int("IMPORT_JOB_STALE_MINUTES", 10)
+# Case and work-order exports above this many rows are written by a worker (core/exports.py), kept for a day.
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 
 # Health checks: how long to wait for a Celery worker to answer a ping.
 HEALTH_CELERY_TIMEOUT = float(env_str("HEALTH_CELERY_TIMEOUT", "1.0"))

@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_labels import labelled_column, labelled_filter
+from core.exports import KIND_LABELS as EXPORT_KIND_LABELS
 from core.imports import KIND_LABELS
 from core.models import (
     ApiToken,
@@ -14,6 +15,7 @@ from core.models import (
     CalendarDay,
     CalendarGap,
     Department,
+    ExportJob,
     HealthCheck,
     ImportJob,
     OutboxMessage,
@@ -220,6 +222,25 @@ class ImportJobAdmin(admin.ModelAdmin):
     search_fields = ["filename", "created_by__username"]
     date_hierarchy = "created_at"
     list_select_related = ["created_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Export jobs, read-only: the worker writes them, beat purges their files; only the requester downloads."""
+
+    list_display = ["created_at", "kind_label", "created_by", "status", "rows_done", "rows_total", "expires_at"]
+    list_filter = ["status", labelled_filter("kind", _("kind"), EXPORT_KIND_LABELS)]
+    kind_label = labelled_column("kind", _("kind"), EXPORT_KIND_LABELS)
+    search_fields = ["created_by__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["created_by"]
+    exclude = ["file", "request_key"]  # the file is the requester's alone: no link to it here
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -55,3 +55,27 @@ def requeue_import_jobs() -> int:
     from core.imports import requeue_stale
 
     return requeue_stale()
+
+
+@shared_task(
+    name="core.tasks.run_export_job",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=settings.IMPORT_JOB_TIME_LIMIT,
+    soft_time_limit=settings.IMPORT_JOB_TIME_LIMIT - 60,
+)
+def run_export_job(job_id: int) -> str:
+    """Write one export job's file (core.exports.run): one file per job however often it is delivered."""
+    from core.exports import run
+
+    return run(job_id)
+
+
+@shared_task(name="core.tasks.tend_export_jobs", ignore_result=True)
+def tend_export_jobs() -> dict:
+    """Beat: send again the export jobs a lost message or a killed worker left behind, and delete the files past
+    their day (EXPORT_KEEP_HOURS)."""
+    from core.exports import purge, requeue_stale
+
+    return {"requeued": requeue_stale(), "purged": purge()}

@@ -1,5 +1,5 @@
 """Console pages of the core layer: the health endpoint, the security audit log, the in-app
-notifications (站内消息) and the import-job pages."""
+notifications (站内消息), the import-job and export-job pages."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import exports
 from core.filtersets import AuditEntryFilterSet
 from core.health import run_checks
 from core.language import supported
@@ -93,6 +94,38 @@ def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
             "finished": job.finished,
         }
     )
+
+
+def _export_job(request: HttpRequest, pk: int):
+    job = exports.visible_job(request.user, pk)
+    if job is None:
+        raise Http404  # another user's export does not exist for this reader
+    return job
+
+
+@login_required
+@require_GET
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An export job's page: a progress bar while the worker writes (static/core/job_progress.js polls), then the
+    download link, kept until the file expires."""
+    return render(request, "core/export_job.html", {"job": _export_job(request, pk)})
+
+
+@never_cache
+@login_required
+@require_GET
+def export_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    from django.urls import reverse
+
+    job = _export_job(request, pk)
+    return JsonResponse(exports.status_of(job, reverse("export_job_download", args=[pk])))
+
+
+@never_cache
+@login_required
+@require_GET
+def export_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    return exports.download_response(request, _export_job(request, pk))
 
 
 def set_language(request: HttpRequest) -> HttpResponse:

@@ -5,7 +5,9 @@
 - ``rebuild_rollups`` (beat, nightly): the safety net, everything recomputed from the cases;
 - ``ensure_monthly_bulletin`` (beat, daily): last month's bulletin, created as a draft if missing;
 - ``compute_period`` (on demand): every figure of a period, cached in Redis for the pages and the API;
-- ``generate_bulletin`` (on demand): one month's bulletin.
+- ``generate_bulletin`` (on demand): one month's bulletin;
+- ``refresh_open_self_evaluations`` (beat, nightly): every open self-evaluation's platform-bound figures and score,
+  one ``refresh_self_evaluation`` each (also queued by the finance page's 从平台重新取数), the findings diff recorded.
 """
 
 from __future__ import annotations
@@ -57,3 +59,22 @@ def generate_bulletin(year: int, month: int) -> int:
 
     bulletin, _created = create_bulletin(year, month)
     return bulletin.pk
+
+
+@shared_task(name="evaluation.tasks.refresh_self_evaluation", acks_late=True, reject_on_worker_lost=True)
+def refresh_self_evaluation(refresh_id: int) -> str:
+    """Fetch one self-evaluation's bound figures and rescore it (evaluation.selfeval.refresh.run); a second delivery
+    of the same refresh does nothing."""
+    from evaluation.selfeval.refresh import run
+
+    return run(refresh_id)
+
+
+@shared_task(name="evaluation.tasks.refresh_open_self_evaluations")
+def refresh_open_self_evaluations(day: str | None = None) -> int:
+    """Beat, nightly: queue tonight's refresh of every open self-evaluation (keyed by the night: a second run queues
+    nothing) and send again any refresh a lost message or a killed worker left behind."""
+    from evaluation.selfeval.refresh import queue_nightly, requeue_stale
+
+    requeue_stale()
+    return queue_nightly(date.fromisoformat(day) if day else None)

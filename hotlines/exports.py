@@ -14,6 +14,7 @@ from core.spreadsheets import StreamedSheet, save, streamed_workbook
 from hotlines.masking import mask_phone
 
 MAX_ROWS = 20_000
+PERMISSION = "hotlines.view_workorder"
 
 
 def _columns(show_phone: bool):
@@ -35,8 +36,9 @@ def _columns(show_phone: bool):
     ]
 
 
-def orders_workbook(queryset, *, show_phone: bool) -> tuple[bytes, int]:
-    """The workbook of *queryset* (at most MAX_ROWS orders, newest first) and how many rows it holds."""
+def orders_workbook(queryset, *, show_phone: bool, target=None, progress=None) -> tuple[bytes | None, int]:
+    """The workbook of *queryset* (at most MAX_ROWS orders, newest first) and how many rows it holds; written into
+    *target* when given, reporting the rows written to *progress* as it goes."""
     columns = _columns(show_phone)
     book = streamed_workbook()
     sheet = StreamedSheet(book, _("Hotline orders"))
@@ -48,8 +50,33 @@ def orders_workbook(queryset, *, show_phone: bool) -> tuple[bytes, int]:
     )
     for order in rows:
         sheet.append([value(order) for _title, value in columns])
+        if progress is not None and sheet.rows % 500 == 0:
+            progress(sheet.rows)
     sheet.add_filter()
-    return save(book), sheet.rows
+    return save(book, target), sheet.rows
+
+
+def job_queryset(user, filters: dict):
+    """The orders an export job writes: what *user* may see, filtered as the console or the API was."""
+    from core.exports import query_dict
+    from hotlines.filtersets import WorkOrderFilterSet
+    from hotlines.models import WorkOrder
+
+    filterset = WorkOrderFilterSet(query_dict(filters), queryset=WorkOrder.objects.visible_to(user).for_list())
+    if not filterset.is_valid():
+        raise ValueError(filterset.errors.as_text())
+    return filterset.qs
+
+
+def run_job(job, target, progress) -> int:
+    """The export job's writer (core.exports.RUNNERS["hotline_orders"]); phones masked unless the requester may see
+    them now."""
+    from hotlines.masking import may_see_phone
+
+    queryset = job_queryset(job.created_by, job.options.get("filters") or {})
+    progress.total(queryset.order_by()[:MAX_ROWS].count())
+    _body, rows = orders_workbook(queryset, show_phone=may_see_phone(job.created_by), target=target, progress=progress)
+    return rows
 
 
 def export_filename() -> str:

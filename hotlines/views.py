@@ -18,12 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.views.filters import decorate as decorate_filters
 from cases.views.filters import filter_errors
+from core import exports as export_jobs
 from core.audit import import_outcome, record_export, record_import
 from core.imports import runs_in_background, start_job
 from core.replica import reads_replica
 from core.spreadsheets import XLSX
 from hotlines.exceptions import OrderActionNotAllowed, OrderForbidden, OrderNotFound
-from hotlines.exports import export_filename, orders_workbook
+from hotlines.exports import PERMISSION, export_filename, orders_workbook
 from hotlines.filtersets import WorkOrderFilterSet
 from hotlines.forms import ImportForm, OrderEntryForm, action_form
 from hotlines.imports import import_orders
@@ -69,7 +70,12 @@ def export(request: HttpRequest) -> HttpResponse:
     """The filtered list as an Excel workbook (hotlines.exports); phones masked unless the role may see them."""
     base = WorkOrder.objects.visible_to(request.user).for_list()
     filterset = WorkOrderFilterSet(request.GET or None, queryset=base)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    filtered = filterset.is_bound and filterset.is_valid()
+    queryset = filterset.qs if filtered else base
+    if export_jobs.runs_in_background(queryset):  # a job (core.exports): its page shows progress, then the file
+        options = {"filters": export_jobs.filters_of(request.GET) if filtered else {}}
+        job, _created = export_jobs.start_job("hotline_orders", request.user, permission=PERMISSION, options=options)
+        return redirect("export_job", pk=job.pk)
     show_phone = may_see_phone(request.user)
     body, count = orders_workbook(queryset, show_phone=show_phone)
     record_export(request, "hotline_orders", rows=count, phones_shown=show_phone)

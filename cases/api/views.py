@@ -37,6 +37,7 @@ from cases.pagination import CasePagination
 from cases.photos import save_photos
 from cases.services import MAX_BATCH, REPORT_FIELDS, client_sources, perform, report_batch, report_case
 from cases.workflow import CASES, TRANSITIONS
+from core import exports as export_jobs
 from core.api.workflow import WorkflowActionsMixin
 from core.audit import record_export
 from core.permissions import HasPermissions
@@ -178,7 +179,11 @@ class CaseViewSet(WorkflowActionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=False, methods=["get"], url_path="export")
     @reads_replica
     def export(self, request: Request) -> HttpResponse:
-        body, count = cases_workbook(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
+        if export_jobs.runs_in_background(queryset):
+            options = {"filters": export_jobs.filters_of(request.query_params)}
+            return export_jobs.accepted("cases", request, permission="cases.view_case", options=options)
+        body, count = cases_workbook(queryset)
         record_export(request, "cases", rows=count)
         response = HttpResponse(body, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'

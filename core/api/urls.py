@@ -10,5 +10,7 @@ urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="api-token"),
     path("auth/logout/", auth.LogoutView.as_view(), name="api-logout"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("export-jobs/<int:pk>/", views.ExportJobView.as_view(), name="api-export-job"),
+    path("export-jobs/<int:pk>/download/", views.ExportJobDownloadView.as_view(), name="api-export-job-download"),
     *router.urls,
 ]

@@ -1,4 +1,5 @@
 from .audit import AuditEntry
+from .exports import ExportJob, ExportJobStatus
 from .health import HealthCheck
 from .imports import ImportJob, ImportJobStatus
 from .notifications import Notification
@@ -14,6 +15,8 @@ __all__ = [
     "CalendarDay",
     "CalendarGap",
     "Department",
+    "ExportJob",
+    "ExportJobStatus",
     "HealthCheck",
     "ImmutableEventError",
     "ImportJob",

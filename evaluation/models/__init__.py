@@ -17,7 +17,15 @@ from evaluation.models.facts import (  # noqa: F401
     SourceDay,
 )
 from evaluation.models.hotspots import HeatCell, HeatGrain, HotspotDay, ScreenKey  # noqa: F401
-from evaluation.models.selfeval import FundsLine, Indicator, Project, SelfEvaluation, SelfEvaluationEvent  # noqa: F401
+from evaluation.models.selfeval import (  # noqa: F401
+    FundsLine,
+    Indicator,
+    PlatformRefresh,
+    Project,
+    RefreshStatus,
+    SelfEvaluation,
+    SelfEvaluationEvent,
+)
 from evaluation.supervision.models import (  # noqa: F401
     Assessment,
     AssessmentEvent,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -223,3 +224,67 @@ class SelfEvaluationEvent(TimelineEvent):
 
     def __str__(self) -> str:
         return f"{self.evaluation} {self.action}"
+
+
+class RefreshStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class PlatformRefresh(models.Model):
+    """One recomputation of a self-evaluation's platform-bound figures and score (从平台重新取数) by a Celery worker:
+    asked for on the finance page (``requested_by``) or by the nightly run (none; ``key`` = ``nightly:<date>``, so a
+    second run that night finds it). At most one is queued or running per self-evaluation: a second click answers
+    the first. ``result`` is the findings diff the event records."""
+
+    evaluation = models.ForeignKey(
+        SelfEvaluation, verbose_name=_("self-evaluation"), on_delete=models.CASCADE, related_name="refreshes"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    key = models.CharField(_("key"), max_length=40)
+    status = models.CharField(_("status"), max_length=10, choices=RefreshStatus.choices, default=RefreshStatus.QUEUED)
+    steps_total = models.PositiveIntegerField(_("figures to fetch"), default=0)
+    steps_done = models.PositiveIntegerField(_("figures fetched"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recomputation from the platform")
+        verbose_name_plural = _("recomputations from the platform")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "key"], name="selfeval_refresh_key_unique"),
+            models.UniqueConstraint(
+                fields=["evaluation"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="selfeval_refresh_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.key} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (RefreshStatus.DONE, RefreshStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == RefreshStatus.DONE:
+            return 100
+        if not self.steps_total:
+            return 0
+        return min(99, int(100 * self.steps_done / self.steps_total))

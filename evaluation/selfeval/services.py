@@ -241,18 +241,11 @@ def fill_from_platform(data: Loaded, actor=None) -> dict:
 
 
 def refresh_from_platform(evaluation_id: int, actor) -> SelfEvaluation:
-    """Fill every bound actual value from the platform's own figures for the year, then rescore."""
+    """Fill every bound actual value from the platform's own figures for the year, then rescore, in this process
+    (the finance page queues the same through ``evaluation.selfeval.refresh`` instead); the event holds the diff."""
+    from evaluation.selfeval.refresh import apply_platform_figures
 
-    def handle(evaluation: SelfEvaluation, now) -> Outcome:
-        data = load(evaluation)
-        filled = fill_from_platform(data, actor)
-        evaluation.status = SelfEvaluationStatus.DRAFT
-        compute(data)
-        save_loaded(data)
-        start, end = year_period(evaluation.year)
-        return Outcome(data={"period": [start.isoformat(), end.isoformat()], "values": filled}, save=False)
-
-    return SELF_EVALUATIONS.run(evaluation_id, "recompute", actor, handle)
+    return apply_platform_figures(evaluation_id, actor)
 
 
 def check_self_evaluation(evaluation_id: int, actor):

@@ -10,16 +10,17 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from core import audit
 from core.imports import runs_in_background, start_job
 from evaluation.models.selfeval import FundsRow, Project, SelfEvaluation
-from evaluation.selfeval import importer, services, workbook
+from evaluation.selfeval import importer, refresh, services, workbook
 from evaluation.selfeval.checks import Severity, run_checks
 from evaluation.selfeval.forms import (
     HeaderForm,
@@ -106,6 +107,8 @@ def _context(
         "import_errors": import_errors or [],
         "can_change": request.user.has_perm(CHANGE),
         "grade_labels": GRADE_LABELS_ZH,
+        "refresh": refresh.active_refresh(evaluation.pk),
+        "last_refresh_failed": getattr(refresh.latest_refresh(evaluation.pk), "status", "") == "failed",
         "events": list(evaluation.events.select_related("actor").order_by("-at", "-id")[:12]),
         "weights_total": sum((i.weight or 0 for i in indicators), 0) + evaluation.funds_weight,
     }
@@ -185,10 +188,25 @@ def self_evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def self_evaluation_recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    """从平台重新取数: queues the recomputation (a worker fetches the figures); the page then shows its progress. A
+    second click while it runs follows the same one."""
     get_object_or_404(SelfEvaluation, pk=pk)
-    services.refresh_from_platform(pk, request.user)
-    messages.success(request, _("The bound figures were recomputed from the platform."))
-    return redirect("evaluation:self_evaluation", pk=pk)
+    _refresh, created = refresh.request_refresh(pk, request.user)
+    if created:
+        messages.info(request, _("The figures are being fetched from the platform; the page updates when done."))
+    else:
+        messages.info(request, _("The figures are already being fetched from the platform."))
+    return redirect(f"{reverse('evaluation:self_evaluation', args=[pk])}#refresh")
+
+
+@never_cache
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_GET
+def self_evaluation_refresh_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """The progress of the latest recomputation from the platform (polled by static/core/job_progress.js)."""
+    get_object_or_404(SelfEvaluation, pk=pk)
+    return JsonResponse(refresh.status_of(refresh.latest_refresh(pk)))
 
 
 @login_required

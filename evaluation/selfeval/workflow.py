@@ -64,5 +64,6 @@ SELF_EVALUATIONS = Workflow(
     record=_record,
     forbidden_message=_("Your role may not change self-evaluations."),
     select_related=("project",),
+    system_allowed=frozenset({"recompute"}),  # the nightly refresh (evaluation.selfeval.refresh) has no person
     labels={"create": _("created"), "seed": _("demo data")},
 )

@@ -13,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import exports as export_jobs
 from core.api.workflow import WorkflowActionsMixin
 from core.audit import record_export
 from core.permissions import HasPermissions
@@ -93,8 +94,16 @@ class WorkOrderViewSet(WorkflowActionsMixin, mixins.ListModelMixin, mixins.Retri
     @action(detail=False, methods=["get"], url_path="export")
     @reads_replica
     def export(self, request: Request) -> HttpResponse:
+        queryset = self.filter_queryset(self.get_queryset())
+        if export_jobs.runs_in_background(queryset):
+            return export_jobs.accepted(
+                "hotline_orders",
+                request,
+                permission="hotlines.view_workorder",
+                options={"filters": export_jobs.filters_of(request.query_params)},
+            )
         show_phone = may_see_phone(request.user)
-        body, count = orders_workbook(self.filter_queryset(self.get_queryset()), show_phone=show_phone)
+        body, count = orders_workbook(queryset, show_phone=show_phone)
         record_export(request, "hotline_orders", rows=count, phones_shown=show_phone)
         response = HttpResponse(body, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'

@@ -11,8 +11,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from evaluation.models import PlatformRefresh, RefreshStatus
 from evaluation.models.selfeval import SelfEvaluationStatus
 from evaluation.selfeval import layout as L
+from evaluation.tasks import refresh_self_evaluation
 from tests.evaluation.selfeval_helpers import make_evaluation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,9 +61,17 @@ def test_edit_recompute_check_and_export(page, live_server, console_login, perso
     assert page.locator('#indicators tr.main[data-position="2"] .computed-score').inner_text() == "8.00"
     assert page.locator('#indicators tr.main[data-position="2"] .src.manual').count() == 1  # typed by hand
 
-    # Recompute from the platform: the bound rows take the platform's figures and show where they came from.
+    # Recompute from the platform: queued for a worker; the page shows its progress bar and reloads when it is done;
+    # the bound rows then hold the platform's figures and show where they came from.
     with page.expect_navigation():
         page.click("#recompute")
+    assert page.locator("#refresh progress#refresh-progress").count() == 1
+    assert page.locator("#recompute").is_disabled()
+    refresh = PlatformRefresh.objects.get(evaluation=evaluation)
+    with page.expect_navigation(timeout=15_000):  # the poller reloads the page once the task has run
+        assert refresh_self_evaluation(refresh.pk) == RefreshStatus.DONE
+    assert page.locator("#refresh").count() == 0
+    assert page.locator('.se-history li[data-action="recompute"] .score-change').count() == 1
     row = page.locator('#indicators tr.main[data-position="2"]')
     assert row.locator("input[name$='-actual_value']").input_value() == "90.25"
     assert row.locator(".computed-score").inner_text() == "9.50"  # 90.25 / 95 × 10

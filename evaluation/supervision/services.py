@@ -2,7 +2,9 @@
 
 Every function checks the actor's permission, validates everything before writing anything (a ``ValidationError``
 naming the field), and writes in one transaction. Evidence photos are checked by content (``cases.photos``) and
-removed again when the transaction fails. The company's monthly assessment has its own module (``assessment.py``).
+removed again when the transaction fails. The ``*_once`` variants (the API) key a record by the submitting device's
+``client_uuid``: a repeated submission returns the record already made. The company's monthly assessment has its own
+module (``assessment.py``).
 """
 
 from __future__ import annotations

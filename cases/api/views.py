@@ -170,9 +170,13 @@ class CaseViewSet(WorkflowActionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     @extend_schema(
         responses={
+            202: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="More than EXPORT_INLINE_MAX_ROWS cases: an export job to follow at status_url",
+            ),
             (200, XLSX): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The filtered cases the user may see (at most 50,000)"
-            )
+            ),
         },
         summary="Export the filtered list as an Excel workbook (案件导出)",
     )

@@ -85,9 +85,13 @@ class WorkOrderViewSet(WorkflowActionsMixin, mixins.ListModelMixin, mixins.Retri
 
     @extend_schema(
         responses={
+            202: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="More than EXPORT_INLINE_MAX_ROWS work orders: an export job to follow at status_url",
+            ),
             (200, XLSX): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The filtered work orders the user may see (at most 20,000)"
-            )
+            ),
         },
         summary="Export the filtered list as an Excel workbook (工单导出)",
     )

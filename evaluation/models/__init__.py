@@ -18,6 +18,7 @@ from evaluation.models.facts import (  # noqa: F401
 )
 from evaluation.models.hotspots import HeatCell, HeatGrain, HotspotDay, ScreenKey  # noqa: F401
 from evaluation.models.selfeval import FundsLine, Indicator, Project, SelfEvaluation, SelfEvaluationEvent  # noqa: F401
+from evaluation.models.stored import PeriodFigure  # noqa: F401
 from evaluation.supervision.models import (  # noqa: F401
     Assessment,
     AssessmentEvent,

@@ -26,6 +26,9 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Case as DbCase
+from django.db.models import F, JSONField, Q, When
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from evaluation.models import PeriodFigure
@@ -98,9 +101,33 @@ def read(kind: str, start: date, end: date) -> PeriodFigure:
     return row
 
 
-def computed_at(kind: str, start: date, end: date) -> datetime | None:
-    """When the stored row was computed (None: there is none), without reading its figures."""
-    return PeriodFigure.objects.filter(kind=kind, start=start, end=end).values_list("computed_at", flat=True).first()
+def read_with(
+    kind: str, other: str, day: date, newer_than: datetime | None, keys: list[str]
+) -> tuple[PeriodFigure, datetime | None, dict | None]:
+    """``read(kind, day, day)``, when ``other``'s row of that day was computed (None: none), and — if it was
+    computed after ``newer_than`` (or ``newer_than`` is None) — the top-level ``keys`` of its figures, extracted
+    by PostgreSQL (not the whole document). One query."""
+    newer = Q(kind=other) if newer_than is None else Q(kind=other, computed_at__gt=newer_than)
+    extracted = {
+        f"key_{key}": DbCase(When(newer, then=KeyTransform(key, "data")), output_field=JSONField()) for key in keys
+    }
+    rows = list(
+        PeriodFigure.objects.filter(kind__in=[kind, other], start=day, end=day)
+        .annotate(figures=DbCase(When(kind=kind, then=F("data")), output_field=JSONField()), **extracted)
+        .defer("data")
+    )
+    found = {row.kind: row for row in rows}
+    row = found.get(kind)
+    if row is None or row.computed_at < timezone.now() - stale_after():
+        row = refresh(kind, day, day)
+    else:
+        row.data = row.figures
+    other_row = found.get(other)
+    if other_row is None:
+        return row, None, None
+    values = {key: getattr(other_row, f"key_{key}") for key in keys}
+    newer_found = newer_than is None or other_row.computed_at > newer_than
+    return row, other_row.computed_at, values if newer_found else None
 
 
 def current_periods(today: date) -> list[tuple[str, date, date]]:

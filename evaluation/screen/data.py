@@ -214,13 +214,15 @@ def screen_payload(since: int | None = None, layer_seen: int | None = None) -> d
 
     now = timezone.now()
     today = timezone.localdate(now)
-    panels = stored_figures.read("screen", today, today).data
+    # The display's layer time is in whole milliseconds: a row is newer from the next millisecond on.
+    seen = open_layer.from_epoch_ms(layer_seen + 1) if layer_seen is not None else None
+    panels, layer_at, newer = stored_figures.read_with("screen", "screen_layer", today, seen, ["lights", "truncated"])
+    panels = panels.data
     until = datetime.fromisoformat(panels["until"])
     intake = panels["intake"]
     for source, n in intake_counts(_day_start(today), after=until).items():  # received since the row: live
         intake[source] = intake.get(source, 0) + n
 
-    layer_at = stored_figures.computed_at("screen_layer", today, today)
     fresh_layer = layer_at is not None and layer_at >= now - stored_figures.stale_after()
     since_at = open_layer.from_epoch_ms(since) if since is not None else None
     delta = None
@@ -233,13 +235,8 @@ def screen_payload(since: int | None = None, layer_seen: int | None = None) -> d
     else:
         changed, removed = delta
         cases = {"items": changed, "removed": removed, "full": False, "layer": layer_seen}
-        if layer_seen is None or open_layer.epoch_ms(layer_at) > layer_seen:
-            stored = stored_figures.read("screen_layer", today, today)
-            cases.update(
-                layer=open_layer.epoch_ms(stored.computed_at),
-                truncated=stored.data["truncated"],
-                lights={str(item["id"]): item["light"] for item in stored.data["items"]},
-            )
+        if newer is not None:  # a newer stored layer than the display's: its lights, by id
+            cases.update(layer=open_layer.epoch_ms(layer_at), truncated=newer["truncated"], lights=newer["lights"])
     return {
         "now": timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S"),
         "cursor": open_layer.epoch_ms(now),

@@ -19,7 +19,9 @@ from django.utils import timezone
 
 CASE_LIMIT = 1500
 DELTA_LIMIT = 500  # more changes than this in one poll: the whole layer is sent instead
-OVERLAP = timedelta(seconds=10)  # rows written just before the cursor but committed after it are sent again
+# Rows written (updated_at) just before the cursor but committed after it are sent again; a row committed later
+# still is on the next stored layer, whose reconciliation brings it (the display asks for the whole layer).
+OVERLAP = timedelta(seconds=2)
 MAX_CURSOR_AGE = timedelta(minutes=10)  # an older cursor gets the whole layer
 COLUMNS = ("id", "case_no", "location", "status", "stage_deadline", "minor_class__name", "received_at")
 
@@ -82,25 +84,60 @@ def whole_layer(now: datetime | None = None) -> dict:
         .values_list("id", flat=True)[: CASE_LIMIT + 1]
     )
     rows = list(Case.objects.filter(pk__in=ids[:CASE_LIMIT]).order_by("-received_at", "-id").values_list(*COLUMNS))
-    return {"items": case_items(rows, now), "truncated": len(ids) > CASE_LIMIT, "at": epoch_ms(now)}
+    items = case_items(rows, now)
+    return {
+        "items": items,
+        "lights": {str(item["id"]): item["light"] for item in items},  # what a poll sends when the layer is newer
+        "truncated": len(ids) > CASE_LIMIT,
+        "at": epoch_ms(now),
+    }
 
 
 def changes(since: datetime, now: datetime) -> tuple[list[dict], list[int]] | None:
     """(open cases written after ``since`` with their lights, ids of those now closed); None if there are more
-    than ``DELTA_LIMIT`` (the caller sends the whole layer)."""
+    than ``DELTA_LIMIT`` (the caller sends the whole layer). One query for the changed cases as objects (their
+    lights need the stage's clock), one more only if some carry approved extensions."""
+    from django.db.models import prefetch_related_objects
+
+    from cases.deadlines import STATUS_STAGE, traffic_light
     from cases.models import Case
 
-    rows = list(
+    cases = list(
         Case.objects.filter(updated_at__gt=since - OVERLAP)
-        .order_by("-updated_at")
-        .values_list(*COLUMNS)[: DELTA_LIMIT + 1]
+        .select_related("minor_class")
+        .defer("short_grams", "description", "address")
+        .order_by("-updated_at")[: DELTA_LIMIT + 1]
     )
-    if len(rows) > DELTA_LIMIT:
+    if len(cases) > DELTA_LIMIT:
         return None
     open_statuses = set(_open_statuses())
-    removed = [row[0] for row in rows if row[3] not in open_statuses]
-    kept = [row for row in rows if row[3] in open_statuses]
-    return case_items(kept, now), removed
+    removed = [case.pk for case in cases if case.status not in open_statuses]
+    kept = [case for case in cases if case.status in open_statuses]
+    prefetch_related_objects([case for case in kept if case.extension_count], "requests")
+    stamp = epoch_ms(now)
+    items = [
+        {
+            "id": case.pk,
+            "no": case.case_no,
+            "lng": round(case.location.x, 6),
+            "lat": round(case.location.y, 6),
+            "light": _light(case, now, STATUS_STAGE, traffic_light),
+            "class": case.minor_class.name,
+            "at": case.received_at.isoformat(),
+            "u": stamp,
+        }
+        for case in kept
+    ]
+    return items, removed
+
+
+def _light(case, now: datetime, stages: dict, traffic_light) -> str:
+    """As ``case_items`` decides it: no running clock → none, past its deadline → red, else the working-time light."""
+    if not stages.get(case.status) or case.stage_deadline is None:
+        return "none"
+    if case.stage_deadline < now:
+        return "red"
+    return traffic_light(case, now) or "none"
 
 
 def merged(layer: dict, since: datetime, now: datetime) -> dict:

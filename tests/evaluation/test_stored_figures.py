@@ -150,8 +150,7 @@ def test_a_poll_with_a_cursor_reads_a_handful_of_rows(client, cast, new_case, dj
         new_case()
     refresh_period_figures()
     answer = client.get(reverse("screen:data")).json()
-    # session, user, its two permission sets, the stored row, intake since, layer time, the changes, and the
-    # changed cases still within their deadline with their requests (for the working-time lights)
-    with django_assert_max_num_queries(10):
+    # session, user, its two permission sets, the stored row with the layer's time, intake since, the changes
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("screen:data"), {"since": answer["cursor"], "layer": answer["cases"]["layer"]})
     assert response.status_code == 200 and len(response.json()["cases"]["items"]) == 5

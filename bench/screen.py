@@ -146,7 +146,7 @@ def main() -> int:
     from core.models import User
     from evaluation.hotspots import aggregation
     from evaluation.hotspots.filters import HotspotQuery
-    from evaluation.hotspots.tiles import heat_tile
+    from evaluation.hotspots.tiles import cached_heat_tile, heat_tile
     from evaluation.rollups import rebuild as rebuild_rollups
 
     setup_test_environment()
@@ -242,14 +242,20 @@ def main() -> int:
         flush=True,
     )
 
-    def touch(n: int) -> None:
-        """n open cases change (a transition writes updated_at), as on a busy afternoon."""
+    def touch(n: int) -> int:
+        """Five seconds pass (the wall's poll interval; the cases changed so far move 5 s into the past, and so
+        does the cursor) and n open cases change (a transition writes updated_at), as on a busy afternoon."""
         with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE cases_case SET updated_at = updated_at - interval '5 seconds' "
+                "WHERE updated_at > now() - interval '10 minutes'"
+            )
             cursor.execute(
                 "UPDATE cases_case SET updated_at = now() WHERE id IN (SELECT id FROM cases_case "
                 "WHERE status NOT IN ('closed','rejected','refused','cancelled','merged') ORDER BY random() LIMIT %s)",
                 [n],
             )
+        return 5000
 
     first, polls, newer_layer, worker_down = [], [], [], []
     sizes = []
@@ -257,18 +263,30 @@ def main() -> int:
         started = time.perf_counter()
         client.get("/screen/data.json")
         first.append((time.perf_counter() - started) * 1000)
+    from evaluation.screen.keys import create_key
+
+    _key, token = create_key("bench", User.objects.get(username="admin"))
+    wall = Client()
+    kiosk = []
     cursor_at, layer_at = body["cursor"], body["cases"]["layer"]
     for _ in range(args.requests):
-        touch(3)
+        cursor_at -= touch(3)
         started = time.perf_counter()
         response = client.get("/screen/data.json", {"since": cursor_at, "layer": layer_at})
         polls.append((time.perf_counter() - started) * 1000)
         sizes.append(len(response.content))
         answer = response.json()
         cursor_at = answer["cursor"]
+    for _ in range(args.requests):
+        cursor_at -= touch(3)
+        started = time.perf_counter()
+        response = wall.get(f"/screen/k/{token}/data.json", {"since": cursor_at, "layer": layer_at})
+        kiosk.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+        cursor_at = response.json()["cursor"]
     for _ in range(max(5, args.requests // 6)):
         refresh_current()  # the task ran since the display's last poll: the new layer's lights come along
-        touch(3)
+        cursor_at -= touch(3)
         started = time.perf_counter()
         response = client.get("/screen/data.json", {"since": cursor_at, "layer": layer_at})
         newer_layer.append((time.perf_counter() - started) * 1000)
@@ -280,6 +298,7 @@ def main() -> int:
         worker_down.append((time.perf_counter() - started) * 1000)
     print(f"big screen data endpoint (a poll with a cursor: {statistics.median(sizes):,.0f} bytes median)")
     print(line("poll with a cursor, 3 cases changed", polls, 100))
+    print(line("the same through a kiosk key (the wall)", kiosk, 100))
     print(line("poll with a cursor, a newer stored layer", newer_layer, 100))
     print(line("first poll (whole layer, from the stored row)", first, None))
     print(line("no stored rows (workers down): computed inline", worker_down, None), flush=True)
@@ -341,6 +360,16 @@ def main() -> int:
             everything += times
             print(line(label + " (z11–16)", times, 50), flush=True)
         print(line("all heat tiles", everything, 50) + f"; largest tile {max(sizes):,} bytes", flush=True)
+        cached: list[float] = []  # the same tiles through the Redis cache: what every map after the first gets
+        for query in queries.values():
+            for z in range(11, 17):
+                coords = tiles_over_city(z)
+                for x, y in coords[:: max(1, len(coords) // 12)]:
+                    cached_heat_tile(z, x, y, query)
+                    started = time.perf_counter()
+                    cached_heat_tile(z, x, y, query)
+                    cached.append((time.perf_counter() - started) * 1000)
+        print(line("all heat tiles again, from Redis", cached, 50), flush=True)
         client.get("/tiles/heat/14/0/0.pbf")
         started = time.perf_counter()
         for _ in range(20):

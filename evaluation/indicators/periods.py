@@ -122,13 +122,14 @@ def period_figures(start: date, end: date, *, fresh: bool = False) -> dict:
     key = _cache_key(start, end)
     if not fresh:
         from evaluation.models import PeriodFigure
-        from evaluation.stored_figures import stale_after
+        from evaluation.stored_figures import current_periods, stale_after
 
-        stored = PeriodFigure.objects.filter(
-            kind="period", start=start, end=end, computed_at__gte=timezone.now() - stale_after()
-        ).first()
-        if stored is not None:
-            return stored.data
+        if ("period", start, end) in current_periods(timezone.localdate()):  # kept by the schedule
+            stored = PeriodFigure.objects.filter(
+                kind="period", start=start, end=end, computed_at__gte=timezone.now() - stale_after()
+            ).first()
+            if stored is not None:
+                return stored.data
         try:
             cached = cache.get(key)
         except Exception:

@@ -7,7 +7,8 @@ migrates it, seeds the full demo city's base map (548 grids and the components a
 roads, buildings, water, green space, place labels — the same at every scale) and requests up to
 ``--tiles-per-zoom`` random tiles per zoom covering the city, each once (cold), through the real view
 (``GET /tiles/base/{z}/{x}/{y}.pbf`` with Django's test client, signed in: session, user, tile — three queries), then
-the same tiles' statement alone (``grids.basemap.tiles.base_tile``). Target: p95 ≤ 50 ms at every zoom.
+the same tiles' statement alone (``grids.basemap.tiles.base_tile``), then the same tiles through the view again
+(answered from Redis, ``TILE_CACHE_SECONDS``). Target: p95 ≤ 50 ms at every zoom.
 
 Only 127.0.0.1 is contacted. Benchmarks report; they never fail a build: the exit status is 0 whatever the figures.
 """
@@ -93,6 +94,7 @@ def main() -> int:
     rng = random.Random(f"{args.seed}:base-tiles")
     client.get("/tiles/base/17/0/0.pbf", secure=True)  # warm-up: the first request loads URL confs, PostGIS, PROJ
     all_times: list[float] = []
+    warm_times: list[float] = []
     for z in (12, 13, 14, 15, 16, 17):
         tiles = tiles_covering(bbox, z)
         sample = tiles if len(tiles) <= args.tiles_per_zoom else rng.sample(tiles, args.tiles_per_zoom)
@@ -129,9 +131,23 @@ def main() -> int:
         report.add(
             f"  statement only z{z} p50 / p95", statistics.median(direct), f"ms / {percentile(direct, 0.95):.1f} ms"
         )
+        # The same tiles through the view once more: from Redis (TILE_CACHE_SECONDS), what every map after the
+        # first gets.
+        cached = []
+        for _z, x, y in sample:
+            began = time.perf_counter()
+            client.get(f"/tiles/base/{z}/{x}/{y}.pbf", secure=True)
+            cached.append((time.perf_counter() - began) * 1000)
+        warm_times.extend(cached)
+        report.add(
+            f"  again, from Redis z{z} p50 / p95", statistics.median(cached), f"ms / {percentile(cached, 0.95):.1f} ms"
+        )
     if all_times:
         p95 = percentile(all_times, 0.95)
-        report.add("base tiles z12–17 overall p95", p95, "ms", "≤ 50 ms", p95 <= 50)
+        report.add("base tiles z12–17 overall p95 (first request of each tile)", p95, "ms", "≤ 50 ms", p95 <= 50)
+    if warm_times:
+        p95 = percentile(warm_times, 0.95)
+        report.add("base tiles z12–17 overall p95 (again, from Redis)", p95, "ms", "≤ 50 ms", p95 <= 50)
     report.print()
     return 0
 

@@ -10,8 +10,10 @@ by migrating and seeding one (``seed_city --scale 0.05``, minutes), then topped 
 rebuilt from those cases.
 
 1. **Big screen data** (target p95 ≤ 100 ms with 1,000,000 cases): ``GET /screen/data.json`` through Django's test
-   Client as the demo dispatcher, warm (the 30-second summary cached, as 5 of 6 polls of a wall find it) and cold
-   (the cache cleared before each request).
+   Client as the demo dispatcher, after the stored period figures were refreshed (what the Celery task does every
+   15 s; its time is printed): the polls a wall makes (with the previous answer's cursor, three cases changed
+   before each; and right after a refresh, when the new layer's lights come along), the first poll (the whole
+   layer), and polls with no stored rows at all (the workers down: the figures are computed inline).
 2. **Heat tiles at real 1 M cases**: every tile over the city at zooms 11–16 for the periods of the console (last 7
    and 30 days, the year), unfiltered and by class and by channel.
 3. **Heat tiles at 10 M cases** (target p95 ≤ 50 ms): the heat table is *generated*, not rebuilt from ten million
@@ -135,7 +137,6 @@ def main() -> int:
 
     django.setup()
     from django.conf import settings
-    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -145,7 +146,7 @@ def main() -> int:
     from core.models import User
     from evaluation.hotspots import aggregation
     from evaluation.hotspots.filters import HotspotQuery
-    from evaluation.hotspots.tiles import heat_tile
+    from evaluation.hotspots.tiles import cached_heat_tile, heat_tile
     from evaluation.rollups import rebuild as rebuild_rollups
 
     setup_test_environment()
@@ -220,30 +221,87 @@ def main() -> int:
     )
 
     # ---- 1. the big screen's data ------------------------------------------------------------------------------
+    from evaluation.models import PeriodFigure
+    from evaluation.stored_figures import refresh_current
+
     client = Client()
     client.force_login(User.objects.get(username="dispatcher"))
-    for _ in range(3):
-        response = client.get("/screen/data.json")
+    started = time.perf_counter()
+    timings = refresh_current()
+    print(
+        f"stored period figures refreshed (the Celery task's work) in {time.perf_counter() - started:.2f} s: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()),
+        flush=True,
+    )
+    response = client.get("/screen/data.json")
     assert response.status_code == 200, response.status_code
     body = response.json()
     print(
-        f"screen data: {len(response.content):,} bytes, {len(body['cases']['items'])} cases on the map, "
+        f"screen data, first poll: {len(response.content):,} bytes, {len(body['cases']['items'])} cases on the map, "
         f"{body['overdue_total']:,} overdue",
         flush=True,
     )
-    warm, cold = [], []
-    for _ in range(args.requests):
-        started = time.perf_counter()
-        client.get("/screen/data.json")
-        warm.append((time.perf_counter() - started) * 1000)
+
+    def touch(n: int) -> int:
+        """Five seconds pass (the wall's poll interval; the cases changed so far move 5 s into the past, and so
+        does the cursor) and n open cases change (a transition writes updated_at), as on a busy afternoon."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE cases_case SET updated_at = updated_at - interval '5 seconds' "
+                "WHERE updated_at > now() - interval '10 minutes'"
+            )
+            cursor.execute(
+                "UPDATE cases_case SET updated_at = now() WHERE id IN (SELECT id FROM cases_case "
+                "WHERE status NOT IN ('closed','rejected','refused','cancelled','merged') ORDER BY random() LIMIT %s)",
+                [n],
+            )
+        return 5000
+
+    first, polls, newer_layer, worker_down = [], [], [], []
+    sizes = []
     for _ in range(max(10, args.requests // 3)):
-        cache.clear()
         started = time.perf_counter()
         client.get("/screen/data.json")
-        cold.append((time.perf_counter() - started) * 1000)
-    print("big screen data endpoint")
-    print(line("GET /screen/data.json (summary cached)", warm, 100))
-    print(line("GET /screen/data.json (cache cleared each time)", cold, 100), flush=True)
+        first.append((time.perf_counter() - started) * 1000)
+    from evaluation.screen.keys import create_key
+
+    _key, token = create_key("bench", User.objects.get(username="admin"))
+    wall = Client()
+    kiosk = []
+    cursor_at, layer_at = body["cursor"], body["cases"]["layer"]
+    for _ in range(args.requests):
+        cursor_at -= touch(3)
+        started = time.perf_counter()
+        response = client.get("/screen/data.json", {"since": cursor_at, "layer": layer_at})
+        polls.append((time.perf_counter() - started) * 1000)
+        sizes.append(len(response.content))
+        answer = response.json()
+        cursor_at = answer["cursor"]
+    for _ in range(args.requests):
+        cursor_at -= touch(3)
+        started = time.perf_counter()
+        response = wall.get(f"/screen/k/{token}/data.json", {"since": cursor_at, "layer": layer_at})
+        kiosk.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+        cursor_at = response.json()["cursor"]
+    for _ in range(max(5, args.requests // 6)):
+        refresh_current()  # the task ran since the display's last poll: the new layer's lights come along
+        cursor_at -= touch(3)
+        started = time.perf_counter()
+        response = client.get("/screen/data.json", {"since": cursor_at, "layer": layer_at})
+        newer_layer.append((time.perf_counter() - started) * 1000)
+        cursor_at = response.json()["cursor"]
+    for _ in range(max(5, args.requests // 6)):
+        PeriodFigure.objects.all().delete()  # no worker: the poll computes the stored rows itself
+        started = time.perf_counter()
+        client.get("/screen/data.json")
+        worker_down.append((time.perf_counter() - started) * 1000)
+    print(f"big screen data endpoint (a poll with a cursor: {statistics.median(sizes):,.0f} bytes median)")
+    print(line("poll with a cursor, 3 cases changed", polls, 100))
+    print(line("the same through a kiosk key (the wall)", kiosk, 100))
+    print(line("poll with a cursor, a newer stored layer", newer_layer, 100))
+    print(line("first poll (whole layer, from the stored row)", first, None))
+    print(line("no stored rows (workers down): computed inline", worker_down, None), flush=True)
 
     if args.screen_only:
         return 0
@@ -302,6 +360,16 @@ def main() -> int:
             everything += times
             print(line(label + " (z11–16)", times, 50), flush=True)
         print(line("all heat tiles", everything, 50) + f"; largest tile {max(sizes):,} bytes", flush=True)
+        cached: list[float] = []  # the same tiles through the Redis cache: what every map after the first gets
+        for query in queries.values():
+            for z in range(11, 17):
+                coords = tiles_over_city(z)
+                for x, y in coords[:: max(1, len(coords) // 12)]:
+                    cached_heat_tile(z, x, y, query)
+                    started = time.perf_counter()
+                    cached_heat_tile(z, x, y, query)
+                    cached.append((time.perf_counter() - started) * 1000)
+        print(line("all heat tiles again, from Redis", cached, 50), flush=True)
         client.get("/tiles/heat/14/0/0.pbf")
         started = time.perf_counter()
         for _ in range(20):

@@ -269,6 +269,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 IMPORT_JOB_TIME_LIMIT = env_int("IMPORT_JOB_TIME_LIMIT", 4 * 3600)
 # Publishing while the broker is down gives up within about a second: the outbox (core/outbox.py) keeps the work.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# Stored period figures (evaluation/stored_figures.py): beat refreshes them every PERIOD_FIGURES_SECONDS; a page
+# that finds them older than PERIOD_FIGURES_STALE_SECONDS (the workers are down) computes them itself.
+PERIOD_FIGURES_SECONDS = env_int("PERIOD_FIGURES_SECONDS", 15)
+PERIOD_FIGURES_STALE_SECONDS = env_int("PERIOD_FIGURES_STALE_SECONDS", 120)
 CELERY_BEAT_SCHEDULE = {
     # Health is sampled by beat alone, each sample stamped with the minute it was due (core/health.py).
     "record-health": {"task": "core.tasks.record_health", "schedule": crontab(), "options": {"expires": 300}},
@@ -289,6 +293,12 @@ CELERY_BEAT_SCHEDULE = {
     # evaluation: facts of cases flagged overdue in bulk; nightly rebuild of the rollups; last month's bulletin.
     "evaluation-sync-facts": {"task": "evaluation.tasks.sync_facts", "schedule": timedelta(seconds=15)},
     "evaluation-rebuild-rollups": {"task": "evaluation.tasks.rebuild_rollups", "schedule": crontab(hour=2, minute=30)},
+    # The big screen's, home pages' and period API's figures, stored (evaluation/stored_figures.py).
+    "evaluation-period-figures": {
+        "task": "evaluation.tasks.refresh_period_figures",
+        "schedule": timedelta(seconds=PERIOD_FIGURES_SECONDS),
+        "options": {"expires": PERIOD_FIGURES_SECONDS * 2},
+    },
     "messaging-dispatch-due": {
         "task": "core.messaging.tasks.dispatch_due",
         "schedule": timedelta(seconds=MESSAGING_SWEEP_SECONDS),
@@ -364,6 +374,9 @@ SPECTACULAR_SETTINGS = {
 HOTSPOT_RECURRING_COUNT = env_int("HOTSPOT_RECURRING_COUNT", 3)
 HOTSPOT_RECURRING_DAYS = env_int("HOTSPOT_RECURRING_DAYS", 7)
 MAP_TILES_URL = env_str("MAP_TILES_URL", "")
+# Base and heat vector tiles kept in Redis for at most this many seconds (heat tiles of a period reaching today: 15 s
+# at most); 0 makes every tile in PostGIS.
+TILE_CACHE_SECONDS = env_int("TILE_CACHE_SECONDS", 600)
 
 # Patrol tracks (grids/patrol/): how often the app sends its position while on duty, how old a position may still
 # be taken, the silence that counts as a gap, and when the presence check alerts the shift leaders.

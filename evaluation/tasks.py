@@ -4,6 +4,8 @@
   ``cases.tasks.mark_overdue`` sets in bulk, applied to the rollups;
 - ``rebuild_rollups`` (beat, nightly): the safety net, everything recomputed from the cases;
 - ``ensure_monthly_bulletin`` (beat, daily): last month's bulletin, created as a draft if missing;
+- ``refresh_period_figures`` (beat, every ``PERIOD_FIGURES_SECONDS``): the stored figures of the big screen, the
+  home pages and this and last month's period figures (``evaluation.stored_figures``);
 - ``compute_period`` (on demand): every figure of a period, cached in Redis for the pages and the API;
 - ``generate_bulletin`` (on demand): one month's bulletin;
 - ``refresh_open_self_evaluations`` (beat, nightly): every open self-evaluation's platform-bound figures and score,
@@ -30,11 +32,19 @@ def sync_facts() -> int:
 @shared_task(name="evaluation.tasks.rebuild_rollups")
 def rebuild_rollups() -> dict:
     from evaluation.hotspots.aggregation import rebuild as rebuild_hotspots
-    from evaluation.rollups import rebuild
+    from evaluation.rollups import bump_version, rebuild
 
     timings = rebuild()
     timings.update({f"hotspots_{k}": v for k, v in rebuild_hotspots().items()})
+    bump_version()  # the cached heat tiles too
     return timings
+
+
+@shared_task(name="evaluation.tasks.refresh_period_figures")
+def refresh_period_figures() -> dict:
+    from evaluation.stored_figures import refresh_current
+
+    return refresh_current()
 
 
 @shared_task(name="evaluation.tasks.compute_period")

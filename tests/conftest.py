@@ -50,6 +50,12 @@ def _no_rate_limits(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_tile_cache(settings):
+    """Tiles cached in Redis would outlive a test's database; the tile-cache tests switch it on."""
+    settings.TILE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Each test sees the reference tables (calendar, classes, stage limits, grids) as its own database has them:
     a transactional test's flush reloads them with new ids."""

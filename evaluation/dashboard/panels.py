@@ -9,6 +9,7 @@ partial indexes, today's through the time indexes); the trends and the month's r
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
@@ -173,12 +174,31 @@ def intake_trend(user, today: date) -> list[dict] | None:
 
 
 def month_panel(today: date) -> dict:
-    return _cached(f"month:{today.isoformat()}", lambda: _month_panel(today))
+    """The month panel from the stored period figures (kind ``home_month``, refreshed by Celery on a schedule)."""
+    from evaluation import stored_figures
+
+    data = stored_figures.read("home_month", today.replace(day=1), today).data
+    return restore_month_panel(data)
 
 
-def _month_panel(today: date) -> dict:
+def restore_month_panel(data: dict) -> dict:
+    """Stored JSON back to what the template shows: dates, decimal rates, and the labels in the reader's language."""
+    panel = dict(data)
+    for key in ("start", "end", "previous_start", "previous_end"):
+        panel[key] = date.fromisoformat(data[key])
+    panel["rates"] = []
+    for row in data["rates"]:
+        indicator = INDICATORS[row["key"]]
+        decimals = {k: None if row[k] is None else Decimal(row[k]) for k in ("value", "previous", "change")}
+        panel["rates"].append({**row, **decimals, "label": indicator.label, "formula": indicator.formula})
+    for key in ("top", "bottom"):
+        panel[key] = [{**row, "score": Decimal(row["score"])} for row in data[key]]
+    return panel
+
+
+def compute_month_panel(today: date) -> dict:
     """The bulletin's headline rates for this month so far against the whole previous month, and the departments
-    at the top and bottom of this month's composite score (all from the daily rollups)."""
+    at the top and bottom of this month's composite score (all from the daily rollups), as JSON-ready data."""
     from core.models import Department
 
     start = today.replace(day=1)
@@ -197,11 +217,9 @@ def _month_panel(today: date) -> dict:
         rates.append(
             {
                 "key": key,
-                "label": indicator.label,
-                "formula": indicator.formula,
-                "value": value,
-                "previous": previous,
-                "change": change,
+                "value": _text(value),
+                "previous": _text(previous),
+                "change": _text(change),
                 "better": better,
             }
         )
@@ -209,9 +227,9 @@ def _month_panel(today: date) -> dict:
     scored = []
     for department_id, figures in by_department(start, today).items():
         if department_id:
-            scored.append({"id": department_id, "score": figures.score(components)})
+            scored.append({"id": department_id, "score": _text(figures.score(components))})
     scored = [row for row in scored if row["score"] is not None]
-    scored.sort(key=lambda row: -row["score"])
+    scored.sort(key=lambda row: (-Decimal(row["score"]), row["id"]))
     names = dict(Department.objects.filter(pk__in=[r["id"] for r in scored]).values_list("pk", "name"))
     for row in scored:
         row["name"] = names.get(row["id"], str(row["id"]))
@@ -228,6 +246,10 @@ def _month_panel(today: date) -> dict:
         "top": top,
         "bottom": bottom,
     }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 # ---- Department handler ---------------------------------------------------------------------------------------------

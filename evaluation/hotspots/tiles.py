@@ -4,13 +4,20 @@ Each feature is a square cell with ``n`` (cases counted for hotspots in the peri
 pre-aggregated ``HeatCell`` rows, never from the cases: at zoom z ≤ 14 a cell is 1/16 of the tile (16 px), made by
 adding up stored cells with a bit shift; above 14 the stored cells are drawn as they are. A period is read as the
 complete months it covers (month rows) plus its edge days (day rows), so a year costs about as much as two months.
+
+``cached_heat_tile`` keeps tiles in Redis: a period that reaches yesterday or today (whose counts ``sync_facts``
+updates every 15 s) for ``LIVE_CACHE_SECONDS``, an older one for ``settings.TILE_CACHE_SECONDS``, under the
+rollups' version (a rebuild starts afresh). With Redis down every tile comes from PostGIS.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
 
 from evaluation.hotspots.aggregation import BASE_LEVEL, CELL, HEAT, current_month
 from evaluation.hotspots.filters import HotspotQuery
@@ -20,6 +27,7 @@ EXTENT = 4096
 MIN_ZOOM, MAX_ZOOM = 0, 20
 CELLS_PER_TILE_BITS = 4  # 16 × 16 cells per tile
 CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
+LIVE_CACHE_SECONDS = 15
 
 
 def period_parts(start: date, end: date) -> tuple[list[date], list[tuple[date, date]]]:
@@ -101,3 +109,22 @@ def heat_tile(z: int, x: int, y: int, query: HotspotQuery) -> bytes:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
+
+
+def cached_heat_tile(z: int, x: int, y: int, query: HotspotQuery) -> bytes:
+    from evaluation.rollups import version
+
+    seconds = settings.TILE_CACHE_SECONDS
+    if query.end >= timezone.localdate() - timedelta(days=1):
+        seconds = min(seconds, LIVE_CACHE_SECONDS)
+    if not seconds:
+        return heat_tile(z, x, y, query)
+    key = (
+        f"heattile:{version()}:{z}:{x}:{y}:{query.start.isoformat()}:{query.end.isoformat()}:"
+        f"{query.class_id}:{query.source}"
+    )
+    body = cache.get(key)
+    if body is None:
+        body = heat_tile(z, x, y, query)
+        cache.set(key, body, seconds)
+    return body

@@ -120,7 +120,7 @@ def tile_response(z: int, x: int, y: int, params) -> HttpResponse:
         query = parse_query(params)
     except ValidationError as exc:
         raise exceptions.ValidationError(exc.message_dict) from None
-    response = HttpResponse(tiles.heat_tile(z, x, y, query), content_type=tiles.CONTENT_TYPE)
+    response = HttpResponse(tiles.cached_heat_tile(z, x, y, query), content_type=tiles.CONTENT_TYPE)
     response["Cache-Control"] = f"private, max-age={TILE_CACHE_SECONDS}"
     return response
 

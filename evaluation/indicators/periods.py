@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from evaluation.indicators.composites import COMPOSITES, grade, weights
 from evaluation.indicators.definitions import CACHE_SECONDS, RATES
@@ -115,9 +116,20 @@ def _cache_key(start: date, end: date) -> str:
 
 
 def period_figures(start: date, end: date, *, fresh: bool = False) -> dict:
-    """``compute_period`` through the Redis cache (five minutes; a rebuild of the rollups invalidates it)."""
+    """``compute_period`` as stored by the scheduled task when it keeps this period (this month so far and last
+    month: ``evaluation.stored_figures``), otherwise through the Redis cache (five minutes; a rebuild of the
+    rollups invalidates it)."""
     key = _cache_key(start, end)
     if not fresh:
+        from evaluation.models import PeriodFigure
+        from evaluation.stored_figures import current_periods, stale_after
+
+        if ("period", start, end) in current_periods(timezone.localdate()):  # kept by the schedule
+            stored = PeriodFigure.objects.filter(
+                kind="period", start=start, end=end, computed_at__gte=timezone.now() - stale_after()
+            ).first()
+            if stored is not None:
+                return stored.data
         try:
             cached = cache.get(key)
         except Exception:

@@ -26,6 +26,7 @@ from evaluation.models.selfeval import (  # noqa: F401
     SelfEvaluation,
     SelfEvaluationEvent,
 )
+from evaluation.models.stored import PeriodFigure  # noqa: F401
 from evaluation.supervision.models import (  # noqa: F401
     Assessment,
     AssessmentEvent,

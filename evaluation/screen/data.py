@@ -1,27 +1,25 @@
 """What the big screen shows, as one JSON document polled every few seconds.
 
-Live parts, read on every poll (small, indexed queries): the open cases for the map (the most recent
-``CASE_LIMIT``, with their traffic lights), today's intake by channel, the overdue list. Slower-moving parts —
-the month's stage funnel, department ranking, 30-day trend, hotline satisfaction and hotspot grids — come from the
-rollups and hotspot counts and are cached in Redis for ``SUMMARY_SECONDS``; nothing here scans the case table.
+The panels — today's intake by channel, the month's stage funnel, department ranking, 30-day trend, hotline
+satisfaction, hotspot grids and the overdue list — are computed by the scheduled task into one stored row
+(``evaluation.stored_figures``, kind ``screen``) and read as it is; only the cases received after that row was
+computed are counted live (an index range of a few seconds), so intake stays exact. The map's open cases come from
+``evaluation.screen.layer``: whole once, then only what changed since the display's cursor.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-CASE_LIMIT = 1500
 OVERDUE_LIMIT = 10
 OVERDUE_STATUSES = ["dispatched", "disposing", "return_requested"]  # 超期未处置: overdue in disposal
 RANKING_LIMIT = 10
 HOTSPOT_LIMIT = 8
 TREND_DAYS = 30
-SUMMARY_SECONDS = 30
 FUNNEL = [  # (measure of the rollups, label)
     ("reported", "上报"),
     ("accepted", "受理"),
@@ -37,98 +35,45 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()), timezone.get_default_timezone())
 
 
-def open_cases(now: datetime) -> dict:
-    """The newest open cases. The ids come from the partial index of open cases (a narrow sort of the open ones
-    only; ordering the whole table by time would walk back through every closed case); the rows come as plain
-    values, and only the cases whose stage is still within its deadline are loaded as objects for the working-time
-    traffic light — building 1,500 model instances costs more than every query of the page."""
-    from cases.choices import TERMINAL_STATUSES, CaseStatus
-    from cases.deadlines import STATUS_STAGE, traffic_light
+SHOWN_SOURCES = ("collector", "hotline_12345", "hotline_12319", "video")  # shown even at 0
+
+
+def intake_counts(start: datetime, until: datetime | None = None, *, after: datetime | None = None) -> dict:
+    """Cases received from ``start`` (up to and including ``until``, or after ``after``) per channel."""
     from cases.models import Case
 
-    open_statuses = [s.value for s in CaseStatus if s not in TERMINAL_STATUSES]
-    ids = list(
-        Case.objects.filter(status__in=open_statuses)
-        .order_by("-received_at", "-id")
-        .values_list("id", flat=True)[: CASE_LIMIT + 1]
-    )
-    rows = list(
-        Case.objects.filter(pk__in=ids[:CASE_LIMIT])
-        .order_by("-received_at", "-id")
-        .values_list("id", "case_no", "location", "status", "stage_deadline", "minor_class__name", "received_at")
-    )
-    lights: dict[int, str] = {}
-    running = []
-    for pk, _no, _location, status, deadline, _class, _at in rows:
-        if not STATUS_STAGE.get(status) or deadline is None:
-            lights[pk] = "none"
-        elif deadline < now:
-            lights[pk] = "red"  # past its deadline: red without asking the working calendar
-        else:
-            running.append(pk)
-    for case in Case.objects.filter(pk__in=running).defer("short_grams", "description").prefetch_related("requests"):
-        lights[case.pk] = traffic_light(case, now) or "none"
-    cases = [
-        {
-            "id": pk,
-            "no": number,
-            "lng": round(location.x, 6),
-            "lat": round(location.y, 6),
-            "light": lights.get(pk, "none"),
-            "class": class_name,
-            "at": received.isoformat(),
-        }
-        for pk, number, location, _status, _deadline, class_name, received in rows
-    ]
-    return {"items": cases, "truncated": len(ids) > CASE_LIMIT}
+    cases = Case.objects.filter(received_at__gte=start)
+    if until is not None:
+        cases = cases.filter(received_at__lte=until)
+    if after is not None:
+        cases = cases.filter(received_at__gt=after)
+    return dict(cases.order_by().values("source").annotate(n=Count("id")).values_list("source", "n"))
 
 
-def intake_today(today: date) -> list[dict]:
-    from cases.choices import CaseSource
+def overdue_rows() -> tuple[list[dict], int]:
     from cases.models import Case
 
-    counts = dict(
-        Case.objects.filter(received_at__gte=_day_start(today))
-        .order_by()
-        .values("source")
-        .annotate(n=Count("id"))
-        .values_list("source", "n")
-    )
-    return [
-        {"source": value, "label": str(label), "count": counts.get(value, 0)}
-        for value, label in CaseSource.choices
-        if counts.get(value, 0) or value in ("collector", "hotline_12345", "hotline_12319", "video")
-    ]
-
-
-def overdue_list(now: datetime) -> list[dict]:
-    from cases.models import Case
-
+    overdue = Case.objects.filter(is_overdue=True, status__in=OVERDUE_STATUSES)
     rows = (
-        Case.objects.filter(is_overdue=True, status__in=OVERDUE_STATUSES)
-        .select_related("minor_class", "department")
+        overdue.select_related("minor_class", "department")
         .only("case_no", "disposal_deadline", "address", "minor_class__name", "department__name")
         .order_by("disposal_deadline", "id")[:OVERDUE_LIMIT]
     )
-    return [
+    listed = [
         {
             "id": case.pk,
             "no": case.case_no,
             "class": case.minor_class.name,
             "department": case.department.name if case.department_id else "",
-            "deadline": timezone.localtime(case.disposal_deadline).strftime("%Y-%m-%d %H:%M")
-            if case.disposal_deadline
-            else "",
-            "hours": round((now - case.disposal_deadline).total_seconds() / 3600, 1)
-            if case.disposal_deadline
-            else None,
+            "deadline": case.disposal_deadline,
         }
         for case in rows
     ]
+    return listed, overdue.count()
 
 
-def summary(today: date) -> dict:
-    """The slower-moving parts, from the rollups (cached)."""
+def slow_panels(today: date) -> dict:
+    """The month's funnel, department ranking, 30-day trend, hotline satisfaction and hotspot grids (rollups)."""
     from core.models import Department
     from evaluation.hotspots.filters import HotspotQuery
     from evaluation.hotspots.rankings import ranking
@@ -196,32 +141,109 @@ def summary(today: date) -> dict:
     }
 
 
-def cached_summary(today: date) -> dict:
-    key = f"screen:summary:{today.isoformat()}"
+def stored_panels(today: date) -> dict:
+    """Kind ``screen`` of the stored figures: every panel of ``today``, intake counted up to ``until``."""
+    now = timezone.now()
+    until = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored (JSON keeps milliseconds)
+    overdue, overdue_total = overdue_rows()
+    return {
+        "until": until,
+        "intake": intake_counts(_day_start(today), until),
+        "overdue": overdue,
+        "overdue_total": overdue_total,
+        **slow_panels(today),
+    }
+
+
+def stored_layer() -> dict:
+    """Kind ``screen_layer`` of the stored figures."""
+    from evaluation.screen.layer import whole_layer
+
+    return whole_layer()
+
+
+def _intake_rows(counts: dict) -> list[dict]:
+    from cases.choices import CaseSource
+
+    return [
+        {"source": value, "label": str(label), "count": counts.get(value, 0)}
+        for value, label in CaseSource.choices
+        if counts.get(value, 0) or value in SHOWN_SOURCES
+    ]
+
+
+def _overdue_rows(rows: list[dict], now: datetime) -> list[dict]:
+    shown = []
+    for row in rows:
+        deadline = datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
+        shown.append(
+            {
+                **{k: v for k, v in row.items() if k != "deadline"},
+                "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M") if deadline else "",
+                "hours": round((now - deadline).total_seconds() / 3600, 1) if deadline else None,
+            }
+        )
+    return shown
+
+
+class BadCursor(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def parse_cursor(params, name: str) -> int | None:
+    """A cursor parameter: milliseconds since the epoch (None when absent)."""
+    value = params.get(name)
+    if value in (None, ""):
+        return None
     try:
-        value = cache.get(key)
-    except Exception:  # a dead Redis is a miss (core/cache.py)
-        value = None
-    if value is None:
-        value = summary(today)
-        try:
-            cache.set(key, value, SUMMARY_SECONDS)
-        except Exception:
-            pass
-    return value
+        number = int(value)
+    except (TypeError, ValueError):
+        raise BadCursor(name, _("Expected the cursor of a previous answer (a whole number).")) from None
+    if not 0 <= number < 10**14:
+        raise BadCursor(name, _("Expected the cursor of a previous answer (a whole number)."))
+    return number
 
 
-def screen_payload() -> dict:
-    from cases.models import Case
+def screen_payload(since: int | None = None, layer_seen: int | None = None) -> dict:
+    """The document of one poll. ``since``: the ``cursor`` of the display's previous answer (only changed cases are
+    sent); ``layer_seen``: the ``cases.layer`` it holds (a newer stored layer's lights are added)."""
+    from evaluation import stored_figures
+    from evaluation.screen import layer as open_layer
 
     now = timezone.now()
     today = timezone.localdate(now)
+    # The display's layer time is in whole milliseconds: a row is newer from the next millisecond on.
+    seen = open_layer.from_epoch_ms(layer_seen + 1) if layer_seen is not None else None
+    panels, layer_at, newer = stored_figures.read_with("screen", "screen_layer", today, seen, ["lights", "truncated"])
+    panels = panels.data
+    until = datetime.fromisoformat(panels["until"])
+    intake = panels["intake"]
+    for source, n in intake_counts(_day_start(today), after=until).items():  # received since the row: live
+        intake[source] = intake.get(source, 0) + n
+
+    fresh_layer = layer_at is not None and layer_at >= now - stored_figures.stale_after()
+    since_at = open_layer.from_epoch_ms(since) if since is not None else None
+    delta = None
+    if since_at is not None and fresh_layer and now - since_at <= open_layer.MAX_CURSOR_AGE:
+        delta = open_layer.changes(since_at, now)
+    if delta is None:  # first poll, an old cursor or a flood of changes: the whole layer, brought up to date
+        stored = stored_figures.read("screen_layer", today, today)
+        cases = open_layer.merged(stored.data, stored.computed_at, now)
+        cases["layer"] = open_layer.epoch_ms(stored.computed_at)
+    else:
+        changed, removed = delta
+        cases = {"items": changed, "removed": removed, "full": False, "layer": layer_seen}
+        if newer is not None:  # a newer stored layer than the display's: its lights, by id
+            cases.update(layer=open_layer.epoch_ms(layer_at), truncated=newer["truncated"], lights=newer["lights"])
     return {
         "now": timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S"),
+        "cursor": open_layer.epoch_ms(now),
         "title": _("City-management command centre"),
-        "cases": open_cases(now),
-        "intake": intake_today(today),
-        "overdue": overdue_list(now),
-        "overdue_total": Case.objects.filter(is_overdue=True, status__in=OVERDUE_STATUSES).count(),
-        **cached_summary(today),
+        "cases": cases,
+        "intake": _intake_rows(intake),
+        "overdue": _overdue_rows(panels["overdue"], now),
+        "overdue_total": panels["overdue_total"],
+        **{key: panels[key] for key in ("funnel", "departments", "trend", "hotline", "hotspots")},
     }

@@ -1,7 +1,8 @@
 """Kiosk keys (大屏密钥): a wall display opens ``/screen/k/<token>/`` and holds no one's session.
 
 The token is 32 random bytes (URL-safe base64); only its SHA-256 digest is stored, and the URL is shown once. A
-key opens the big screen page, its data, the heat tiles and the grid outlines, read-only, nothing else. Making and
+key opens the big screen page, its data, the heat tiles, the grid outlines and the base map's tiles (base layers
+only), read-only, nothing else. Making and
 revoking a key each write an audit entry; a revoked key is refused (403) at the display's next poll.
 """
 

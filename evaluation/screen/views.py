@@ -21,7 +21,7 @@ from core.replica import reads_replica
 from evaluation.hotspots.views import tile_response
 from evaluation.models import ScreenKey
 from evaluation.screen import keys
-from evaluation.screen.data import screen_payload
+from evaluation.screen.data import BadCursor, parse_cursor, screen_payload
 
 VIEW = "evaluation.view_big_screen"
 POLL_SECONDS = 5
@@ -32,6 +32,7 @@ def _config(request, base: str) -> dict:
         "dataUrl": f"{base}data.json",
         "gridsUrl": f"{base}grids.json",
         "heatUrl": f"{base}heat/{{z}}/{{x}}/{{y}}.pbf",
+        "baseUrl": f"{base}base/{{z}}/{{x}}/{{y}}.pbf",
         "pollSeconds": POLL_SECONDS,
         "tilesUrl": settings.MAP_TILES_URL,
         "center": list(settings.LEAFLET_CONFIG.get("DEFAULT_CENTER", (29.59, 106.22))),
@@ -58,8 +59,13 @@ def _render(request, base: str) -> HttpResponse:
     return response
 
 
-def _data_response() -> JsonResponse:
-    response = JsonResponse(screen_payload(), json_dumps_params={"ensure_ascii": False})
+def _data_response(request) -> JsonResponse:
+    """The poll's document; ``?since=<cursor>&layer=<layer>`` from the previous answer make it the changes only."""
+    try:
+        since, layer = parse_cursor(request.GET, "since"), parse_cursor(request.GET, "layer")
+    except BadCursor as exc:
+        return JsonResponse({exc.field: [str(exc)]}, status=400)
+    response = JsonResponse(screen_payload(since, layer), json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -81,6 +87,20 @@ def _tile(z, x, y, params) -> HttpResponse:
         raise Http404 from None
 
 
+def _base_tile(z, x, y) -> HttpResponse:
+    from grids.basemap.tiles import cached_base_tile
+    from grids.tiles import check_tile_address
+    from grids.tiles import tile_response as mvt_response
+
+    try:
+        check_tile_address(z, x, y)
+    except exceptions.ValidationError as exc:
+        return JsonResponse(exc.detail, status=400, safe=False)
+    except exceptions.NotFound:
+        raise Http404 from None
+    return mvt_response(cached_base_tile(z, x, y))
+
+
 # ---- Signed-in staff ----------------------------------------------------------------------------------------------
 
 
@@ -97,12 +117,17 @@ def screen_page(request: HttpRequest) -> HttpResponse:
 @never_cache
 @reads_replica
 def screen_data(request: HttpRequest) -> JsonResponse:
-    return _data_response()
+    return _data_response(request)
 
 
 @_staff
 def screen_grids(request: HttpRequest) -> HttpResponse:
     return _grids_response()
+
+
+@_staff
+def screen_base(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
+    return _base_tile(z, x, y)
 
 
 @_staff
@@ -137,12 +162,19 @@ def kiosk_page(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @reads_replica
 def kiosk_data(request: HttpRequest, token: str) -> JsonResponse:
-    return _data_response()
+    return _data_response(request)
 
 
 @_keyed
 def kiosk_grids(request: HttpRequest, token: str) -> HttpResponse:
     return _grids_response()
+
+
+@_keyed
+def kiosk_base(request: HttpRequest, token: str, z: int, x: int, y: int) -> HttpResponse:
+    """The city's base map (roads, buildings, water, green, labels, grid outlines): what the screen draws under
+    its cases. Only the base layers; no case data."""
+    return _base_tile(z, x, y)
 
 
 @_keyed

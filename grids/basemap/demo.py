@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from psycopg2.extras import execute_values
 
 from grids.basemap.choices import GreenKind, PlaceKind, RoadClass, WaterKind
+from grids.basemap.tiles import changed
 from grids.demo import CENTRE, DISTRICT_NAME, EW_ROADS, NS_ROADS, ROAD_SPACING_M, STREETS, CityPlan, build_plan
 from grids.models import Building, GreenSpace, PlaceLabel, Road, Water
 
@@ -385,6 +386,7 @@ def seed_base_layers(seed: int = 1) -> dict[str, int]:
             model.objects.bulk_create(rows, batch_size=2000)
             added[key] = len(rows)
     if any(added.values()):
+        changed()
         with connection.cursor() as cursor:
             for table in ("grids_road", "grids_water", "grids_greenspace", "grids_building", "grids_placelabel"):
                 cursor.execute(f"ANALYZE {table}")

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from core.spreadsheets import check_upload
 from core.spreadsheets.report import ImportReport
 from grids.basemap.choices import GreenKind, PlaceKind, RoadClass, WaterKind, parse_choice
+from grids.basemap.tiles import changed
 from grids.loaders.common import as_text, pick, read_features
 from grids.models import Building, GreenSpace, PlaceLabel, Road, Water
 
@@ -189,6 +190,7 @@ def import_base_layer(
         if not append:
             report.replaced = spec.model.objects.all().delete()[0]
         spec.model.objects.bulk_create(good, batch_size=BATCH)
+        changed()
     report.created = len(good)
     report.written = True
     if progress:

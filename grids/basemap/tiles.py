@@ -19,12 +19,20 @@ Below zoom 15 lines and polygons are simplified to half a screen pixel (``ST_Sim
 geometry) before ``ST_AsMVTGeom`` clips and quantises them: a zoom-12 tile over the city then carries the main roads'
 shape, not every surveyed vertex. Empty layers are left out; where there is nothing the body is empty (200).
 Answers are private (a login is needed, as for component tiles) and cached by the browser for five minutes.
+
+Tiles are also kept in Redis (``cached_base_tile``) for ``settings.TILE_CACHE_SECONDS``, under a version of the base map
+that every import of base layers or grids bumps (``changed``); with Redis down every tile is made by PostGIS, as
+before. Edits of single features in the admin show within ``TILE_CACHE_SECONDS`` (600 s by default).
 """
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 
+from django.conf import settings
+from django.core.cache import cache as redis_cache
+from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -46,6 +54,8 @@ ROAD_MIN_ZOOM = {
 }
 LABEL_MIN_ZOOM = {PlaceKind.DISTRICT: 10, PlaceKind.STREET: 12, PlaceKind.COMMUNITY: 13, PlaceKind.LANDMARK: 15}
 WATER_MIN_ZOOM, WATER_LINE_MIN_ZOOM, GREEN_MIN_ZOOM, GRIDS_MIN_ZOOM, ROAD_LABELS_MIN_ZOOM = 10, 13, 12, 11, 15
+VERSION_KEY = "basemap:version"
+logger = logging.getLogger(__name__)
 LAYER_ORDER = ("green", "water", "buildings", "roads", "grids", "labels", "road_labels")
 
 
@@ -138,6 +148,38 @@ def base_tile(z: int, x: int, y: int) -> bytes:
     return run_tile_query(tile_sql(z), values)
 
 
+def _version() -> int:
+    try:
+        return int(redis_cache.get(VERSION_KEY) or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def changed() -> None:
+    """The base layers or the grids changed: tiles made before are not served again (after the commit)."""
+
+    def bump():
+        try:
+            redis_cache.incr(VERSION_KEY)
+        except ValueError:  # no version yet
+            redis_cache.set(VERSION_KEY, 1, None)
+
+    transaction.on_commit(bump)
+
+
+def cached_base_tile(z: int, x: int, y: int) -> bytes:
+    """``base_tile`` through Redis: one GET for the version and one for the tile when it is there."""
+    seconds = settings.TILE_CACHE_SECONDS
+    if not seconds:
+        return base_tile(z, x, y)
+    key = f"basetile:{_version()}:{z}:{x}:{y}"
+    body = redis_cache.get(key)
+    if body is None:
+        body = base_tile(z, x, y)
+        redis_cache.set(key, body, seconds)
+    return body
+
+
 class BaseTileView(APIView):
     """Vector tile of the base map (Mapbox Vector Tile; layers green, water, buildings, roads, grids, labels,
     road_labels, each from its own zoom)."""
@@ -145,4 +187,4 @@ class BaseTileView(APIView):
     @extend_schema(responses={(200, CONTENT_TYPE): OpenApiTypes.BINARY})
     def get(self, request: Request, z: int, x: int, y: int) -> HttpResponse:
         check_tile_address(z, x, y)
-        return tile_response(base_tile(z, x, y))
+        return tile_response(cached_base_tile(z, x, y))

@@ -250,6 +250,9 @@ def import_grids(path: str, *, skip_invalid: bool = False, dry_run: bool = False
     except _Rollback:
         return report
     invalidate_grid_index()
+    from grids.basemap.tiles import changed as base_map_changed
+
+    base_map_changed()  # the grid outlines are drawn in the base tiles
     return report
 
 

@@ -16,10 +16,10 @@
   var map = L.map("sc-map", { zoomControl: false, attributionControl: false, zoomSnap: 0.25 })
     .setView(config.center, config.zoom);
   state.map = map;
-  // BASE MAP CALL SITE: the shared city base map (static/core/base_map.js, branch basemap) when it is loaded;
-  // otherwise the centre's own raster tiles (MAP_TILES_URL), otherwise none — the grid outlines still show the city.
+  // The shared city base map (static/core/base_map.js) from the screen's own tile address (a kiosk key opens the
+  // base tiles under its URL); a centre's raster tiles (MAP_TILES_URL) stay offered beside it.
   if (window.CityBaseMap && typeof window.CityBaseMap.addTo === "function") {
-    window.CityBaseMap.addTo(map, { dark: true });
+    state.baseMap = window.CityBaseMap.addTo(map, { dark: true, url: config.baseUrl, raster: config.tilesUrl || "" });
   } else if (config.tilesUrl) {
     L.tileLayer(config.tilesUrl, { maxZoom: 19 }).addTo(map);
   }
@@ -39,34 +39,65 @@
     })
     .catch(function () { state.gridsLoaded = -1; });
 
+  // The open cases: the whole layer on the first answer, then only the changes since the previous answer's
+  // cursor, plus the lights of a newer stored layer (evaluation/screen/layer.py). marker.u: when its light was set.
   var markers = {};
   var firstLoad = true;
+  var cursor = null;
+  var layerSeen = null;
+  var truncated = false;
+  var needFull = false;
+
+  function placeCase(c, stamp) {
+    var colour = LIGHTS[c.light] || LIGHTS.none;
+    var marker = markers[c.id];
+    if (marker) {
+      if (marker.options.fillColor !== colour) marker.setStyle({ fillColor: colour });
+      marker.u = stamp;
+      return;
+    }
+    marker = L.circleMarker([c.lat, c.lng], {
+      pane: "cases", radius: 7, fillColor: colour, fillOpacity: 0.95, color: "#06111f", weight: 1.5,
+      className: "sc-case" + (firstLoad ? "" : " flash"),
+    });
+    marker.bindTooltip(c.no + " " + c["class"], { className: "sc-grid-tip" });
+    marker.addTo(map);
+    marker.u = stamp;
+    markers[c.id] = marker;
+    if (!firstLoad) state.flashed.push(c.id);
+  }
+
+  function dropCase(id) {
+    if (markers[id]) { map.removeLayer(markers[id]); delete markers[id]; }
+  }
 
   function drawCases(cases) {
-    var seen = {};
-    cases.items.forEach(function (c) {
-      seen[c.id] = true;
-      var colour = LIGHTS[c.light] || LIGHTS.none;
-      var marker = markers[c.id];
-      if (marker) {
-        if (marker.options.fillColor !== colour) marker.setStyle({ fillColor: colour });
-        return;
+    if (cases.full) {
+      var seen = {};
+      cases.items.forEach(function (c) { seen[c.id] = true; placeCase(c, c.u); });
+      Object.keys(markers).forEach(function (id) { if (!seen[id]) dropCase(id); });
+    } else {
+      cases.items.forEach(function (c) { placeCase(c, c.u); });
+      (cases.removed || []).forEach(dropCase);
+      if (cases.lights) {
+        var at = cases.layer;
+        Object.keys(markers).forEach(function (id) {
+          var light = cases.lights[id];
+          if (markers[id].u > at) return;  // changed after that layer was computed: its own light is newer
+          if (light === undefined) { dropCase(id); return; }  // no longer among the open cases shown
+          var colour = LIGHTS[light] || LIGHTS.none;
+          if (markers[id].options.fillColor !== colour) markers[id].setStyle({ fillColor: colour });
+          markers[id].u = at;
+        });
+        // A case on the layer the display has never seen: ask for the whole layer next time.
+        needFull = Object.keys(cases.lights).some(function (id) { return !markers[id]; });
       }
-      var className = "sc-case" + (firstLoad ? "" : " flash");
-      marker = L.circleMarker([c.lat, c.lng], {
-        pane: "cases", radius: 7, fillColor: colour, fillOpacity: 0.95, color: "#06111f", weight: 1.5,
-        className: className,
-      });
-      marker.bindTooltip(c.no + " " + c.class, { className: "sc-grid-tip" });
-      marker.addTo(map);
-      markers[c.id] = marker;
-      if (!firstLoad) state.flashed.push(c.id);
-    });
-    Object.keys(markers).forEach(function (id) {
-      if (!seen[id]) { map.removeLayer(markers[id]); delete markers[id]; }
-    });
-    state.caseIds = cases.items.map(function (c) { return c.id; });
-    $("open-total").textContent = cases.items.length + (cases.truncated ? "+" : "");
+    }
+    if (cases.truncated !== undefined) truncated = cases.truncated;
+    if (cases.layer !== null && cases.layer !== undefined) layerSeen = cases.layer;
+    state.caseIds = Object.keys(markers).map(Number);
+    state.full = Boolean(cases.full);
+    $("open-total").textContent = state.caseIds.length + (truncated ? "+" : "");
     firstLoad = false;
   }
 
@@ -195,6 +226,8 @@
   function draw(data) {
     $("sc-clock").textContent = data.now;
     drawCases(data.cases);
+    cursor = needFull ? null : data.cursor;
+    needFull = false;
     drawIntake(data.intake);
     drawFunnel(data.funnel);
     drawHotline(data.hotline);
@@ -205,7 +238,9 @@
 
   function poll() {
     if (state.stopped) return;
-    fetch(config.dataUrl, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+    var url = config.dataUrl;
+    if (cursor !== null) url += "?since=" + cursor + (layerSeen !== null ? "&layer=" + layerSeen : "");
+    fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (response.status === 403 || response.status === 401) {
           state.stopped = true;

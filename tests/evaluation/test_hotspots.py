@@ -257,3 +257,31 @@ def test_who_may_see_hotspots(client, api_as, personas, role, allowed):
 def test_hotspots_need_a_login(api_client, client):
     assert api_client.get("/tiles/heat/14/0/0.pbf").status_code == 401
     assert client.get(reverse("evaluation:hotspots")).status_code == 302
+
+
+def test_heat_tiles_are_kept_in_redis_until_the_counts_are_rebuilt(api_as, personas, place, settings):
+    from evaluation.rollups import bump_version
+
+    settings.TILE_CACHE_SECONDS = 60
+    bump_version()  # no tile cached by an earlier test or run
+    past = date(2026, 3, 10)
+    place(past)
+    aggregation.rebuild()
+    client = api_as(personas["supervisor"])
+    assert heat_n(client, past, past) == 1
+    place(past)
+    aggregation.rebuild()
+    assert heat_n(client, past, past) == 1  # a past period's tile comes from Redis
+    bump_version()  # what the nightly rebuild task does after rebuilding the counts
+    assert heat_n(client, past, past) == 2
+
+
+def test_heat_tiles_are_made_by_postgis_when_redis_is_down(api_as, personas, place, settings):
+    settings.TILE_CACHE_SECONDS = 60
+    settings.CACHES = {
+        "default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": "redis://127.0.0.1:9/0"}  # discard port
+    }
+    place(timezone.localdate())
+    aggregation.rebuild()
+    client = api_as(personas["supervisor"])
+    assert heat_n(client, timezone.localdate(), timezone.localdate()) == 1

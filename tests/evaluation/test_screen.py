@@ -121,3 +121,42 @@ def test_only_key_managers_make_or_revoke_keys(client, personas):
     assert client.post(reverse("screen:keys"), {"name": " "}).status_code == 400
     assert client.post(reverse("screen:key_revoke", args=[999999])).status_code == 404
     assert ScreenKey.objects.count() == 1
+
+
+def test_a_kiosk_key_opens_the_base_map_tiles_and_nothing_more(client, personas, new_case):
+    from django.contrib.gis.geos import LineString, MultiLineString
+
+    from grids.models import Road
+    from tests.fixtures.small_city import INSIDE
+    from tests.grids.test_tiles import decode_tile, tile_of
+
+    lng, lat = INSIDE
+    Road.objects.create(
+        name="璧泉路",
+        road_class="arterial",
+        geometry=MultiLineString(LineString((lng - 0.003, lat), (lng + 0.003, lat))),
+    )
+    new_case()  # a case under the same tile: the base tile carries none of it
+    key, token = keys.create_key("指挥大厅", personas["admin"])
+    x, y = tile_of(lng, lat, 16)
+    response = client.get(reverse("screen:kiosk_base", args=[token, 16, x, y]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    tile = decode_tile(response.content)
+    assert [f["properties"]["name"] for f in tile["roads"]] == ["璧泉路"]
+    assert set(tile) <= {"green", "water", "buildings", "roads", "grids", "labels", "road_labels"}
+    assert "sessionid" not in client.cookies
+    assert client.get(f"/tiles/base/16/{x}/{y}.pbf").status_code in (401, 403)  # the key is no login
+    assert client.get(reverse("screen:kiosk_base", args=[token, 23, 0, 0])).status_code == 400
+    assert client.get(reverse("screen:kiosk_base", args=[token, 3, 8, 0])).status_code == 404
+    assert client.get(reverse("screen:kiosk_base", args=["not-a-key", 16, x, y])).status_code == 403
+    keys.revoke_key(key.pk, personas["admin"])
+    assert client.get(reverse("screen:kiosk_base", args=[token, 16, x, y])).status_code == 403
+
+
+@pytest.mark.parametrize(("role", "status"), [("dispatcher", 200), ("handler", 403)])
+def test_the_staff_screen_reads_its_base_tiles_under_its_own_address(client, personas, role, status):
+    client.force_login(personas[role])
+    assert client.get(reverse("screen:base", args=[14, 0, 0])).status_code == status
+    page = client.get(reverse("screen:page"))
+    if status == 200:
+        assert b"core/base_map.js" in page.content and b"/screen/base/{z}/{x}/{y}.pbf" in page.content

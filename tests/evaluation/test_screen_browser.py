@@ -38,6 +38,9 @@ def test_kiosk_screen_shows_a_new_report_without_reload_and_stops_when_revoked(
     wall.evaluate("() => { window.__sameDocument = true; }")
     assert wall.evaluate("() => window.screenState.caseIds.length") == 1
     wall.wait_for_function("() => window.screenState.gridsLoaded === 3")
+    # The city's base map under it, through the key's own base-tile address (no login): the grid outlines layer.
+    wall.wait_for_function("() => window.screenState.baseMap && window.screenState.baseMap.state.tiles > 0")
+    assert wall.evaluate("() => window.screenState.baseMap.state.features.grids") > 0
     # ECharts drew its panels (canvas), the funnel names the seven stages.
     assert wall.locator("#chart-funnel canvas").count() == 1
     assert wall.locator("#chart-trend canvas").count() == 1
@@ -45,6 +48,7 @@ def test_kiosk_screen_shows_a_new_report_without_reload_and_stops_when_revoked(
     case = report()  # through the intake service, as a collector's app would
     wall.wait_for_function(f"() => window.screenState.caseIds.includes({case.pk})", timeout=15000)
     assert wall.evaluate("() => window.__sameDocument") is True  # no reload
+    assert wall.evaluate("() => window.screenState.full") is False  # it came as a change, not the whole layer
     assert case.pk in wall.evaluate("() => window.screenState.flashed")
     assert wall.locator("path.sc-case.flash").count() == 1
     assert wall.locator("path.sc-case").count() == 2

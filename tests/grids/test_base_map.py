@@ -338,3 +338,36 @@ def test_demo_city_base_layers_are_seeded_once_with_named_roads(db):
     # Buildings stand off the river and the parks.
     assert not Building.objects.filter(geometry__intersects=Water.objects.get(name="璧南河").geometry).exists()
     assert seed_base_layers(seed=1) == dict.fromkeys(added, 0)
+
+
+def test_base_tiles_are_kept_in_redis_until_the_base_map_changes(
+    api_as, personas, layers, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from grids.basemap import tiles
+
+    settings.TILE_CACHE_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        tiles.changed()  # no tile cached by an earlier test or run
+    client = api_as(personas["collector"])
+    assert "璧泉路" in {f["properties"]["name"] for f in _tile(client, 16, *layers)["roads"]}
+    Road.objects.filter(name="璧泉路").update(name="改名路")  # unseen by the cached tile
+    assert "璧泉路" in {f["properties"]["name"] for f in _tile(client, 16, *layers)["roads"]}
+    _lng, lat = layers
+    path = _write(
+        tmp_path,
+        "roads.geojson",
+        _collection(
+            [_feature(_line((X0, lat + 0.0001), (X0 + 0.006, lat + 0.0001)), name="新修路", **{"class": "主干路"})]
+        ),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_base_layer("roads", str(path), append=True).written  # an import moves the version on
+    assert {"改名路", "新修路"} <= {f["properties"]["name"] for f in _tile(client, 16, *layers)["roads"]}
+
+
+def test_base_tiles_are_made_by_postgis_when_redis_is_down(api_as, personas, layers, settings):
+    settings.TILE_CACHE_SECONDS = 60
+    settings.CACHES = {
+        "default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": "redis://127.0.0.1:9/0"}  # discard port
+    }
+    assert "璧泉路" in {f["properties"]["name"] for f in _tile(api_as(personas["collector"]), 16, *layers)["roads"]}

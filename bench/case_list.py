@@ -99,8 +99,9 @@ def _literal_array(values: list[str]) -> str:
     return "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
-def fill_cases(cursor, total: int, seed: int) -> dict[str, int]:
-    """Insert *total* cases (and their recent events and pending applications) with set-based SQL."""
+def fill_cases(cursor, total: int, seed: int, years: int = 1) -> dict[str, int]:
+    """Insert *total* cases (and their recent events and pending applications) with set-based SQL; the terminal
+    ones received over the past *years* years."""
     cursor.execute("SELECT setseed(%s)", [((seed * 7919) % 1000) / 1000.0])
     # Unit grids with their codes, a point on each, the street office and a collector patrolling it.
     cursor.execute(
@@ -186,9 +187,10 @@ def fill_cases(cursor, total: int, seed: int) -> dict[str, int]:
                    gr.collector_id, co.condition_id, co.minor_class_id, co.kind, co.class_name, co.limit_value,
                    co.limit_unit, co.urgency, co.default_department_id, co.limit_span,
                    -- open cases: the current stage started within the status's span (recent ones weigh more);
-                   -- terminal ones: received over the past year.
+                   -- terminal ones: received over the past year(s).
                    CASE WHEN st.is_open THEN now() - (d.r_time ^ 2) * st.span
-                        ELSE now() - interval '1 day' - d.r_time * interval '364 days' END AS stage_start
+                        ELSE now() - interval '1 day' - d.r_time * interval '{years * 365 - 1} days' END
+                       AS stage_start
               FROM draw d
               JOIN bench_status st ON d.r_status >= st.lo AND d.r_status < st.hi
               JOIN bench_source src ON d.r_source >= src.lo AND d.r_source < src.hi

@@ -289,6 +289,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 50},
     },
     "patrol-partitions-ahead": {"task": "grids.tasks.create_track_partitions", "schedule": crontab(hour=0, minute=5)},
+    "year-partitions-ahead": {"task": "core.tasks.create_year_partitions", "schedule": crontab(hour=0, minute=10)},
     "notify-overdue-hotline-orders": {"task": "hotlines.tasks.notify_overdue", "schedule": timedelta(minutes=5)},
     # evaluation: facts of cases flagged overdue in bulk; nightly rebuild of the rollups; last month's bulletin.
     "evaluation-sync-facts": {"task": "evaluation.tasks.sync_facts", "schedule": timedelta(seconds=15)},

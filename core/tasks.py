@@ -79,3 +79,16 @@ def tend_export_jobs() -> dict:
     from core.exports import purge, requeue_stale
 
     return {"requeued": requeue_stale(), "purged": purge()}
+
+
+@shared_task(name="core.tasks.create_year_partitions", ignore_result=True)
+def create_year_partitions(years_ahead: int = 1) -> int:
+    """Every night: this year's and next year's partitions of every yearly table (core/partitions.py), and a
+    partition for any year whose rows landed in a DEFAULT partition (an old history replayed). Idempotent."""
+    from core.partitions import YEARLY
+
+    today = timezone.localdate()
+    created = 0
+    for spec in YEARLY.values():
+        created += spec.ensure({*range(today.year, today.year + years_ahead + 1), *spec.years_in_default()})
+    return created

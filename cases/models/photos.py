@@ -17,6 +17,9 @@ class CasePhoto(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="photos",
+        # No database constraint: the timeline is partitioned by year (core/partitions.py), and a partitioned
+        # table cannot be referenced by its id alone. Events are never deleted, so the reference cannot dangle.
+        db_constraint=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices, default=PhotoKind.BEFORE)
     # Indexed: core.files finds the photo (and so its case's visibility) by its stored name on every download.

@@ -22,6 +22,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.partitions import yearly
+
 # Statuses as SQL literals (the cases layer's vocabulary; kept as text so this module has no import-time coupling).
 _CANCELLED = "'cancelled'"
 _DISPOSAL_STATUSES = "('dispatched', 'disposing', 'return_requested')"
@@ -124,6 +126,11 @@ class _MeasureBase(models.base.ModelBase):
             for measure, field in _measure_fields(measures, field_class).items():
                 attrs.setdefault(measure, field)
         return super().__new__(mcs, name, bases, attrs, **kwargs)
+
+
+# One partition per year of ``day`` (migration 0010; core/partitions.py). The database's primary key is
+# (case_id, day): a case's day received never changes, so upkeep's upsert names both.
+FACT_PARTITIONS = yearly("evaluation_casefact", "day", is_date=True)
 
 
 class CaseFact(models.Model, metaclass=_MeasureBase):

@@ -267,6 +267,7 @@ class InboundItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,  # the timeline is partitioned by year: no foreign key can point at its id alone
     )
     payload = models.JSONField(_("payload"), default=dict)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
+from core.partitions import children, create_range_partition, detach
+
 TABLE = "grids_trackpoint"
 CHINA = ZoneInfo("Asia/Shanghai")
 _NAME = re.compile(rf"^{TABLE}_p(\d{{8}})$")
@@ -30,14 +32,7 @@ def day_of(moment: datetime) -> date:
 
 
 def existing() -> set[date]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-               WHERE i.inhparent = %s::regclass""",
-            [TABLE],
-        )
-        names = [name for (name,) in cursor.fetchall()]
-    return {datetime.strptime(m.group(1), "%Y%m%d").date() for name in names if (m := _NAME.match(name))}
+    return {datetime.strptime(m.group(1), "%Y%m%d").date() for name in children(TABLE) if (m := _NAME.match(name))}
 
 
 def ensure(days: Iterable[date]) -> int:
@@ -51,10 +46,7 @@ def ensure(days: Iterable[date]) -> int:
     with connection.cursor() as cursor:
         for day in sorted(wanted - present):
             start = datetime.combine(day, time(0), CHINA)
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {partition_name(day)} PARTITION OF {TABLE} FOR VALUES FROM (%s) TO (%s)",
-                [start, start + timedelta(days=1)],
-            )
+            create_range_partition(cursor, TABLE, partition_name(day), start, start + timedelta(days=1))
             created += 1
     return created
 
@@ -68,6 +60,6 @@ def detach_before(day: date) -> list[str]:
     detached = []
     with connection.cursor() as cursor:
         for old in sorted(d for d in existing() if d < day):
-            cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {partition_name(old)}")
+            detach(cursor, TABLE, partition_name(old))
             detached.append(partition_name(old))
     return detached

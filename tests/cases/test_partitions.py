@@ -1,0 +1,112 @@
+"""The timeline and the fact table are partitioned by year: rows land in their year, an old history lands in the
+DEFAULT partition and moves into its own when the year is created, and a past year is detached for archiving."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from cases.models import CaseEvent
+from cases.models.events import PARTITIONS as EVENTS
+from core.partitions import YEARLY, children, is_partitioned
+from core.tasks import create_year_partitions
+from evaluation.models import CaseFact
+from evaluation.models.facts import FACT_PARTITIONS as FACTS
+from evaluation.rollups import upkeep
+
+pytestmark = pytest.mark.django_db
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def partition_of(table: str, where: str, params) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tableoid::regclass::text FROM {table} WHERE {where}", params)
+        return cursor.fetchone()[0]
+
+
+def primary_key(table: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = %s::regclass AND i.indisprimary ORDER BY a.attnum",
+            [table],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def test_the_timeline_and_the_facts_are_partitioned_by_year_with_the_key_inside_the_primary_key():
+    assert set(YEARLY) == {"cases_caseevent", "evaluation_casefact"}
+    year = timezone.localdate().year
+    for table in YEARLY:
+        assert is_partitioned(table)
+        assert {f"{table}_y{year}", f"{table}_y{year + 1}", f"{table}_default"} <= set(children(table))
+    assert primary_key("cases_caseevent") == ["at", "id"]
+    assert primary_key("evaluation_casefact") == ["case_id", "day"]
+
+
+def test_an_event_is_stored_in_its_china_time_year_and_read_back_by_id(new_case):
+    # 2025-12-31 17:30 UTC is already 2026-01-01 in China: the year of the partition is China's.
+    moment = datetime(2026, 1, 1, 1, 30, tzinfo=CHINA)
+    EVENTS.ensure({2025, 2026})
+    case = new_case(at=moment)
+    event = CaseEvent.objects.get(case=case)
+    assert partition_of("cases_caseevent", "id = %s", [event.pk]) == "cases_caseevent_y2026"
+    assert CaseEvent.objects.filter(pk=event.pk).exists()
+    upkeep(case.pk)  # the fact's upsert names (case_id, day)
+    upkeep(case.pk)  # twice: still one row
+    assert CaseFact.objects.filter(case_id=case.pk).count() == 1
+    assert partition_of("evaluation_casefact", "case_id = %s", [case.pk]) == "evaluation_casefact_y2026"
+
+
+def test_events_stay_append_only_in_every_partition(new_case):
+    case = new_case(at=datetime(2026, 3, 2, 9, 0, tzinfo=CHINA))
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE cases_caseevent SET opinion = 'x' WHERE case_id = %s", [case.pk])
+
+
+def test_an_old_history_lands_in_the_default_partition_and_moves_into_its_year_when_created(new_case):
+    case = new_case(at=datetime(2001, 5, 4, 10, 0, tzinfo=CHINA))
+    event = CaseEvent.objects.get(case=case)
+    assert partition_of("cases_caseevent", "id = %s", [event.pk]) == "cases_caseevent_default"
+    assert 2001 in EVENTS.years_in_default()
+
+    create_year_partitions()  # the nightly task adopts the years found in the default partitions
+
+    assert partition_of("cases_caseevent", "id = %s", [event.pk]) == "cases_caseevent_y2001"
+    assert 2001 not in EVENTS.years_in_default()
+    assert CaseEvent.objects.get(pk=event.pk).action == "report"
+    assert EVENTS.ensure({2001}) == 0  # twice: nothing more
+
+
+def test_a_past_year_is_detached_whole_and_kept_read_only_for_the_dump(new_case):
+    case = new_case(at=datetime(2003, 2, 1, 8, 0, tzinfo=CHINA))
+    EVENTS.ensure({2003})
+    FACTS.ensure({2003})
+    out = StringIO()
+    call_command("detach_year", "2003", stdout=out)
+    assert "pg_dump -t cases_caseevent_y2003" in out.getvalue()
+    assert "cases_caseevent_y2003" not in children("cases_caseevent")
+    assert "evaluation_casefact_y2003" not in children("evaluation_casefact")
+    assert not CaseEvent.objects.filter(case=case).exists()  # archived with the year
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_caseevent_y2003 WHERE case_id = %s", [case.pk])
+        assert cursor.fetchone()[0] == 1
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM cases_caseevent_y2003")
+    from core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="partitions.detach_year").exists()
+
+
+def test_the_current_year_cannot_be_detached():
+    with pytest.raises(CommandError, match="year"):
+        call_command("detach_year", str(timezone.localdate().year), stdout=StringIO())
+    assert f"cases_caseevent_y{timezone.localdate().year}" in children("cases_caseevent")

@@ -5,8 +5,8 @@ Fast by construction, because collectors report all day and sync hundreds of que
 - reference data (classes, filing conditions) and the reporter's permission come from in-process caches;
 - the point's unit grid comes from the spatial layer's in-process index (outside a transaction) or one query for
   all points of a batch (inside one);
-- one transaction writes everything: one statement takes the case numbers, one INSERT the cases, one the events
-  (``bulk_create``: a batch of 500 costs the same handful of statements as a single report);
+- ONE statement writes everything: it takes the day's case numbers and inserts the cases and their "report"
+  events, a batch from one array per column (a batch of 500 costs one statement, like a single report);
 - photos are checked before anything is written and their files removed again if the transaction fails.
 
 A repeated ``client_uuid`` returns the case already made (``exists``), never a second one — also when two
@@ -16,7 +16,7 @@ The package's modules, one step each:
 
 - ``reference``: the process caches of classes, filing conditions and the reporter's permission;
 - ``checks``: one report's fields checked (``Report``), its grid located and its component found, for many at once;
-- ``writing``: the INSERTs (a batch in three statements, a single report in one);
+- ``writing``: the one INSERT statement of a report or a batch;
 - ``report``: ``report_case`` — one report from the field, the API or another channel;
 - ``sync``: ``report_batch`` — offline sync of up to ``MAX_BATCH`` queued reports.
 """

@@ -52,7 +52,8 @@ def class_by_code(code: str, kind: str | None, *, names_component: bool = False)
     """(id, kind) of an active minor class of the default standard with this code, of *kind* when given. A code
     both kinds use means the component class for a report naming a component, else the event class."""
     order = (kind,) if kind else (("component", "event") if names_component else ("event", "component"))
-    for reference in (_current_reference(), _current_reference(missed=True)):
+    for missed in (False, True):  # the second copy only after a miss (a tuple of both would reload every 2 s)
+        reference = _current_reference(missed=missed)
         for candidate in order:
             pk = reference.classes.get((code, candidate))
             if pk is not None:

@@ -16,7 +16,7 @@ from cases.exceptions import ActionForbidden
 from cases.models import Case
 from cases.services.intake.checks import Report, check_report, find_components, locate_all
 from cases.services.intake.reference import may_report
-from cases.services.intake.writing import announce_all, write_reports
+from cases.services.intake.writing import announce_all, deadlines_of, insert_reports
 
 MAX_BATCH = 500
 
@@ -83,13 +83,13 @@ def _write_batch(reports: list[Report], reporter, now: datetime, results: list) 
                 fresh.append(report)
         try:
             with transaction.atomic():
-                written = write_reports(fresh, reporter, now) if fresh else []
-                transaction.on_commit(partial(announce_all, [(case.pk, event_id) for case, event_id in written]))
+                written = insert_reports(fresh, reporter, now, deadlines_of(fresh, now)) if fresh else []
+                transaction.on_commit(partial(announce_all, [(pk, event_id) for pk, _no, event_id in written]))
         except IntegrityError:
             continue
-        for report, (case, _event_id) in zip(fresh, written, strict=True):
-            known[report.client_uuid] = (case.pk, case.case_no)
-            results[report.index] = _result(report, "created", case.pk, case.case_no)
+        for report, (pk, case_no, _event_id) in zip(fresh, written, strict=True):
+            known[report.client_uuid] = (pk, case_no)
+            results[report.index] = _result(report, "created", pk, case_no)
         for report in repeats:
             pk, case_no = known[report.client_uuid]
             results[report.index] = _result(report, "exists", pk, case_no)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluation", "0009_default_assessment_items"),
+        ("evaluation", "0011_selfeval_platform_refresh"),
     ]
 
     operations = [

@@ -17,7 +17,7 @@ PARTITIONS = YearlyPartitions(TABLE, "at")
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0011_outbox_timeline_handler"),
+        ("cases", "0012_overdue_watch_permissions"),
     ]
 
     operations = [

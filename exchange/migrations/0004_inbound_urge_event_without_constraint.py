@@ -7,9 +7,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exchange", "0002_networking_peers_and_queue"),
+        ("exchange", "0003_peer_delivery_lease"),
     ]
-    run_before = [("cases", "0012_timeline_partitioned_by_year")]
+    run_before = [("cases", "0013_timeline_partitioned_by_year")]
 
     operations = [
         migrations.AlterField(

@@ -15,7 +15,7 @@ PARTITIONS = YearlyPartitions(TABLE, "day", is_date=True)
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluation", "0009_default_assessment_items"),
+        ("evaluation", "0012_stored_period_figures"),
     ]
 
     operations = [

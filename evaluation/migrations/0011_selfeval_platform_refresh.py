@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluation", "0009_default_assessment_items"),
+        ("evaluation", "0010_supervision_client_uuids"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -489,8 +489,8 @@ def main() -> int:
             )
             points = cursor.fetchall()
             cursor.execute(
-                "SELECT m.code FROM grids_minorclass m JOIN grids_filingcondition f ON f.minor_class_id = m.id "
-                "WHERE m.is_active AND f.is_active GROUP BY m.code LIMIT 20"
+                "SELECT DISTINCT m.code FROM cases_case c JOIN grids_minorclass m ON m.id = c.minor_class_id "
+                "WHERE c.source = 'collector' AND m.is_active LIMIT 20"  # classes the demo's collectors report
             )
             class_codes = [row[0] for row in cursor.fetchall()]
         link.close()

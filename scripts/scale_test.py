@@ -620,7 +620,6 @@ def main() -> int:
                 channel = conn.channel()
                 for queue in ("default", "rollups", "exports", "exchange", "notifications"):
                     channel.queue_delete(prefix + queue)
-                    channel.exchange_delete(prefix + queue)
         except Exception as exc:  # cleaning up is best effort
             say(f"could not delete the run's queues: {exc}")
         if options.keep:

@@ -2,8 +2,9 @@
 
 Each kind of work has its own queue, so a long export or a rollup rebuild never holds up the overdue scan or the
 outbox relay: workers are started per queue (``celery -A citymgmt worker -Q rollups``); a worker started without
-``-Q`` consumes them all. Queues and exchanges are durable (on RabbitMQ they and the persistent messages in them
-survive a broker restart). A prefix isolates several platforms, or test runs, sharing one broker.
+``-Q`` consumes them all. Queues are durable and fed through the default exchange (on RabbitMQ they and the
+persistent messages in them survive a broker restart). A prefix isolates several platforms, or test runs, sharing
+one broker.
 """
 
 from __future__ import annotations
@@ -25,18 +26,19 @@ ROUTES = {
 
 
 def _route(prefix: str, queue: str) -> dict:
-    return {"queue": prefix + queue, "exchange": prefix + queue, "routing_key": queue}
+    # Through the default exchange straight to the queue named by the routing key: nothing to bind, so nothing is
+    # lost when a Redis broker restarts without persistence and forgets its bindings.
+    return {"queue": prefix + queue, "routing_key": prefix + queue}
 
 
 def celery_queue_settings(prefix: str = "") -> dict:
     """The ``task_*`` settings (lower-case Celery names) of the queues and routes under *prefix*."""
     return {
         "task_queues": [
-            Queue(prefix + name, Exchange(prefix + name, durable=True), routing_key=name, durable=True)
+            Queue(prefix + name, Exchange("", durable=True), routing_key=prefix + name, durable=True)
             for name in QUEUE_NAMES
         ],
         "task_default_queue": prefix + "default",
-        "task_default_exchange": prefix + "default",
-        "task_default_routing_key": "default",
+        "task_default_routing_key": prefix + "default",
         "task_routes": {task: _route(prefix, queue) for task, queue in ROUTES.items()},
     }

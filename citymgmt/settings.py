@@ -257,7 +257,6 @@ CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "")
 _QUEUES = celery_queue_settings(CELERY_QUEUE_PREFIX)
 CELERY_TASK_QUEUES = _QUEUES["task_queues"]
 CELERY_TASK_DEFAULT_QUEUE = _QUEUES["task_default_queue"]
-CELERY_TASK_DEFAULT_EXCHANGE = _QUEUES["task_default_exchange"]
 CELERY_TASK_DEFAULT_ROUTING_KEY = _QUEUES["task_default_routing_key"]
 CELERY_TASK_ROUTES = _QUEUES["task_routes"]
 # A task still running after the visibility timeout would be delivered a second time: stop it before that.

@@ -64,7 +64,7 @@ def worker(private_broker, tmp_path, settings):
     settings.MEDIA_ROOT = str(media)
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": private_broker, "MEDIA_ROOT": str(media)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "citymgmt", "worker", "-P", "solo", "-Q", "celery", "-l", "warning"],
+        [sys.executable, "-m", "celery", "-A", "citymgmt", "worker", "-P", "solo", "-l", "warning"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -81,7 +81,6 @@ class Rabbit:
             channel = conn.channel()
             for name in QUEUE_NAMES:
                 channel.queue_delete(self.prefix + name)
-                channel.exchange_delete(self.prefix + name)
 
 
 @pytest.fixture
@@ -114,7 +113,7 @@ def test_every_task_has_a_declared_queue_and_the_long_work_stays_off_the_default
     assert routes["exchange.networking.tasks.deliver"] == "exchange"
     assert routes["core.messaging.tasks.send_delivery"] == "notifications"
     assert project_app.amqp.router.route({}, "cases.tasks.export_cases")["queue"].name == "exports"
-    assert all(queue.durable and queue.exchange.durable for queue in project_app.amqp.queues.values())
+    assert all(queue.durable for queue in project_app.amqp.queues.values())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -96,4 +96,4 @@ def test_work_for_the_broker_waits_in_the_outbox_and_goes_out_once(private_redis
     OutboxMessage.objects.filter(pk=message.pk).update(due_at=message.created_at)  # skip the back-off
     assert outbox.relay() == 1
     assert outbox.relay() == 0
-    assert private_redis.client().llen("celery") == 1  # queued exactly once
+    assert private_redis.client().llen("default") == 1  # queued exactly once (routed to "default")

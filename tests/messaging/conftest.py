@@ -102,7 +102,7 @@ def run_tasks(broker):
 
     def run(now=None) -> list[tuple[str, dict]]:
         client, ran = broker.client(), []
-        while (raw := client.rpop("celery")) is not None:
+        while (raw := client.rpop("notifications") or client.rpop("default")) is not None:  # their queues
             message = json.loads(raw)
             name = message["headers"]["task"]
             args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))

@@ -58,7 +58,7 @@ def test_a_task_the_broker_lost_is_queued_again_when_its_lease_runs_out(
 ):
     Rule.objects.create(kind="case_overdue", user=head, channel=sms_channel)
     overdue(django_capture_on_commit_callbacks)
-    assert broker.client().llen("celery") == 1
+    assert broker.client().llen("notifications") == 1  # the messaging tasks' queue
     broker.client().flushall()  # Redis restarted without persistence: the task is gone
     delivery = Delivery.objects.get()
     assert sweep(timezone.now()) == []  # leased: not yet

@@ -17,6 +17,7 @@ QUEUE_NAMES = ["default", "rollups", "exports", "exchange", "notifications"]
 ROUTES = {
     "core.tasks.run_import_job": "exports",  # imports share the exports' queue: both are long file work
     "core.tasks.requeue_import_jobs": "default",  # a quick sweep, never behind a long import
+    "core.tasks.tend_export_jobs": "default",  # likewise for exports: requeue the lost, purge the expired
     "evaluation.tasks.*": "rollups",
     "exchange.*": "exchange",
     "core.messaging.tasks.*": "notifications",

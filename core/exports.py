@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from core import audit, outbox
 from core.choices import AuditAction
 from core.models import ExportJob, ExportJobStatus
+from core.replica import replica_reads
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +164,8 @@ def run(job_id: int) -> str:
     with translation.override(job.options.get("language") or settings.LANGUAGE_CODE):
         try:
             with tempfile.TemporaryFile() as target:
-                rows = writer(job, target, progress)
+                with replica_reads():  # the rows come from the replica when there is one (core/replica.py)
+                    rows = writer(job, target, progress)
                 target.seek(0)
                 stored = default_storage.save(f"exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx", File(target))
         except Exception as exc:  # the job must end, whatever the rows did to the writer

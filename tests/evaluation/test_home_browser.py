@@ -138,14 +138,15 @@ def test_filter_by_department_street_community_class_and_dates(
 
 
 def test_overdue_tab_lists_the_most_overdue_first_with_full_dates(page, live_server, console_login, cast, desk):
-    from datetime import timedelta
-
     from django.utils import timezone
 
     from cases.models import Case
+    from tests.fixtures.home_desk import working_hours_ago
 
     older = desk["dispatched"][0]
-    Case.objects.filter(pk=older.pk).update(stage_deadline=timezone.now() - timedelta(days=3), is_overdue=True)
+    # More overdue than the desk's late report by at least an hour of working time, whatever the hour of the run.
+    deadline = working_hours_ago(desk["late"].stage_deadline, 1)
+    Case.objects.filter(pk=older.pk).update(stage_deadline=deadline, is_overdue=True)
     _login_as(page, console_login, cast["supervisor"])
     page.goto(f"{live_server.url}/cases/?queue=overdue")
     rows = page.locator("#queue-table tbody tr[data-case]")

@@ -34,14 +34,18 @@ def purge_outbox() -> int:
     return outbox.purge()
 
 
-@shared_task(
-    name="core.tasks.run_import_job",
-    ignore_result=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    time_limit=settings.IMPORT_JOB_TIME_LIMIT,
-    soft_time_limit=settings.IMPORT_JOB_TIME_LIMIT - 60,
-)
+# A file job (import or export) may run for hours: acknowledged when it ends, given back if its worker is lost, with
+# its own time limit; the job row's conditional claim makes a second delivery harmless.
+FILE_JOB = {
+    "ignore_result": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "time_limit": settings.IMPORT_JOB_TIME_LIMIT,
+    "soft_time_limit": settings.IMPORT_JOB_TIME_LIMIT - 60,
+}
+
+
+@shared_task(name="core.tasks.run_import_job", **FILE_JOB)
 def run_import_job(job_id: int) -> str:
     """Parse and import one uploaded file (core.imports.run): runs once per job however often it is delivered."""
     from core.imports import run
@@ -57,14 +61,7 @@ def requeue_import_jobs() -> int:
     return requeue_stale()
 
 
-@shared_task(
-    name="core.tasks.run_export_job",
-    ignore_result=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    time_limit=settings.IMPORT_JOB_TIME_LIMIT,
-    soft_time_limit=settings.IMPORT_JOB_TIME_LIMIT - 60,
-)
+@shared_task(name="core.tasks.run_export_job", **FILE_JOB)
 def run_export_job(job_id: int) -> str:
     """Write one export job's file (core.exports.run): one file per job however often it is delivered."""
     from core.exports import run

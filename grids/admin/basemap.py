@@ -1,5 +1,6 @@
 """Admin of the base layers (底图图层) on Leaflet maps, each with its "import from file" page (GeoJSON or a zipped
-Shapefile; the file replaces the layer; big files go to an import job)."""
+Shapefile; the file replaces the layer; big files go to an import job). An edit of one feature is seen in the next
+tile at once: it moves the base map's version on (``DrawnOnBaseMapMixin``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from grids.admin.spatial import ImportAdminMixin
+from grids.admin.spatial import DrawnOnBaseMapMixin, ImportAdminMixin
 from grids.basemap.loader import import_base_layer
 from grids.models import Building, GreenSpace, PlaceLabel, Road, Water
 
@@ -21,7 +22,7 @@ def _help(attributes):
     return format_lazy("{} {}", _FILES, attributes)
 
 
-class BaseLayerAdmin(ImportAdminMixin, LeafletGeoAdmin):
+class BaseLayerAdmin(DrawnOnBaseMapMixin, ImportAdminMixin, LeafletGeoAdmin):
     search_fields = ["name"]
     show_full_result_count = False  # a city has a hundred thousand buildings: no second COUNT(*) per page
     import_suffixes = (".geojson", ".json", ".zip")

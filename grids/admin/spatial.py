@@ -19,6 +19,7 @@ from core.audit import import_outcome, record_import
 from core.imports import runs_in_background, start_job
 from core.spreadsheets.forms import check_uploaded_file
 from grids.admin.component_form import ComponentAdminForm
+from grids.basemap.tiles import changed as base_map_changed
 from grids.loaders import import_components, import_grids
 from grids.models import Component, DutyGrid, Region, UnitGrid
 
@@ -67,6 +68,23 @@ class GridCodeFilter(admin.SimpleListFilter):
         if value:
             return queryset.filter(grid__code__startswith=value)
         return queryset
+
+
+class DrawnOnBaseMapMixin:
+    """For models drawn in the base tiles (the base layers, the grid outlines): an edit or deletion in the admin moves
+    the base map's version on, so tiles cached in Redis before it are not served again (after the commit)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        base_map_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        base_map_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        base_map_changed()
 
 
 class ImportAdminMixin:
@@ -135,7 +153,7 @@ class RegionAdmin(LeafletGeoAdmin):
 
 
 @admin.register(UnitGrid)
-class UnitGridAdmin(ImportAdminMixin, LeafletGeoAdmin):
+class UnitGridAdmin(DrawnOnBaseMapMixin, ImportAdminMixin, LeafletGeoAdmin):
     list_display = ["code", "name", "community", "area_m2", "valid_from", "valid_to"]
     list_filter = ["valid_to", "community__parent"]
     search_fields = ["code", "name"]

@@ -21,8 +21,8 @@ shape, not every surveyed vertex. Empty layers are left out; where there is noth
 Answers are private (a login is needed, as for component tiles) and cached by the browser for five minutes.
 
 Tiles are also kept in Redis (``cached_base_tile``) for ``settings.TILE_CACHE_SECONDS``, under a version of the base map
-that every import of base layers or grids bumps (``changed``); with Redis down every tile is made by PostGIS, as
-before. Edits of single features in the admin show within ``TILE_CACHE_SECONDS`` (600 s by default).
+that every import of base layers or grids and every edit or deletion of a feature or grid in the admin bumps
+(``changed``); with Redis down every tile is made by PostGIS, as before.
 """
 
 from __future__ import annotations

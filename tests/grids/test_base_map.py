@@ -371,3 +371,33 @@ def test_base_tiles_are_made_by_postgis_when_redis_is_down(api_as, personas, lay
         "default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": "redis://127.0.0.1:9/0"}  # discard port
     }
     assert "璧泉路" in {f["properties"]["name"] for f in _tile(api_as(personas["collector"]), 16, *layers)["roads"]}
+
+
+def test_an_admin_edit_of_one_feature_shows_in_the_next_cached_tile(
+    client, api_as, personas, layers, settings, django_capture_on_commit_callbacks
+):
+    from grids.basemap import tiles
+
+    settings.TILE_CACHE_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        tiles.changed()
+    collector = api_as(personas["collector"])
+    assert "璧泉路" in {f["properties"]["name"] for f in _tile(collector, 16, *layers)["roads"]}  # now in Redis
+    personas["admin"].is_staff = True
+    personas["admin"].save()
+    client.force_login(personas["admin"])
+    road = Road.objects.get(name="璧泉路")
+    change = client.get(f"/admin/grids/road/{road.pk}/change/")
+    assert change.status_code == 200
+    form = change.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(name="改名路", geometry=road.geometry.geojson)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/grids/road/{road.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    names = {f["properties"]["name"] for f in _tile(collector, 16, *layers)["roads"]}
+    assert "改名路" in names and "璧泉路" not in names
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/grids/road/{road.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert "改名路" not in {f["properties"]["name"] for f in _tile(collector, 16, *layers)["roads"]}

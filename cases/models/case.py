@@ -30,11 +30,15 @@ class Case(models.Model):
     writes a ``CaseEvent``. Location columns are a snapshot taken at report time, so a re-drawn grid never moves an
     old case."""
 
-    case_no = models.CharField(_("case number"), max_length=20, unique=True)
+    case_no = models.CharField(_("case number"), max_length=20)
     client_uuid = models.UUIDField(_("client UUID"), null=True, blank=True, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=ClassKind.choices)
     minor_class = models.ForeignKey(
-        "grids.MinorClass", verbose_name=_("class"), on_delete=models.PROTECT, related_name="cases"
+        "grids.MinorClass",
+        verbose_name=_("class"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # case_class_received leads with it
     )
     condition = models.ForeignKey(
         "grids.FilingCondition",
@@ -51,6 +55,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="cases",
+        db_index=False,
     )
     source = models.CharField(_("source"), max_length=20, choices=CaseSource.choices, default=CaseSource.COLLECTOR)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
@@ -62,9 +67,9 @@ class Case(models.Model):
     grid = models.ForeignKey(
         "grids.UnitGrid", verbose_name=_("unit grid"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    grid_code = models.CharField(_("grid code"), max_length=15, db_index=True)
-    community_code = models.CharField(_("community code"), max_length=12, db_index=True)
-    street_code = models.CharField(_("street code"), max_length=9, db_index=True)
+    grid_code = models.CharField(_("grid code"), max_length=15)
+    community_code = models.CharField(_("community code"), max_length=12)
+    street_code = models.CharField(_("street code"), max_length=9)
     district_code = models.CharField(_("district code"), max_length=6)
 
     reporter = models.ForeignKey(
@@ -86,6 +91,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,
     )
     suggested_department = models.ForeignKey(
         "core.Department",
@@ -102,6 +108,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="case_tasks",
+        db_index=False,
     )
     merged_into = models.ForeignKey(
         "self",
@@ -110,6 +117,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="duplicates",
+        db_index=False,
     )
 
     # The current stage and its deadline (from the working calendar).
@@ -122,15 +130,15 @@ class Case(models.Model):
         _("disposal limit"), max_digits=7, decimal_places=2, null=True, blank=True
     )
     disposal_limit_unit = models.CharField(_("disposal limit unit"), max_length=20, blank=True)
-    disposal_deadline = models.DateTimeField(_("disposal deadline"), null=True, blank=True, db_index=True)
+    disposal_deadline = models.DateTimeField(_("disposal deadline"), null=True, blank=True)
     disposal_minutes_left = models.FloatField(_("working minutes left when suspended"), null=True, blank=True)
 
     # Milestones.
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
-    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True, db_index=True)
-    disposed_at = models.DateTimeField(_("disposed at"), null=True, blank=True, db_index=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    disposed_at = models.DateTimeField(_("disposed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_in = models.CharField(_("cancelled at status"), max_length=20, blank=True)
 
@@ -143,7 +151,7 @@ class Case(models.Model):
     checked_on_time = models.BooleanField(_("checked on time"), null=True, blank=True)
     closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
 
-    is_overdue = models.BooleanField(_("overdue"), default=False, db_index=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
     is_urged = models.BooleanField(_("urged"), default=False)
     verified = models.BooleanField(_("verified on site"), null=True, blank=True)
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
@@ -188,7 +196,31 @@ class Case(models.Model):
             ("watch_check_overdue", _("Is told when the check runs late")),
             ("watch_close_overdue", _("Is told when closure runs late")),
         ]
+        constraints = [
+            # Not ``unique=True``: that would add a varchar_pattern_ops copy nobody reads (searches use trigrams).
+            models.UniqueConstraint(fields=["case_no"], name="case_no_unique"),
+        ]
+        # Every index is written by every report, so intake pays for each one (bench/intake.py): columns empty when a
+        # case is reported get partial indexes (a strict comparison such as ``closed_at >= …`` or ``component_id = …``
+        # implies IS NOT NULL, so those queries still use them), codes get plain btrees without the LIKE copies, and
+        # the department and class are served by the composite indexes that lead with them.
         indexes = [
+            models.Index(fields=["grid_code"], name="case_grid_code"),
+            models.Index(fields=["community_code"], name="case_community_code"),
+            models.Index(fields=["street_code"], name="case_street_code"),
+            *(
+                models.Index(fields=[column], name=f"case_{column}", condition=Q(**{f"{column}__isnull": False}))
+                for column in (
+                    "component",
+                    "assigned_collector",
+                    "merged_into",
+                    "disposal_deadline",
+                    "dispatched_at",
+                    "disposed_at",
+                    "closed_at",
+                )
+            ),
+            models.Index(fields=["is_overdue"], name="case_overdue", condition=Q(is_overdue=True)),
             models.Index(fields=["status", "received_at"], name="case_status_received"),
             models.Index(fields=["department", "status"], name="case_department_status"),
             models.Index(fields=["minor_class", "received_at"], name="case_class_received"),

@@ -515,6 +515,9 @@ def main() -> int:
         report.add(label, statistics.median(times), p95, extra)
 
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
+    from citymgmt.wsgi import settle_process
+
+    settle_process()  # as the WSGI entry point does in each web worker before its first request
     print(f"\nconsole queue pages ({args.requests} requests each, after 2 warm-ups)", flush=True)
     measure("console operator: to_accept", "operator", "/cases/", {"queue": "to_accept"})
     measure("console operator: to_check", "operator", "/cases/", {"queue": "to_check"})

@@ -96,6 +96,9 @@ def main() -> int:
                 Notification(recipient=user, kind="bench", message=f"基准测试通知 {i}") for i in range(20)
             )
 
+    from citymgmt.wsgi import settle_process
+
+    settle_process()  # as the WSGI entry point does in each web worker before its first request
     report = Report()
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     print(f"\nhome pages ({args.requests} requests each, after 2 warm-ups; target p95 ≤ {TARGET_MS:.0f} ms)")

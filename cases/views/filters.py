@@ -18,6 +18,8 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from core.widgets import PlainSelect
+
 FILTER_LABELS = {
     "q": _("Search (number, description, address)"),
     "status": _("Status"),
@@ -45,20 +47,38 @@ def _regions(level: str) -> list[tuple[str, str]]:
     return list(Region.objects.filter(level=level).order_by("code").values_list("code", "name"))
 
 
-def _class_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Active minor classes grouped by standard and major class: (group label, [(code, "code name")])."""
-    from grids.models import MinorClass
+_class_groups_cache: dict[tuple[int, str], list] = {}
 
+
+def _class_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Active minor classes grouped by standard and major class: (group label, [(code, "code name")]).
+
+    Kept per process under the taxonomy's version (every class edit bumps it) and the language; with Redis down
+    (version 0) read every time."""
+    from django.utils.translation import get_language
+
+    from grids.choices import ClassKind
+    from grids.models import MinorClass
+    from grids.taxonomy import taxonomy_version
+
+    key = (taxonomy_version(), get_language() or "")
+    if key[0] and key in _class_groups_cache:
+        return _class_groups_cache[key]
     groups: dict[str, list[tuple[str, str]]] = {}
     rows = (
         MinorClass.objects.filter(is_active=True)
-        .select_related("standard", "major")
         .order_by("-standard__is_default", "standard__code", "kind", "major__code", "code")
+        .values_list("standard__code", "kind", "major__code", "major__name", "code", "name")
     )
-    for minor in rows:
-        label = f"{minor.standard.code} · {minor.get_kind_display()} {minor.major.code} {minor.major.name}"
-        groups.setdefault(label, []).append((minor.code, f"{minor.code} {minor.name}"))
-    return list(groups.items())
+    for standard, kind, major_code, major_name, code, name in rows:
+        label = f"{standard} · {ClassKind(kind).label} {major_code} {major_name}"
+        groups.setdefault(label, []).append((code, f"{code} {name}"))
+    result = list(groups.items())
+    if key[0]:
+        if len(_class_groups_cache) > 16:  # old versions
+            _class_groups_cache.clear()
+        _class_groups_cache[key] = result
+    return result
 
 
 def _with_current(choices: list, value: str, blank) -> list:
@@ -79,12 +99,12 @@ def decorate(filterset) -> None:
             field.label = FILTER_LABELS[name]
         field.required = False
     if "street" in fields:
-        fields["street"].widget = forms.Select(
+        fields["street"].widget = PlainSelect(
             choices=_with_current(_regions("street"), data.get("street", ""), _("All streets")),
             attrs={"data-cascade": "street"},
         )
     if "community" in fields:
-        fields["community"].widget = forms.Select(
+        fields["community"].widget = PlainSelect(
             choices=_with_current(_regions("community"), data.get("community", ""), _("All communities")),
             attrs={"data-cascade": "community"},
         )
@@ -99,12 +119,12 @@ def decorate(filterset) -> None:
                 .order_by("code")
                 .values_list("code", "name")
             )
-        fields["grid"].widget = forms.Select(
+        fields["grid"].widget = PlainSelect(
             choices=_with_current(grids, grid, _("All unit grids")),
             attrs={"data-cascade": "grid", "data-url": _grids_url()},
         )
     if "class_code" in fields:
-        fields["class_code"].widget = forms.Select(
+        fields["class_code"].widget = PlainSelect(
             choices=_with_current(_class_groups(), data.get("class_code", ""), _("All classes")),
             attrs={
                 "data-class-picker": "",
@@ -112,6 +132,13 @@ def decorate(filterset) -> None:
                 "data-major-label": _("All major classes"),
             },
         )
+    if "department" in fields and isinstance(fields["department"].widget, forms.Select):
+        fields["department"].widget = PlainSelect(
+            attrs=fields["department"].widget.attrs, choices=fields["department"].choices
+        )
+    for name in ("overdue", "kind", "mine"):  # the short selects as well: one way of drawing a select on the page
+        if name in fields and type(fields[name].widget) is forms.Select:
+            fields[name].widget = PlainSelect(attrs=fields[name].widget.attrs, choices=fields[name].widget.choices)
     if "due_within" in fields:
         fields["due_within"].widget = forms.NumberInput(attrs={"min": 0, "step": "any", "placeholder": "4"})
 

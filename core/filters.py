@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
@@ -247,3 +248,30 @@ class DepartmentTreeFilter(django_filters.ModelChoiceFilter):
         if value in EMPTY_VALUES:
             return qs
         return qs.filter(**{f"{self.field_name}__in": subtree_ids(value)})
+
+
+def search_in(*fields: str):
+    """A ``method`` for a ``CharFilter``: rows where any of ``fields`` contains the text (case-insensitive); blank
+    text filters nothing. Used by the record lists that search a few text columns (channels, supervision)."""
+
+    def search(queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+    return search
+
+
+FROM_DATE, TO_DATE = _("From date"), _("To date")
+
+
+def day_range(field_name: str, from_label=FROM_DATE, to_label=TO_DATE):
+    """The two filters of a date column's range, inclusive at both ends: ``x_from, x_to = day_range("x")``."""
+    return (
+        django_filters.DateFilter(field_name=field_name, lookup_expr="gte", label=from_label),
+        django_filters.DateFilter(field_name=field_name, lookup_expr="lte", label=to_label),
+    )

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
-from core.filters import TriStateFilter
+from core.filters import TriStateFilter, day_range, search_in
 from core.models import User
 from evaluation.supervision.models import (
     Assessment,
@@ -23,28 +23,14 @@ def _collectors():
     return User.objects.filter(role=Role.COLLECTOR)
 
 
-def _search(*fields):
-    def search(queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
-
-    return search
-
-
 class InspectionRecordFilterSet(django_filters.FilterSet):
     collector = django_filters.ModelChoiceFilter(queryset=_collectors(), label=_("Collector inspected"))
     kind = django_filters.MultipleChoiceFilter(choices=InspectionKind.choices, label=_("Kind"))
     team = django_filters.CharFilter(lookup_expr="icontains", label=_("Inspection team"))
     grid_code = django_filters.CharFilter(label=_("Unit grid code"))
-    inspected_from = django_filters.DateFilter(field_name="inspected_on", lookup_expr="gte", label=_("From date"))
-    inspected_to = django_filters.DateFilter(field_name="inspected_on", lookup_expr="lte", label=_("To date"))
+    inspected_from, inspected_to = day_range("inspected_on")
     reversal = TriStateFilter(field_name="reverses", lookup_expr="isnull", exclude=True, label=_("Reversal"))
-    q = django_filters.CharFilter(method=_search("description", "team", "grid_code"), label=_("Search"))
+    q = django_filters.CharFilter(method=search_in("description", "team", "grid_code"), label=_("Search"))
 
     class Meta:
         model = InspectionRecord
@@ -52,12 +38,11 @@ class InspectionRecordFilterSet(django_filters.FilterSet):
 
 
 class TrainingFilterSet(django_filters.FilterSet):
-    held_from = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("From date"))
-    held_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("To date"))
+    held_from, held_to = day_range("held_on")
     collector = django_filters.ModelChoiceFilter(
         field_name="attendances__collector", queryset=_collectors(), distinct=True, label=_("Collector")
     )
-    q = django_filters.CharFilter(method=_search("topic", "trainer"), label=_("Search"))
+    q = django_filters.CharFilter(method=search_in("topic", "trainer"), label=_("Search"))
 
     class Meta:
         model = Training
@@ -70,7 +55,7 @@ class CollectorFilterSet(django_filters.FilterSet):
     home = django_filters.MultipleChoiceFilter(choices=HomeDepartment.choices, label=_("Home department"))
     part_time = TriStateFilter(method="filter_part_time", label=_("Part-time"))
     flagged = TriStateFilter(method="filter_flagged", label=_("Failed or never trained"))
-    q = django_filters.CharFilter(method=_search("username", "first_name", "last_name"), label=_("Search"))
+    q = django_filters.CharFilter(method=search_in("username", "first_name", "last_name"), label=_("Search"))
 
     class Meta:
         model = User
@@ -90,8 +75,7 @@ class CollectorFilterSet(django_filters.FilterSet):
 
 class AssessmentFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices, label=_("Status"))
-    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", label=_("From month"))
-    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", label=_("To month"))
+    month_from, month_to = day_range("month", _("From month"), _("To month"))
 
     class Meta:
         model = Assessment

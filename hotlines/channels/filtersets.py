@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import IsoDateTimeFilter
+from core.filters import IsoDateTimeFilter, day_range, search_in
 from hotlines.channels.models import Camera, ChatGroupReport, Inspection, OnlineOpinion
 from hotlines.choices import CameraWatch, InspectorLevel, OpinionChannel
-
-
-def _search(*fields):
-    def search(queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
-
-    return search
 
 
 class OnlineOpinionFilterSet(django_filters.FilterSet):
@@ -31,7 +17,7 @@ class OnlineOpinionFilterSet(django_filters.FilterSet):
     )
     submitted_after = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte", label=_("Submitted after"))
     submitted_before = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lte", label=_("Submitted before"))
-    q = django_filters.CharFilter(method=_search("external_no", "title", "content", "author"), label=_("Search"))
+    q = django_filters.CharFilter(method=search_in("external_no", "title", "content", "author"), label=_("Search"))
 
     class Meta:
         model = OnlineOpinion
@@ -41,9 +27,8 @@ class OnlineOpinionFilterSet(django_filters.FilterSet):
 class InspectionFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=InspectorLevel.choices, label=_("Level"))
     inspector = django_filters.CharFilter(lookup_expr="icontains", label=_("Inspector"))
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From date"))
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To date"))
-    q = django_filters.CharFilter(method=_search("route", "note", "problems__description"), label=_("Search"))
+    date_from, date_to = day_range("date")
+    q = django_filters.CharFilter(method=search_in("route", "note", "problems__description"), label=_("Search"))
 
     class Meta:
         model = Inspection
@@ -62,7 +47,7 @@ class ChatGroupReportFilterSet(django_filters.FilterSet):
     has_case = django_filters.BooleanFilter(
         field_name="case", lookup_expr="isnull", exclude=True, label=_("Has a case")
     )
-    q = django_filters.CharFilter(method=_search("content", "group", "reporter_handle"), label=_("Search"))
+    q = django_filters.CharFilter(method=search_in("content", "group", "reporter_handle"), label=_("Search"))
 
     class Meta:
         model = ChatGroupReport
@@ -72,7 +57,7 @@ class ChatGroupReportFilterSet(django_filters.FilterSet):
 class CameraFilterSet(django_filters.FilterSet):
     watches = django_filters.ChoiceFilter(choices=CameraWatch.choices, label=_("Watches"))
     is_active = django_filters.BooleanFilter(label=_("Active"))
-    q = django_filters.CharFilter(method=_search("code", "name", "address"), label=_("Search"))
+    q = django_filters.CharFilter(method=search_in("code", "name", "address"), label=_("Search"))
 
     class Meta:
         model = Camera

@@ -132,13 +132,10 @@ def decorate(filterset) -> None:
                 "data-major-label": _("All major classes"),
             },
         )
-    if "department" in fields and isinstance(fields["department"].widget, forms.Select):
-        fields["department"].widget = PlainSelect(
-            attrs=fields["department"].widget.attrs, choices=fields["department"].choices
-        )
-    for name in ("overdue", "kind", "mine"):  # the short selects as well: one way of drawing a select on the page
+    for name in ("department", "overdue", "kind", "mine"):  # the other selects too: one way of drawing a select
         if name in fields and type(fields[name].widget) is forms.Select:
-            fields[name].widget = PlainSelect(attrs=fields[name].widget.attrs, choices=fields[name].widget.choices)
+            widget = fields[name].widget
+            fields[name].widget = PlainSelect(attrs=widget.attrs, choices=widget.choices)
     if "due_within" in fields:
         fields["due_within"].widget = forms.NumberInput(attrs={"min": 0, "step": "any", "placeholder": "4"})
 

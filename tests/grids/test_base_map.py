@@ -383,17 +383,9 @@ def test_an_admin_edit_of_one_feature_shows_in_the_next_cached_tile(
         tiles.changed()
     collector = api_as(personas["collector"])
     assert "璧泉路" in {f["properties"]["name"] for f in _tile(collector, 16, *layers)["roads"]}  # now in Redis
-    personas["admin"].is_staff = True
-    personas["admin"].save()
-    client.force_login(personas["admin"])
     road = Road.objects.get(name="璧泉路")
-    change = client.get(f"/admin/grids/road/{road.pk}/change/")
-    assert change.status_code == 200
-    form = change.context["adminform"].form
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    data.update(name="改名路", geometry=road.geometry.geojson)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/grids/road/{road.pk}/change/", data)
+        response = _rename_in_admin(client, personas["admin"], road, "改名路")
     assert response.status_code == 302, response.content.decode()[:2000]
     names = {f["properties"]["name"] for f in _tile(collector, 16, *layers)["roads"]}
     assert "改名路" in names and "璧泉路" not in names
@@ -401,3 +393,32 @@ def test_an_admin_edit_of_one_feature_shows_in_the_next_cached_tile(
         response = client.post(f"/admin/grids/road/{road.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert "改名路" not in {f["properties"]["name"] for f in _tile(collector, 16, *layers)["roads"]}
+
+
+def _rename_in_admin(client, admin_user, road, name):
+    """POST the road's admin change form with every field as shown and a new name."""
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    change = client.get(f"/admin/grids/road/{road.pk}/change/")
+    assert change.status_code == 200
+    form = change.context["adminform"].form
+    data = {field: form[field].value() for field in form.fields if form[field].value() is not None}
+    data.update(name=name, geometry=road.geometry.geojson)
+    return client.post(f"/admin/grids/road/{road.pk}/change/", data)
+
+
+def test_an_admin_edit_of_one_feature_is_saved_and_drawn_with_redis_down(
+    client, api_as, personas, layers, settings, django_capture_on_commit_callbacks
+):
+    settings.TILE_CACHE_SECONDS = 60
+    settings.CACHES = {
+        "default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": "redis://127.0.0.1:9/0"}  # discard port
+    }
+    road = Road.objects.get(name="璧泉路")
+    with django_capture_on_commit_callbacks(execute=True):  # the version bump after the commit meets no Redis
+        response = _rename_in_admin(client, personas["admin"], road, "改名路")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Road.objects.get(pk=road.pk).name == "改名路"
+    names = {f["properties"]["name"] for f in _tile(api_as(personas["collector"]), 16, *layers)["roads"]}
+    assert "改名路" in names and "璧泉路" not in names

@@ -55,11 +55,23 @@ def close_context(context, live_server, seconds: float = 15.0) -> None:
     """Close a browser context and let the live server finish the requests it left in flight.
 
     The test database is flushed right after the test; a request thread still inside a transaction (a map tile, a
-    poll) would deadlock against the flush's TRUNCATE, and the next test would find the last one's rows."""
+    poll) would deadlock against the flush's TRUNCATE, and the next test would find the last one's rows. Requests the
+    browser sent just before closing may still wait in the listening socket's backlog and be accepted afterwards, so
+    this waits until no request thread has been alive for a quarter of a second, not only for those alive now."""
     import time
 
     context.close()
     httpd = getattr(live_server.thread, "httpd", None)
     deadline = time.monotonic() + seconds
-    for thread in list(getattr(httpd, "_threads", None) or []):
-        thread.join(max(0.0, deadline - time.monotonic()))
+    quiet_since = None
+    while time.monotonic() < deadline:
+        alive = [t for t in list(getattr(httpd, "_threads", None) or []) if t.is_alive()]
+        if alive:
+            quiet_since = None
+            alive[0].join(min(0.5, max(0.0, deadline - time.monotonic())))
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= 0.25:
+            return
+        else:
+            time.sleep(0.05)

@@ -80,7 +80,7 @@ class Site:
 def seed_case_history(*, scale: float, seed: int = 1, end: datetime | None = None) -> dict:
     """Report and replay ``42,000 × scale`` cases received over the year before *end* (default now)."""
     count = max(1, round(FULL_SCALE_CASES * scale))
-    if Case.objects.filter(client_uuid__in=[_key(seed, i) for i in range(min(count, 50))]).exists():
+    if Case.objects.filter(key__client_uuid__in=[_key(seed, i) for i in range(min(count, 50))]).exists():
         return {"cases": 0, "events": 0}
     end = end or timezone.now()
     rng = random.Random(seed)

@@ -73,6 +73,9 @@ class YearlyPartitions:
     table: str
     column: str
     is_date: bool = False
+    # (table, column) pairs whose rows belong to this table's rows and go with them when a year is detached (the
+    # case table's unique keys); they are deleted in the year's range just before the detach.
+    companions: tuple[tuple[str, str], ...] = ()
 
     @property
     def default(self) -> str:
@@ -148,12 +151,28 @@ class YearlyPartitions:
         name = self.name(year)
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             guarded = _has_append_only(cursor, name)
+            low, high = self.bounds(year)
+            for companion, column in self.companions:
+                cursor.execute(f"DELETE FROM {companion} WHERE {column} >= %s AND {column} < %s", [low, high])
+            # PostgreSQL refuses to detach a partition whose rows other tables still refer to (the error names the
+            # foreign key): the rows referring to a year's cases are archived first. Deferred checks queued earlier
+            # in the transaction fire before, as ALTER TABLE requires.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             detach(cursor, self.table, name)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             if guarded and not _has_append_only(cursor, name):  # the clone left with the parent: keep it read-only
                 cursor.execute(
                     f"CREATE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {name} "
                     "FOR EACH ROW EXECUTE FUNCTION citymgmt_refuse_change()"
                 )
+            # An archive refers to nothing live: its foreign keys would otherwise pin the rows they name (a
+            # detached timeline year would keep its cases from ever being archived).
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' AND conparentid = 0",
+                [name],
+            )
+            for (constraint,) in cursor.fetchall():
+                cursor.execute(f'ALTER TABLE {name} DROP CONSTRAINT "{constraint}"')
         return name
 
     @property
@@ -166,6 +185,47 @@ def yearly(table: str, column: str, *, is_date: bool = False) -> YearlyPartition
     spec = YearlyPartitions(table, column, is_date)
     YEARLY[table] = spec
     return spec
+
+
+# A year's ids: year × ID_SPAN + a serial (2026 → 20,260,000,000,001 …), far below JavaScript's 2⁵³ (≈ 9 × 10¹⁵).
+ID_SPAN = 10_000_000_000
+
+
+@dataclass(frozen=True)
+class IdYearPartitions(YearlyPartitions):
+    """Partitions by year of the *id* itself: each year's rows draw their ids from a range of their own
+    (``year × ID_SPAN`` + a serial, the column default ``year_id_default``). The primary key ``(id)`` then contains
+    the partition key, so foreign keys to the table stay as they are and a look-up by id prunes to one partition.
+    The year is the China-time year the row was *written* (a case reported offline on 31 December and synced on
+    1 January lies in the new year). Ids from before the conversion (below ID_SPAN) stay in the DEFAULT partition."""
+
+    def bounds(self, year: int) -> tuple[int, int]:  # type: ignore[override]
+        return year * ID_SPAN, (year + 1) * ID_SPAN
+
+    def year_sql(self, expression: str) -> str:
+        return f"(({expression}) / {ID_SPAN})::int"
+
+    def years_in_default(self, connection=None) -> set[int]:
+        return super().years_in_default(connection) - {0}  # ids from before the conversion stay where they are
+
+    @property
+    def _type(self) -> str:
+        return "bigint"
+
+
+def yearly_ids(table: str, companions: tuple[tuple[str, str], ...] = ()) -> IdYearPartitions:
+    """Declare (and register) a table partitioned by the year of its ids."""
+    spec = IdYearPartitions(table, "id", companions=companions)
+    YEARLY[table] = spec
+    return spec
+
+
+def year_id_default(table: str) -> str:
+    """The id column's default of an ``IdYearPartitions`` table: this China-time year × ID_SPAN + the sequence."""
+    return (
+        f"(extract(year FROM now() AT TIME ZONE '{settings.TIME_ZONE}')::bigint * {ID_SPAN} "
+        f"+ nextval('{table}_id_seq'))"
+    )
 
 
 def _has_append_only(cursor, table: str) -> bool:
@@ -188,7 +248,8 @@ def _carried_definitions(cursor, table: str) -> dict[str, list]:
     )
     indexes = [row[0] for row in cursor.fetchall()]
     cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'f' AND conparentid = 0",  # not the clones per partition
         [table],
     )
     foreign_keys = cursor.fetchall()
@@ -196,22 +257,32 @@ def _carried_definitions(cursor, table: str) -> dict[str, list]:
         "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [table]
     )
     triggers = [row[0] for row in cursor.fetchall()]
+    # Foreign keys of other tables pointing here (a partitioned referencing table's own key, not its partitions').
     cursor.execute(
-        "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE confrelid = %s::regclass AND contype = 'f'",
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE confrelid = %s::regclass AND conrelid <> confrelid AND contype = 'f' AND conparentid = 0",
         [table],
     )
     referencing = cursor.fetchall()
-    if referencing:  # a partitioned table cannot be referenced by its id alone: drop these first (db_constraint=False)
-        raise RuntimeError(f"{table} is referenced by foreign keys {referencing}; drop them before converting")
-    return {"indexes": indexes, "foreign_keys": foreign_keys, "triggers": triggers}
+    return {"indexes": indexes, "foreign_keys": foreign_keys, "triggers": triggers, "referencing": referencing}
 
 
 def _rebuild(cursor, table: str, primary_key: list[str], partition: YearlyPartitions | None, sequence: str | None):
     carried = _carried_definitions(cursor, table)
+    # A partitioned table can be referenced only through a key containing its partition key: the timeline's
+    # (id, at) cannot, so its referencing keys must be gone (db_constraint=False) before; a table partitioned by
+    # its id keeps them, dropped here and made again against the new table.
+    if carried["referencing"] and partition is not None and partition.column not in primary_key:
+        names = [(referrer, name) for referrer, name, _definition in carried["referencing"]]
+        raise RuntimeError(f"{table} is referenced by foreign keys {names}; drop them before converting")
+    for referrer, name, _definition in carried["referencing"]:
+        cursor.execute(f'ALTER TABLE {referrer} DROP CONSTRAINT "{name}"')
     old = f"{table}_rebuilding"
     cursor.execute(f"ALTER TABLE {table} RENAME TO {old}")
     how = f" PARTITION BY RANGE ({partition.column})" if partition else ""
-    cursor.execute(f"CREATE TABLE {table} (LIKE {old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS){how}")
+    cursor.execute(
+        f"CREATE TABLE {table} (LIKE {old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED){how}"
+    )
     if partition:
         cursor.execute(
             f"SELECT {partition.year_sql(f'min({partition.column})')}, {partition.year_sql(f'max({partition.column})')}"
@@ -225,14 +296,23 @@ def _rebuild(cursor, table: str, primary_key: list[str], partition: YearlyPartit
         for year in sorted(years):
             create_range_partition(cursor, table, partition.name(year), *partition.bounds(year))
         cursor.execute(f"CREATE TABLE {partition.default} PARTITION OF {table} DEFAULT")
-    cursor.execute(f"INSERT INTO {table} SELECT * FROM {old}")
+    cursor.execute(  # generated columns (the case's search terms) are computed again, not copied
+        "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''",
+        [old],
+    )
+    columns = cursor.fetchone()[0]
+    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {old}")
     cursor.execute(f"DROP TABLE {old} CASCADE")  # its identity sequence and index names go with it
     if sequence:
         column = sequence
         cursor.execute(f"CREATE SEQUENCE {table}_{column}_seq OWNED BY {table}.{column}")
-        cursor.execute(f"ALTER TABLE {table} ALTER {column} SET DEFAULT nextval('{table}_{column}_seq')")
+        by_year = isinstance(partition, IdYearPartitions)
+        default = year_id_default(table) if by_year else f"nextval('{table}_{column}_seq')"
+        cursor.execute(f"ALTER TABLE {table} ALTER {column} SET DEFAULT {default}")
+        serial = f"{column} % {ID_SPAN}" if by_year else column  # a year's ids: year × ID_SPAN + the serial
         cursor.execute(
-            f"SELECT setval('{table}_{column}_seq', COALESCE((SELECT max({column}) FROM {table}), 0) + 1, false)"
+            f"SELECT setval('{table}_{column}_seq', COALESCE((SELECT max({serial}) FROM {table}), 0) + 1, false)"
         )
     cursor.execute(f"ALTER TABLE {table} ADD PRIMARY KEY ({', '.join(primary_key)})")
     for definition in carried["indexes"]:  # read before the rename: they name the table as it is again now
@@ -241,6 +321,8 @@ def _rebuild(cursor, table: str, primary_key: list[str], partition: YearlyPartit
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for definition in carried["triggers"]:
         cursor.execute(definition)
+    for referrer, name, definition in carried["referencing"]:
+        cursor.execute(f'ALTER TABLE {referrer} ADD CONSTRAINT "{name}" {definition}')
     cursor.execute(f"ANALYZE {table}")
 
 

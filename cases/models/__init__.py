@@ -1,5 +1,6 @@
 from .case import Case, CaseNumber
 from .events import CaseEvent
+from .keys import CaseKey
 from .photos import CasePhoto
 from .requests import CaseRequest
 from .routing import DispatchRule, DispatchRuleKind, StreetOffice
@@ -9,6 +10,7 @@ from .visits import ReturnVisit
 __all__ = [
     "Case",
     "CaseEvent",
+    "CaseKey",
     "CaseNumber",
     "CasePhoto",
     "CaseRequest",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import TERMINAL_STATUSES, CaseSource, CaseStatus
 from cases.querysets import CaseQuerySet
+from core.partitions import yearly_ids
 from grids.choices import ClassKind, Urgency
 
 
@@ -25,13 +26,21 @@ class CaseNumber(models.Model):
         verbose_name_plural = _("case number counters")
 
 
+# One partition per year of the case id (core/partitions.py ``IdYearPartitions``; migration 0015): a year's cases
+# draw ids from a range of their own (2026 → 20,260,000,000,001 …), so the primary key (id) contains the partition
+# key and every foreign key to a case stays a plain one. docs/partitioning.md tells why the id and not received_at.
+PARTITIONS = yearly_ids("cases_case", companions=(("cases_casekey", "case_id"),))
+
+
 class Case(models.Model):
     """A case. Its ``status`` changes only through ``cases.services`` (one function per transition); every change
     writes a ``CaseEvent``. Location columns are a snapshot taken at report time, so a re-drawn grid never moves an
     old case."""
 
     case_no = models.CharField(_("case number"), max_length=20)
-    client_uuid = models.UUIDField(_("client UUID"), null=True, blank=True, unique=True)
+    # Unique through ``CaseKey`` (a partitioned table's unique indexes must contain its partition key); looked up
+    # there too (``Case.objects.filter(key__client_uuid=…)``), so the case table needs no index of its own on it.
+    client_uuid = models.UUIDField(_("client UUID"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=ClassKind.choices)
     minor_class = models.ForeignKey(
         "grids.MinorClass",
@@ -196,15 +205,14 @@ class Case(models.Model):
             ("watch_check_overdue", _("Is told when the check runs late")),
             ("watch_close_overdue", _("Is told when closure runs late")),
         ]
-        constraints = [
-            # Not ``unique=True``: that would add a varchar_pattern_ops copy nobody reads (searches use trigrams).
-            models.UniqueConstraint(fields=["case_no"], name="case_no_unique"),
-        ]
         # Every index is written by every report, so intake pays for each one (bench/intake.py): columns empty when a
         # case is reported get partial indexes (a strict comparison such as ``closed_at >= …`` or ``component_id = …``
         # implies IS NOT NULL, so those queries still use them), codes get plain btrees without the LIKE copies, and
         # the department and class are served by the composite indexes that lead with them.
         indexes = [
+            # Unique through ``CaseKey``; this plain btree (no varchar_pattern_ops copy: searches use trigrams)
+            # serves look-ups by number (Open311, the upper platform) within each yearly partition.
+            models.Index(fields=["case_no"], name="case_no"),
             models.Index(fields=["grid_code"], name="case_grid_code"),
             models.Index(fields=["community_code"], name="case_community_code"),
             models.Index(fields=["street_code"], name="case_street_code"),

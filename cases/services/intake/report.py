@@ -117,7 +117,7 @@ def report_case(
 def _made_by(key: uuid.UUID | None, owner=None) -> Case | None:
     """The case this client_uuid made; with ``owner``, only ever that reporter's own (another user's raises
     ClientUuidTaken). Only the conflict path pays this query; a first submission is decided by the unique index."""
-    existing = None if key is None else Case.objects.filter(client_uuid=key).first()
+    existing = None if key is None else Case.objects.filter(key__client_uuid=key).first()
     if existing is not None and owner is not None and existing.reporter_id != owner.pk:
         raise ClientUuidTaken(str(key))
     return existing

@@ -68,7 +68,7 @@ def _write_batch(reports: list[Report], reporter, now: datetime, results: list) 
         known = {
             key: (pk, case_no)
             for key, pk, case_no, owner in Case.objects.filter(
-                client_uuid__in=[r.client_uuid for r in reports]
+                key__client_uuid__in=[r.client_uuid for r in reports]  # unique in CaseKey, across every year
             ).values_list("client_uuid", "pk", "case_no", "reporter_id")
             if owner == reporter.pk or _taken(results, reports, key)
         }

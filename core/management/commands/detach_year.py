@@ -1,19 +1,23 @@
 """``manage.py detach_year 2019``: archive a year of the yearly-partitioned tables (core/partitions.py).
 
 Each table's partition of that year is detached: it stays in the database as a plain, read-only table
-(``cases_caseevent_y2019``, ``evaluation_casefact_y2019``) outside the partitioned one, to be dumped
-(``pg_dump -t cases_caseevent_y2019``) and then dropped by the operator. The current year and later are refused.
-What stays: the cases themselves (the case table is not partitioned) and the daily rollups, so that year's
-bulletins and figures are unchanged; what goes: those cases' timelines (events of that year) and facts.
+(``cases_caseevent_y2019``, ``evaluation_casefact_y2019``, ``cases_case_y2019``) outside the partitioned one, to be
+dumped (``pg_dump -t cases_caseevent_y2019``) and then dropped by the operator. The current year and later are
+refused. The daily rollups stay, so that year's bulletins and figures are unchanged.
+
+The case table is partitioned by the year of its ids (the year a case was written) and is detached last: PostgreSQL
+refuses while other tables still refer to those cases (a timeline event of January, a photo, a hotline order), and
+the command then stops with that refusal, having detached nothing. All tables move in one transaction.
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from core import audit
-from core.partitions import YEARLY
+from core.partitions import YEARLY, IdYearPartitions
 
 
 class Command(BaseCommand):
@@ -27,14 +31,29 @@ class Command(BaseCommand):
         year = options["year"]
         if year >= timezone.localdate().year:
             raise CommandError(f"year: {year} is not a past year; only past years can be archived")
-        detached = []
-        for table in options["table"] or sorted(YEARLY):
-            name = YEARLY[table].detach_year(year)
-            if name:
-                detached.append(name)
-                self.stdout.write(f"{table}: detached {name}; dump it with `pg_dump -t {name}`, then DROP TABLE {name}")
-            else:
-                self.stdout.write(f"{table}: no partition for {year}")
+        detached, lines = [], []
+        # The tables that refer to others first: the case table (referred to by the rest) last.
+        tables = sorted(
+            options["table"] or YEARLY, key=lambda table: (isinstance(YEARLY[table], IdYearPartitions), table)
+        )
+        try:
+            with transaction.atomic():
+                for table in tables:
+                    name = YEARLY[table].detach_year(year)
+                    if name:
+                        detached.append(name)
+                        lines.append(
+                            f"{table}: detached {name}; dump it with `pg_dump -t {name}`, then DROP TABLE {name}"
+                        )
+                    else:
+                        lines.append(f"{table}: no partition for {year}")
+        except DatabaseError as error:
+            message = str(error).strip().splitlines()[0]
+            raise CommandError(
+                f"{table}: {message} — the rows that refer to {year}'s cases must be archived first; nothing detached"
+            ) from error
+        for line in lines:
+            self.stdout.write(line)
         if detached:
             audit.record("partitions.detach_year", year=year, tables=detached)
         self.stdout.write(self.style.SUCCESS(f"{len(detached)} partition(s) of {year} detached"))

@@ -35,9 +35,10 @@ import os
 import statistics
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgis://postgres@127.0.0.1:5432/citymgmt_bench_list"
@@ -158,8 +159,16 @@ def fill_cases(cursor, total: int, seed: int, years: int = 1) -> dict[str, int]:
     cursor.execute("SELECT id FROM core_user WHERE username = 'operator'")
     operator_id = cursor.fetchone()[0]
 
-    cursor.execute("SELECT coalesce(max(id), 0) FROM cases_case")
-    first_id = cursor.fetchone()[0] + 1  # rows from here on are this benchmark's
+    # Each case's id in the range of the year it was received (cases_case is partitioned by the year of its id:
+    # core/partitions.py IdYearPartitions), as if the platform had been writing them live over those years: the
+    # serials come from the table's one sequence, reserved here for the whole load, in received order.
+    from cases.models.case import PARTITIONS as CASES
+    from core.partitions import ID_SPAN
+
+    this_year = datetime.now(ZoneInfo("Asia/Shanghai")).year
+    CASES.ensure(range(this_year - years - 1, this_year + 2))
+    cursor.execute("SELECT setval('cases_case_id_seq', nextval('cases_case_id_seq') + %s)", [total])
+    first_serial = cursor.fetchone()[0] - total + 1  # rows with serials from here on are this benchmark's
     roads, phrases = _literal_array(ROADS), _literal_array(PHRASES)
     with_department = _literal_array(list(WITH_DEPARTMENT))
     past_accept, past_register = _literal_array(list(PAST_ACCEPT)), _literal_array(list(PAST_REGISTER))
@@ -169,7 +178,7 @@ def fill_cases(cursor, total: int, seed: int, years: int = 1) -> dict[str, int]:
     cursor.execute(
         f"""
         INSERT INTO cases_case (
-            case_no, kind, source, urgency, description, address, location, grid_id, grid_code, community_code,
+            id, case_no, kind, source, urgency, description, address, location, grid_id, grid_code, community_code,
             street_code, district_code, reporter_id, reported_at, received_at, status, department_id,
             suggested_department_id, minor_class_id, condition_id, stage_started_at, stage_deadline,
             disposal_limit_value, disposal_limit_unit, disposal_deadline, disposal_minutes_left,
@@ -220,7 +229,9 @@ def fill_cases(cursor, total: int, seed: int, years: int = 1) -> dict[str, int]:
                        AS deadline
               FROM dated dt
         )
-        SELECT to_char(f.received AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(
+        SELECT extract(year FROM f.received AT TIME ZONE 'Asia/Shanghai')::bigint * {ID_SPAN} + {first_serial} - 1
+                   + row_number() OVER (ORDER BY f.received, f.n),
+               to_char(f.received AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(
                    (coalesce(cn.last, 0) + row_number() OVER (
                        PARTITION BY (f.received AT TIME ZONE 'Asia/Shanghai')::date ORDER BY f.received, f.n))::text,
                    5, '0'),
@@ -286,13 +297,13 @@ def fill_cases(cursor, total: int, seed: int, years: int = 1) -> dict[str, int]:
     )
     # A merged duplicate points at the case received just before it in the same grid (an earlier report).
     cursor.execute(
-        """
+        f"""
         UPDATE cases_case d SET merged_into_id = p.previous
           FROM (SELECT id, lag(id) OVER (PARTITION BY grid_code ORDER BY received_at, id) AS previous
                   FROM cases_case) p
-         WHERE p.id = d.id AND d.status = 'merged' AND p.previous IS NOT NULL AND d.id >= %s
+         WHERE p.id = d.id AND d.status = 'merged' AND p.previous IS NOT NULL AND d.id %% {ID_SPAN} >= %s
         """,
-        [first_id],
+        [first_serial],
     )
     # Timelines of the open cases and of the last week's closed ones: one event per milestone.
     cursor.execute(
@@ -308,16 +319,16 @@ def fill_cases(cursor, total: int, seed: int, years: int = 1) -> dict[str, int]:
               ('dispose', NULL, 'handler', 'disposing', 'disposed', c.disposed_at),
               ('close', NULL, 'shift_leader', 'checked', 'closed', c.closed_at)
           ) AS e(action, actor, role, from_status, to_status, at)
-         WHERE e.at IS NOT NULL AND c.id >= %s
+         WHERE e.at IS NOT NULL AND c.id %% {ID_SPAN} >= %s
            AND (c.status NOT IN ('closed', 'rejected', 'refused', 'cancelled', 'merged')
                 OR c.received_at > now() - interval '7 days')
         """,
-        [first_id],
+        [first_serial],
     )
     # Pending applications: every return-requested case, a tenth of the disposing ones asking for more time, a few
     # suspension and cancellation requests. Filed by a handler of the case's department.
     cursor.execute(
-        """
+        f"""
         INSERT INTO cases_caserequest (case_id, kind, status, requested_by_id, requested_at, reason, extension_value,
                                        extension_unit, case_status, decision_opinion)
         SELECT c.id, k.kind, 'pending', coalesce(h.id, (SELECT id FROM core_user WHERE username = 'dispatcher')),
@@ -330,9 +341,9 @@ def fill_cases(cursor, total: int, seed: int, years: int = 1) -> dict[str, int]:
                                           WHEN mod(c.id, 100) = 3 THEN 'cancel' END AS kind) k
           LEFT JOIN LATERAL (SELECT min(u.id) AS id FROM core_user u WHERE u.department_id = c.department_id
                                AND u.role = 'handler') h ON true
-         WHERE c.status IN ('return_requested', 'disposing') AND k.kind IS NOT NULL AND c.id >= %s
+         WHERE c.status IN ('return_requested', 'disposing') AND k.kind IS NOT NULL AND c.id %% {ID_SPAN} >= %s
         """,
-        [first_id],
+        [first_serial],
     )
     cursor.execute("SELECT status, count(*) FROM cases_case GROUP BY status ORDER BY 2 DESC")
     return dict(cursor.fetchall())

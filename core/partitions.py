@@ -125,7 +125,8 @@ class YearlyPartitions:
                 create_range_partition(cursor, self.table, self.name(year), *self.bounds(year))
             if stranded:
                 cursor.execute(f"CREATE TABLE {self.default} PARTITION OF {self.table} DEFAULT")
-                cursor.execute(f"INSERT INTO {self.table} SELECT * FROM {self.default}_moving")
+                columns = _stored_columns(cursor, f"{self.default}_moving")
+                cursor.execute(f"INSERT INTO {self.table} ({columns}) SELECT {columns} FROM {self.default}_moving")
                 # Deferred foreign-key checks queued on the old default rows (this same transaction) fire first.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"DROP TABLE {self.default}_moving")
@@ -197,7 +198,11 @@ class IdYearPartitions(YearlyPartitions):
     (``year × ID_SPAN`` + a serial, the column default ``year_id_default``). The primary key ``(id)`` then contains
     the partition key, so foreign keys to the table stay as they are and a look-up by id prunes to one partition.
     The year is the China-time year the row was *written* (a case reported offline on 31 December and synced on
-    1 January lies in the new year). Ids from before the conversion (below ID_SPAN) stay in the DEFAULT partition."""
+    1 January lies in the new year). Ids from before the conversion (below ID_SPAN) stay in the DEFAULT partition.
+
+    Since the default id is always in the current year, whose partition the nightly task creates a year ahead, no
+    other row reaches the DEFAULT partition; if one did (beat stopped for a year), ``ensure`` could not move it out
+    while other tables refer to it — PostgreSQL refuses to detach a referenced partition — and says so."""
 
     def bounds(self, year: int) -> tuple[int, int]:  # type: ignore[override]
         return year * ID_SPAN, (year + 1) * ID_SPAN
@@ -226,6 +231,17 @@ def year_id_default(table: str) -> str:
         f"(extract(year FROM now() AT TIME ZONE '{settings.TIME_ZONE}')::bigint * {ID_SPAN} "
         f"+ nextval('{table}_id_seq'))"
     )
+
+
+def _stored_columns(cursor, table: str) -> str:
+    """*table*'s columns as a SQL list, without the generated ones (the case's search terms), which a copy computes
+    again instead of copying."""
+    cursor.execute(
+        "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''",
+        [table],
+    )
+    return cursor.fetchone()[0]
 
 
 def _has_append_only(cursor, table: str) -> bool:
@@ -296,12 +312,7 @@ def _rebuild(cursor, table: str, primary_key: list[str], partition: YearlyPartit
         for year in sorted(years):
             create_range_partition(cursor, table, partition.name(year), *partition.bounds(year))
         cursor.execute(f"CREATE TABLE {partition.default} PARTITION OF {table} DEFAULT")
-    cursor.execute(  # generated columns (the case's search terms) are computed again, not copied
-        "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
-        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''",
-        [old],
-    )
-    columns = cursor.fetchone()[0]
+    columns = _stored_columns(cursor, old)
     cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {old}")
     cursor.execute(f"DROP TABLE {old} CASCADE")  # its identity sequence and index names go with it
     if sequence:

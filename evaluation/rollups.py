@@ -30,17 +30,19 @@ import hashlib
 import logging
 import re
 import time
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from cases.choices import REVISITED_SOURCES, TERMINAL_STATUSES
-from cases.models.events import PARTITIONS as EVENT_PARTITIONS
+from evaluation.models.builds import RollupScope
 from evaluation.models.facts import (
     ACTOR_ACTIONS,
     CASE_MEASURES,
-    FACT_PARTITIONS,
     GRID_MEASURES,
     PERSON_MEASURES,
 )
@@ -285,23 +287,25 @@ def sync_facts() -> int:
 # ---- Rebuild --------------------------------------------------------------------------------------------------------
 
 
-def _year_scope(year: int | None) -> tuple[str, str, str]:
-    """SQL conditions limiting a rebuild to the cases received in *year* (China time): over the case ``c``, over
-    the timeline ``e`` (its events happen on or after the case's receipt, so older yearly partitions are skipped),
-    and over a rollup's or fact's ``day``. All true when *year* is None."""
-    if year is None:
+def _scope(days: tuple[date, date] | None) -> tuple[str, str, str]:
+    """SQL conditions limiting a rebuild to the cases received on *days* (first day, day after the last; China
+    time): over the case ``c``, over the timeline ``e`` (its events happen on or after the case's receipt, so older
+    yearly partitions are skipped), and over a rollup's or fact's ``day``. All true when *days* is None."""
+    if days is None:
         return "true", "true", "true"
-    low, high = FACT_PARTITIONS.bounds(year)
-    begin, end = EVENT_PARTITIONS.bounds(year)
+    low, high = days
+    zone = ZoneInfo(settings.TIME_ZONE)
+    begin = datetime(low.year, low.month, low.day, tzinfo=zone).isoformat()
+    end = datetime(high.year, high.month, high.day, tzinfo=zone).isoformat()
     return (
-        f"c.received_at >= '{begin.isoformat()}' AND c.received_at < '{end.isoformat()}'",
-        f"e.at >= '{begin.isoformat()}'",
+        f"c.received_at >= '{begin}' AND c.received_at < '{end}'",
+        f"e.at >= '{begin}'",
         f"day >= '{low.isoformat()}' AND day < '{high.isoformat()}'",
     )
 
 
-def _rebuild_statements(year: int | None = None) -> list[tuple[str, str]]:
-    in_year, events_in_year, days_in_year = _year_scope(year)
+def _rebuild_statements(days: tuple[date, date] | None = None) -> list[tuple[str, str]]:
+    in_year, events_in_year, days_in_year = _scope(days)
     measures = ", ".join(f"{sql} AS {name}" for name, sql in CASE_MEASURES.items())
     dims = ", ".join(f"{sql} AS {name}" for sql, name in zip(_dimension_sql(), CASE_DIMENSIONS, strict=True))
     sums = ", ".join(f"sum(f.{m}) AS {m}" for m in MEASURES)
@@ -362,12 +366,22 @@ def _rebuild_statements(year: int | None = None) -> list[tuple[str, str]]:
             for name in re.findall(r"f\.(\w+)", sql)
         }
     )
-    staff = (
-        f"SELECT {dims}, a.*, {', '.join(f'{CASE_MEASURES[m]} AS {m}' for m in needed)} "
-        f"FROM (SELECT e.case_id, {_actor_aggregates()} FROM cases_caseevent e "
-        f"WHERE e.action IN ({_ACTIONS_IN}) AND {events_in_year} GROUP BY e.case_id) a "
-        f"JOIN cases_case c ON c.id = a.case_id WHERE {in_year}"
-    )
+    staff_measures = ", ".join(f"{CASE_MEASURES[m]} AS {m}" for m in needed)
+    if days is not None and (days[1] - days[0]).days <= 31:
+        # A month (the nightly job): its cases' events by index, case by case, rather than every event since the
+        # month began (for a month a year back that would be a year of timeline, once per changed month).
+        staff = (
+            f"SELECT {dims}, a.*, {staff_measures} FROM cases_case c "
+            f"CROSS JOIN LATERAL (SELECT c.id AS case_id, {_actor_aggregates()} FROM cases_caseevent e "
+            f"WHERE e.case_id = c.id AND {_EVENTS_OF_CASE} AND e.action IN ({_ACTIONS_IN})) a WHERE {in_year}"
+        )
+    else:  # one pass over the timeline, grouped by case
+        staff = (
+            f"SELECT {dims}, a.*, {staff_measures} "
+            f"FROM (SELECT e.case_id, {_actor_aggregates()} FROM cases_caseevent e "
+            f"WHERE e.action IN ({_ACTIONS_IN}) AND {events_in_year} GROUP BY e.case_id) a "
+            f"JOIN cases_case c ON c.id = a.case_id WHERE {in_year}"
+        )
     people = f"WITH staff AS MATERIALIZED ({staff}) " + _upsert(
         PERSON,
         ["day", "user_id"],
@@ -384,9 +398,9 @@ def _rebuild_statements(year: int | None = None) -> list[tuple[str, str]]:
         f"INSERT INTO {FACT} ({', '.join(FACT_COLUMNS)}) SELECT {', '.join(_fact_expressions())} "
         f"FROM cases_case c {actors} WHERE {KEEP_FACT} AND {in_year}"
     )
-    if year is None:
+    if days is None:
         clear = [("truncate", f"TRUNCATE {FACT}, {', '.join(ROLLUP_TABLES)}")]
-    else:  # one year's rows only: the fact table's DELETE reads one partition
+    else:  # those days' rows only: the fact table's DELETE reads one partition
         clear = [(f"clear {table}", f"DELETE FROM {table} WHERE {days_in_year}") for table in [FACT, *ROLLUP_TABLES]]
     return [
         ("lock", f"LOCK TABLE {FACT}, {', '.join(ROLLUP_TABLES)} IN EXCLUSIVE MODE"),
@@ -398,13 +412,19 @@ def _rebuild_statements(year: int | None = None) -> list[tuple[str, str]]:
     ]
 
 
-def rebuild(*, year: int | None = None, verbose: bool = False) -> dict[str, float]:
+def rebuild(
+    *, year: int | None = None, days: tuple[date, date] | None = None, verbose: bool = False, record: bool = True
+) -> dict[str, float]:
     """Recompute the fact table and every rollup from the cases and their events. Returns seconds per step.
 
-    With *year*, only the figures of the cases received that year (China time) are recomputed: their rollup days
-    and their facts (one partition), reading the case table's year and the timeline from that year's partition on.
-    A year whose cases are all terminal never changes again, so a nightly rebuild of this year (and last year, in
-    January) is what a province-sized platform runs; the full rebuild is for after a change of the measures."""
+    With *year* (or *days*: first day, day after the last), only the figures of the cases received then (China
+    time) are recomputed: their rollup days and their facts, reading those cases and the timeline from their first
+    day on. The nightly job runs ``rebuild_changed`` (the months whose cases changed); the full rebuild is for a
+    change of the measures, which ``rebuild_changed`` notices by itself. A full or yearly rebuild is recorded as a
+    ``RollupBuild`` (unless *record* is false)."""
+    if year is not None:
+        days = (date(year, 1, 1), date(year + 1, 1, 1))
+    started = timezone.now()
     timings: dict[str, float] = {}
     outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
@@ -415,19 +435,85 @@ def rebuild(*, year: int | None = None, verbose: bool = False) -> dict[str, floa
         cursor.execute("SET LOCAL work_mem = '16GB'")
         cursor.execute("SET LOCAL jit = off")  # compiling ~40 expressions costs more than it saves here
         cursor.execute("SET LOCAL enable_sort = off")  # hash every grouping set: a few thousand groups per day
-        for name, sql in _rebuild_statements(year):
+        for name, sql in _rebuild_statements(days):
             began = time.perf_counter()
             cursor.execute(sql.replace("%", "%%"))
             timings[name] = time.perf_counter() - began
             if verbose:
                 logger.info("rebuild %s: %.2f s", name, timings[name])
-    if outermost:
+    if outermost and (days is None or year is not None):  # a month of the nightly job: autovacuum analyzes
         began = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {FACT}, {', '.join(ROLLUP_TABLES)}")
         timings["analyze"] = time.perf_counter() - began
     bump_version()
+    if record and (days is None or year is not None):
+        _record(RollupScope.FULL if days is None else RollupScope.YEAR, started, timings, year=year)
     return timings
+
+
+# A transition's ``updated_at`` is set inside its transaction, which may commit a little after: the next
+# incremental rebuild looks this far behind the previous one's start so such a change is never missed.
+CHANGE_MARGIN = timedelta(hours=1)
+
+
+def measures_version() -> str:
+    """A digest of the rebuild's SQL: it changes when a measure or dimension does, and then the next nightly
+    rebuild is a full one."""
+    text = "\n".join(sql for _name, sql in _rebuild_statements())
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def changed_months(since: datetime) -> list[date]:
+    """The first days of the months (China time) whose cases were received then and changed from *since* on
+    (``updated_at``, indexed: a day's changes are a few thousand rows whatever the history)."""
+    sql = (
+        f"SELECT DISTINCT date_trunc('month', c.received_at AT TIME ZONE '{settings.TIME_ZONE}')::date "
+        "FROM cases_case c WHERE c.updated_at >= %s ORDER BY 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [since])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def rebuild_changed(*, verbose: bool = False) -> dict[str, float]:
+    """The nightly rebuild, incremental: only the months whose cases changed since the previous rebuild began (less
+    ``CHANGE_MARGIN``) are recomputed, each month in its own transaction (the rollups are per day, so a month is
+    independent of the others). With no previous rebuild, or one made with other measures, everything is rebuilt.
+    Recorded as a ``RollupBuild``. Returns seconds per step, summed over the months."""
+    from evaluation.models import RollupBuild
+
+    version = measures_version()
+    previous = (
+        RollupBuild.objects.filter(scope__in=[RollupScope.FULL, RollupScope.CHANGED]).order_by("-started_at").first()
+    )
+    if previous is None or previous.measures != version:
+        return rebuild(verbose=verbose)
+    started = timezone.now()
+    since = previous.started_at - CHANGE_MARGIN
+    months = changed_months(since)
+    timings: dict[str, float] = {}
+    for first in months:
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        for step, seconds in rebuild(days=(first, following), verbose=verbose, record=False).items():
+            timings[step] = timings.get(step, 0.0) + seconds
+    _record(RollupScope.CHANGED, started, timings, since=since, months=months)
+    return timings
+
+
+def _record(scope: str, started: datetime, timings: dict[str, float], **fields) -> None:
+    from evaluation.models import RollupBuild
+
+    finished = timezone.now()
+    RollupBuild.objects.create(
+        scope=scope,
+        measures=measures_version(),
+        started_at=started,
+        finished_at=finished,
+        seconds=(finished - started).total_seconds(),
+        timings={step: round(seconds, 3) for step, seconds in timings.items()},
+        **fields,
+    )
 
 
 def bump_version() -> None:

@@ -5,10 +5,11 @@
    and kept by triggers: one statement-level trigger per INSERT into the case table (a batch of 500 reports writes
    its 500 keys in one INSERT … SELECT from the transition table), one row trigger when a number or UUID changes.
 2. The case table's own unique constraints go (a partitioned table's unique index must contain its partition key);
-   ``case_no`` keeps a plain btree for look-ups by number.
+   look-ups by number or UUID go through ``cases_casekey`` (no foreign-key constraint: the database writes its rows
+   from the inserted cases, and a check into the partitioned table per report is what batch intake would pay).
 3. The table is rebuilt partitioned by RANGE (id): a partition per year whose ids are ``year × 10¹⁰ + serial``
    (this year's and next year's), a DEFAULT partition holding the ids from before (below 10¹⁰), every index,
-   foreign key and trigger carried over, and the thirteen foreign keys of other tables to ``cases_case(id)``
+   foreign key and trigger carried over, and the twelve foreign keys of other tables to ``cases_case(id)``
    dropped and made again against the new table: its primary key is still (id). New ids come from
    ``year × 10¹⁰ + nextval('cases_case_id_seq')``.
 """
@@ -72,6 +73,7 @@ class Migration(migrations.Migration):
                     "case",
                     models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
+                        db_constraint=False,
                         primary_key=True,
                         related_name="key",
                         serialize=False,
@@ -100,10 +102,6 @@ class Migration(migrations.Migration):
             model_name="case",
             name="client_uuid",
             field=models.UUIDField(blank=True, null=True, verbose_name="client UUID"),
-        ),
-        migrations.AddIndex(
-            model_name="case",
-            index=models.Index(fields=["case_no"], name="case_no"),
         ),
         migrations.RunPython(
             convert(TABLE, PARTITIONS, ["id"], sequence="id"),

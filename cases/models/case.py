@@ -38,8 +38,9 @@ class Case(models.Model):
     old case."""
 
     case_no = models.CharField(_("case number"), max_length=20)
-    # Unique through ``CaseKey`` (a partitioned table's unique indexes must contain its partition key); looked up
-    # there too (``Case.objects.filter(key__client_uuid=…)``), so the case table needs no index of its own on it.
+    # Both unique through ``CaseKey`` (a partitioned table's unique indexes must contain its partition key) and looked
+    # up there (``Case.objects.filter(key__case_no=…)``, ``key__client_uuid``): the case table has no index of its own
+    # on either (searches by part of a number use the trigram index).
     client_uuid = models.UUIDField(_("client UUID"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=ClassKind.choices)
     minor_class = models.ForeignKey(
@@ -210,9 +211,6 @@ class Case(models.Model):
         # implies IS NOT NULL, so those queries still use them), codes get plain btrees without the LIKE copies, and
         # the department and class are served by the composite indexes that lead with them.
         indexes = [
-            # Unique through ``CaseKey``; this plain btree (no varchar_pattern_ops copy: searches use trigrams)
-            # serves look-ups by number (Open311, the upper platform) within each yearly partition.
-            models.Index(fields=["case_no"], name="case_no"),
             models.Index(fields=["grid_code"], name="case_grid_code"),
             models.Index(fields=["community_code"], name="case_community_code"),
             models.Index(fields=["street_code"], name="case_street_code"),
@@ -236,6 +234,15 @@ class Case(models.Model):
                 fields=["stage_deadline"],
                 name="case_open_deadline",
                 condition=~Q(status__in=sorted(s.value for s in TERMINAL_STATUSES)),
+            ),
+            # Lists of open cases newest first (the supervisor's "open" queue, ``status=reported,registered``): the
+            # case table is partitioned by year, and a plain received_at index would make PostgreSQL walk every old
+            # year's partition backwards looking for an open case (its Merge Append needs a first row from each);
+            # this one holds only open cases, so an old year answers at once (bench/README.md, province.py).
+            models.Index(
+                fields=["received_at"],
+                name="case_open_received",
+                condition=Q(status__in=sorted(s.value for s in CaseStatus if s not in TERMINAL_STATUSES)),
             ),
             # Console queue counts: one grouped count of the open cases by (status, overdue), index-only.
             models.Index(

@@ -14,8 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CaseKey(models.Model):
+    # No database constraint: the row is written by the database itself from the inserted case (the trigger), and a
+    # foreign-key check into the partitioned case table per report is what batch intake would pay for it. Cases are
+    # never deleted (their events PROTECT them); the ORM's CASCADE removes the key with a case all the same.
     case = models.OneToOneField(
-        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="key", verbose_name=_("case")
+        "cases.Case",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="key",
+        verbose_name=_("case"),
     )
     case_no = models.CharField(_("case number"), max_length=20)
     client_uuid = models.UUIDField(_("client UUID"), null=True, blank=True, unique=True)

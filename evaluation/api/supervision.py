@@ -265,7 +265,7 @@ class InspectionRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         data = _validated(InspectionRecordInput, request)
         case = None
         if data["case_no"].strip():
-            case = Case.objects.filter(case_no=data["case_no"].strip()).first()
+            case = Case.objects.filter(key__case_no=data["case_no"].strip()).first()
             if case is None:
                 raise ValidationError({"case_no": [_("No case with this number.")]})
         collector = User.objects.filter(pk=data["collector"], role=Role.COLLECTOR).first()

@@ -1,5 +1,6 @@
 """Models of the evaluation layer: each sub-domain in its own module, imported here so Django finds them."""
 
+from evaluation.models.builds import RollupBuild, RollupScope  # noqa: F401
 from evaluation.models.bulletins import (  # noqa: F401
     Bulletin,
     BulletinEvent,

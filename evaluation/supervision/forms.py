@@ -39,7 +39,7 @@ class InspectionForm(forms.Form):
         number = self.cleaned_data["case_no"].strip()
         if not number:
             return None
-        case = Case.objects.filter(case_no=number).first()
+        case = Case.objects.filter(key__case_no=number).first()
         if case is None:
             raise forms.ValidationError(_("No case with this number."))
         return case

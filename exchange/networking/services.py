@@ -215,7 +215,7 @@ def release_held(held_ids: list[int]) -> tuple[int, int]:
     from cases.models import Case
 
     with transaction.atomic():
-        ids = list(Case.objects.filter(case_no__in=case_nos).values_list("pk", flat=True))
+        ids = list(Case.objects.filter(key__case_no__in=case_nos).values_list("pk", flat=True))
         _written, still = queue_cases(ids)
         if any(row.kind == RecordKind.COMPONENT_COUNTS for row in rows):
             HeldRecord.objects.filter(kind=RecordKind.COMPONENT_COUNTS).delete()
@@ -355,7 +355,7 @@ def receive_item(peer: Peer, data) -> tuple[InboundItem, bool]:
         return existing, False
     case = None
     if clean["case_no"]:
-        case = Case.objects.filter(case_no=clean["case_no"]).first()
+        case = Case.objects.filter(key__case_no=clean["case_no"]).first()
         if case is None:
             raise ValidationError({"case_no": _("No case with this number.")})
     try:

@@ -131,7 +131,7 @@ def _get_requests(request, fmt: str) -> HttpResponse:
     if ids:  # overrides every other parameter (the spec)
         if len(ids) > MAX_PAGE_SIZE:
             raise Open311Error(400, f"service_request_id: at most {MAX_PAGE_SIZE} ids.")
-        cases = cases.filter(case_no__in=ids)
+        cases = cases.filter(key__case_no__in=ids)
     else:
         codes = [x.strip() for x in query.get("service_code", "").split(",") if x.strip()]
         if codes:
@@ -167,7 +167,7 @@ def _get_requests(request, fmt: str) -> HttpResponse:
 @require_safe
 @_answers_errors
 def request_detail(request, request_id: str, fmt: str) -> HttpResponse:
-    rows = rep.page_rows(_published().filter(case_no=request_id).values("pk"))
+    rows = rep.page_rows(_published().filter(key__case_no=request_id).values("pk"))
     if not rows:
         raise Open311Error(404, f"No service request {request_id!r}.")
     extensions = request.GET.get("extensions", "").lower() == "true"

@@ -151,3 +151,74 @@ def test_upkeep_keeps_no_session_state_and_survives_a_lost_function(story, act, 
         assert cursor.fetchone()[0] == 0
         cursor.execute("SELECT to_regproc(%s) IS NOT NULL", [name])
         assert cursor.fetchone()[0]
+
+
+def reported_on(day: date) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(reported), 0) FROM evaluation_sourceday WHERE day = %s", [day])
+        return cursor.fetchone()[0]
+
+
+def test_the_nightly_rebuild_recomputes_only_the_months_whose_cases_changed(new_case):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from cases.models import Case
+    from evaluation.models import RollupBuild, RollupScope
+    from evaluation.rollups import rebuild, rebuild_changed
+    from evaluation.tasks import rebuild_rollups
+
+    china = ZoneInfo("Asia/Shanghai")
+    march = new_case(at=datetime(2026, 3, 10, 9, 0, tzinfo=china))
+    june = new_case(at=datetime(2026, 6, 10, 9, 0, tzinfo=china))
+    Case.objects.filter(pk=june.pk).update(updated_at=timezone.now() - timedelta(days=2))
+    rebuild()  # the last full rebuild, recorded
+    assert RollupBuild.objects.get().scope == RollupScope.FULL
+    assert reported_on(date(2026, 3, 10)) == reported_on(date(2026, 6, 10)) == 1
+    with connection.cursor() as cursor:  # both months' rollups drift (a listener that failed)
+        cursor.execute("UPDATE evaluation_sourceday SET reported = reported + 100")
+    Case.objects.filter(pk=march.pk).update(updated_at=timezone.now())  # only March's case changed since
+
+    rebuild_rollups()  # the nightly task
+
+    build = RollupBuild.objects.order_by("-started_at").first()
+    assert build.scope == RollupScope.CHANGED and build.months == [date(2026, 3, 1)]
+    assert build.since < build.started_at and "rollups" in build.timings
+    assert reported_on(date(2026, 3, 10)) == 1  # rebuilt
+    assert reported_on(date(2026, 6, 10)) == 101  # not looked at: its cases did not change
+
+    rebuild_changed()  # again at once: March is looked at again (within CHANGE_MARGIN of the last start), harmlessly
+    assert RollupBuild.objects.order_by("-started_at").first().months == [date(2026, 3, 1)]
+    assert reported_on(date(2026, 3, 10)) == 1
+    Case.objects.update(updated_at=timezone.now() - timedelta(days=2))  # nothing changed for longer than the margin
+    rebuild_changed()
+    assert RollupBuild.objects.order_by("-started_at").first().months == []
+
+
+def test_a_change_of_the_measures_makes_the_next_nightly_rebuild_a_full_one(new_case):
+    from django.utils import timezone
+
+    from evaluation.models import RollupBuild, RollupScope
+    from evaluation.rollups import measures_version, rebuild_changed
+
+    new_case()
+    now = timezone.now()
+    RollupBuild.objects.create(
+        scope=RollupScope.FULL, measures="0" * 12, started_at=now, finished_at=now, seconds=1.0
+    )  # made by an older version of the measures
+    rebuild_changed()
+    latest = RollupBuild.objects.order_by("-started_at").first()
+    assert latest.scope == RollupScope.FULL and latest.measures == measures_version() != "0" * 12
+
+
+def test_a_month_rebuilt_alone_equals_the_full_rebuild(story):
+    from evaluation.rollups import rebuild
+
+    mark_overdue_and_sync()
+    rebuild()
+    full = snapshot()
+    assert full["evaluation_personday"]  # the month's path reads the timeline case by case: people included
+    rebuild(days=(date(2026, 3, 1), date(2026, 4, 1)))
+    assert snapshot() == full

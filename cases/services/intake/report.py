@@ -55,7 +55,8 @@ def report_case(
     # A citizens' report (全民参与, Open311) has no reporting user: the exchange layer's public intake vouches for it.
     if not (reporter is None and source == CaseSource.PUBLIC) and (reporter is None or not may_report(reporter)):
         raise ActionForbidden(_("Your role may not report cases."))
-    # No lookup before the insert: the unique index on client_uuid answers a repeat (the IntegrityError path below),
+    # No lookup before the insert: the unique index on client_uuid (cases_casekey, written by the insert's trigger)
+    # answers a repeat (the IntegrityError path below),
     # which saves a query on every first submission — the common case by far.
     key = parse_client_uuid(client_uuid, {})
     now = at or timezone.now()

@@ -1,11 +1,12 @@
 """Range partitions of the big tables (PostgreSQL declarative partitioning), shared by every layer.
 
-Two shapes use it: the patrol track table, one partition per day (``grids.patrol.partitions``), and the big history
+Three shapes use it: the patrol track table, one partition per day (``grids.patrol.partitions``); the big history
 tables, one partition per year (``YearlyPartitions``: the case timeline ``cases_caseevent`` by ``at`` and the fact
-table ``evaluation_casefact`` by ``day``). A year is a China-time year (``settings.TIME_ZONE``), like every period of
-the evaluation. Each yearly table also has a DEFAULT partition, so no insert ever fails for want of a partition (a
-replayed history from 2009, a clock gone wrong); ``ensure`` moves such rows into their year's partition when it
-creates it.
+table ``evaluation_casefact`` by ``day``); and the case table, one partition per year of its ids
+(``IdYearPartitions``: ``year × ID_SPAN + serial``, so its primary key (id) holds the partition key). A year is a
+China-time year (``settings.TIME_ZONE``), like every period of the evaluation. Each yearly table also has a DEFAULT
+partition, so no insert ever fails for want of a partition (a replayed history from 2009, a clock gone wrong);
+``ensure`` moves such rows into their year's partition when it creates it.
 
 Why a year: the hot year's indexes stay small (an insert touches one year's B-trees), a year's figures read one
 partition, and an old year is archived whole by detaching its partition (``manage.py detach_year``): the detached
@@ -13,8 +14,9 @@ table can then be dumped (``pg_dump -t``) and dropped, with no slow DELETE and n
 
 A partitioned table's primary key must contain the partition key, so the timeline's key is ``(id, at)`` in the
 database; Django keeps ``id`` as the model's key (ids come from one sequence, so they are unique anyway). No foreign
-key can point at a partitioned table by ``id`` alone: the rows that name an event (a case photo, an urge from the
-upper platform) keep the column and lose the database constraint (events are never deleted).
+key can point at the timeline by ``id`` alone: the rows that name an event (a case photo, an urge from the upper
+platform) keep the column and lose the database constraint (events are never deleted). The case table, partitioned
+by its id, keeps every foreign key to it (docs/partitioning.md).
 
 ``convert(…)`` turns an existing table into a partitioned one inside a migration, carrying over its rows, indexes,
 foreign keys, triggers (the append-only guard) and its id sequence; ``unconvert(…)`` is the way back.

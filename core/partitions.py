@@ -200,7 +200,9 @@ class IdYearPartitions(YearlyPartitions):
     (``year × ID_SPAN`` + a serial, the column default ``year_id_default``). The primary key ``(id)`` then contains
     the partition key, so foreign keys to the table stay as they are and a look-up by id prunes to one partition.
     The year is the China-time year the row was *written* (a case reported offline on 31 December and synced on
-    1 January lies in the new year). Ids from before the conversion (below ID_SPAN) stay in the DEFAULT partition.
+    1 January lies in the new year). Ids from before the conversion (below ID_SPAN) lie in the ``legacy`` partition.
+    Resetting the id sequence to max(id) (``loaddata``'s ``sqlsequencereset``) would break the scheme: the sequence
+    holds the serial only (``max(id % ID_SPAN)``, as ``convert`` sets it).
 
     Since the default id is always in the current year, whose partition the nightly task creates a year ahead, no
     other row reaches the DEFAULT partition; if one did (beat stopped for a year), ``ensure`` could not move it out
@@ -212,8 +214,11 @@ class IdYearPartitions(YearlyPartitions):
     def year_sql(self, expression: str) -> str:
         return f"(({expression}) / {ID_SPAN})::int"
 
-    def years_in_default(self, connection=None) -> set[int]:
-        return super().years_in_default(connection) - {0}  # ids from before the conversion stay where they are
+    @property
+    def legacy(self) -> str:
+        """The partition of the ids from before the conversion (below ID_SPAN), so the DEFAULT one stays empty:
+        creating a partition scans the DEFAULT partition under an exclusive lock, and an empty one costs nothing."""
+        return f"{self.table}_legacy"
 
     @property
     def _type(self) -> str:
@@ -313,6 +318,10 @@ def _rebuild(cursor, table: str, primary_key: list[str], partition: YearlyPartit
             years |= set(range(max(first, this_year - 30), last + 1))  # older outliers go to the default partition
         for year in sorted(years):
             create_range_partition(cursor, table, partition.name(year), *partition.bounds(year))
+        if isinstance(partition, IdYearPartitions):  # the ids from before the conversion: a range of their own
+            cursor.execute(
+                f"CREATE TABLE {partition.legacy} PARTITION OF {table} FOR VALUES FROM (MINVALUE) TO ({ID_SPAN})"
+            )
         cursor.execute(f"CREATE TABLE {partition.default} PARTITION OF {table} DEFAULT")
     columns = _stored_columns(cursor, old)
     cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {old}")

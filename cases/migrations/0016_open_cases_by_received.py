@@ -5,17 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0015_case_partitioned_by_id_year'),
-        ('core', '0010_export_jobs'),
-        ('grids', '0007_patrol_tracks'),
+        ("cases", "0015_case_partitioned_by_id_year"),
+        ("core", "0010_export_jobs"),
+        ("grids", "0007_patrol_tracks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['accepted', 'checked', 'checking', 'dispatched', 'disposed', 'disposing', 'registered', 'reported', 'return_requested', 'self_disposed', 'suspended', 'verifying'])), fields=['received_at'], name='case_open_received'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "accepted",
+                            "checked",
+                            "checking",
+                            "dispatched",
+                            "disposed",
+                            "disposing",
+                            "registered",
+                            "reported",
+                            "return_requested",
+                            "self_disposed",
+                            "suspended",
+                            "verifying",
+                        ],
+                    )
+                ),
+                fields=["received_at"],
+                name="case_open_received",
+            ),
         ),
     ]

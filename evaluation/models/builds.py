@@ -23,6 +23,9 @@ class RollupBuild(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     # For CHANGED: cases updated from this moment on (the previous rebuild's start, less a margin) were looked at.
     since = models.DateTimeField(_("changes since"), null=True, blank=True)
+    # The newest case id when it began: a later case is looked at even if its ``updated_at`` was back-dated (a
+    # report filed with the time a camera caught it).
+    last_case_id = models.BigIntegerField(_("last case id"), null=True, blank=True)
     months = ArrayField(models.DateField(), verbose_name=_("months rebuilt"), default=list, blank=True)
     measures = models.CharField(_("measures version"), max_length=12)
     started_at = models.DateTimeField(_("started at"))

@@ -51,6 +51,7 @@ def test_the_cases_the_timeline_and_the_facts_are_partitioned_by_year_with_the_k
         assert is_partitioned(table)
         assert {f"{table}_y{year}", f"{table}_y{year + 1}", f"{table}_default"} <= set(children(table))
     assert primary_key("cases_case") == ["id"]
+    assert "cases_case_legacy" in children("cases_case")  # ids from before the conversion: the DEFAULT stays empty
     assert primary_key("cases_caseevent") == ["at", "id"]
     assert primary_key("evaluation_casefact") == ["case_id", "day"]
     with connection.cursor() as cursor:  # every table that refers to a case still has its foreign key
@@ -113,12 +114,15 @@ def test_a_past_year_of_cases_is_detached_only_once_nothing_live_refers_to_it(ne
     kept = new_case(id=2005 * ID_SPAN + 1, at=datetime(2005, 12, 30, 9, 0, tzinfo=CHINA))
     record_event(kept, "urge", cast["dispatcher"], kept.status, kept.status)  # this year: still in the live timeline
 
+    out = StringIO()
+    call_command("detach_year", "2005", stdout=out)  # without --with-cases: the cases stay, whatever refers to them
+    assert "cases_case:" not in out.getvalue() and "cases_case_y2005" in children("cases_case")
     with pytest.raises(CommandError, match=r"cases_case: .*violates foreign key constraint.*archived first"):
-        call_command("detach_year", "2005", stdout=StringIO())
+        call_command("detach_year", "2005", "--with-cases", stdout=StringIO())
     assert "cases_case_y2005" in children("cases_case") and Case.objects.filter(pk=kept.pk).exists()
 
     out = StringIO()
-    call_command("detach_year", "2004", stdout=out)
+    call_command("detach_year", "2004", "--with-cases", stdout=out)
     assert "cases_case: detached cases_case_y2004" in out.getvalue()
     assert "cases_case_y2004" not in children("cases_case") and "cases_caseevent_y2004" not in children(
         "cases_caseevent"

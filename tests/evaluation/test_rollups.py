@@ -196,6 +196,12 @@ def test_the_nightly_rebuild_recomputes_only_the_months_whose_cases_changed(new_
     rebuild_changed()
     assert RollupBuild.objects.order_by("-started_at").first().months == []
 
+    late = new_case(at=datetime(2026, 5, 5, 9, 0, tzinfo=china))  # written now, carrying an older time
+    Case.objects.filter(pk=late.pk).update(updated_at=timezone.now() - timedelta(days=2))
+    rebuild_changed()  # a case written since the last rebuild is looked at whatever its updated_at says
+    assert RollupBuild.objects.order_by("-started_at").first().months == [date(2026, 5, 1)]
+    assert reported_on(date(2026, 5, 5)) == 1
+
 
 def test_a_change_of_the_measures_makes_the_next_nightly_rebuild_a_full_one(new_case):
     from django.utils import timezone

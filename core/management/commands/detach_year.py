@@ -5,9 +5,10 @@ Each table's partition of that year is detached: it stays in the database as a p
 dumped (``pg_dump -t cases_caseevent_y2019``) and then dropped by the operator. The current year and later are
 refused. The daily rollups stay, so that year's bulletins and figures are unchanged.
 
-The case table is partitioned by the year of its ids (the year a case was written) and is detached last: PostgreSQL
-refuses while other tables still refer to those cases (a timeline event of January, a photo, a hotline order), and
-the command then stops with that refusal, having detached nothing. All tables move in one transaction.
+The case table is partitioned by the year of its ids (the year a case was written); its year is detached only with
+``--with-cases``, last: PostgreSQL refuses while other tables still refer to those cases (a timeline event of the
+next January, a photo, a hotline order), and the command then stops with that refusal, having detached nothing —
+so a year's cases are archived once the rows that refer to them are. All tables move in one transaction.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("year", type=int)
         parser.add_argument("--table", action="append", choices=sorted(YEARLY), help="only these tables")
+        parser.add_argument(
+            "--with-cases", action="store_true", help="also the year's cases (last; refused while rows refer to them)"
+        )
 
     def handle(self, *args, **options) -> None:
         year = options["year"]
@@ -33,9 +37,10 @@ class Command(BaseCommand):
             raise CommandError(f"year: {year} is not a past year; only past years can be archived")
         detached, lines = [], []
         # The tables that refer to others first: the case table (referred to by the rest) last.
-        tables = sorted(
-            options["table"] or YEARLY, key=lambda table: (isinstance(YEARLY[table], IdYearPartitions), table)
-        )
+        chosen = options["table"] or [
+            table for table, spec in YEARLY.items() if options["with_cases"] or not isinstance(spec, IdYearPartitions)
+        ]
+        tables = sorted(chosen, key=lambda table: (isinstance(YEARLY[table], IdYearPartitions), table))
         try:
             with transaction.atomic():
                 for table in tables:

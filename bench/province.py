@@ -224,9 +224,9 @@ def main() -> int:
     from evaluation.models import RollupBuild
     from evaluation.rollups import CHANGE_MARGIN, rebuild_changed
 
-    RollupBuild.objects.filter(pk=RollupBuild.objects.filter(scope="full").latest("started_at").pk).update(
-        started_at=timezone.now() - timedelta(days=1) + CHANGE_MARGIN
-    )
+    full = RollupBuild.objects.filter(scope="full").latest("started_at")  # the one just made: the previous run
+    RollupBuild.objects.filter(scope__in=["full", "changed"]).exclude(pk=full.pk).delete()  # earlier runs' records
+    RollupBuild.objects.filter(pk=full.pk).update(started_at=timezone.now() - timedelta(days=1) + CHANGE_MARGIN)
     began = time.perf_counter()
     steps = rebuild_changed()
     seconds = time.perf_counter() - began
@@ -247,6 +247,11 @@ def main() -> int:
     )
     for step, value in steps.items():
         report.add(f"  {step}", value, "s")
+    from evaluation.hotspots.aggregation import rebuild_months
+
+    began = time.perf_counter()
+    rebuild_months(build.months)
+    report.add("  the hotspot counts of the same months", time.perf_counter() - began, "s")
 
     # ---- A monthly bulletin, an annual self-evaluation --------------------------------------------------------------
     month_end = today.replace(day=1) - timedelta(days=1)

@@ -3,7 +3,7 @@
 - ``sync_facts`` (beat, every 15 s): new reports (intake leaves them to it) and the overdue flags that
   ``cases.tasks.mark_overdue`` sets in bulk, applied to the rollups;
 - ``rebuild_rollups`` (beat, nightly): the safety net, the months whose cases changed recomputed from the cases
-  (everything after a change of the measures; ``evaluation.rollups.rebuild_changed``), and the hotspot counts;
+  (everything after a change of the measures; ``evaluation.rollups.rebuild_changed``), rollups and hotspot counts;
 - ``ensure_monthly_bulletin`` (beat, daily): last month's bulletin, created as a draft if missing;
 - ``refresh_period_figures`` (beat, every ``PERIOD_FIGURES_SECONDS``): the stored figures of the big screen, the
   home pages and this and last month's period figures (``evaluation.stored_figures``);
@@ -33,10 +33,14 @@ def sync_facts() -> int:
 @shared_task(name="evaluation.tasks.rebuild_rollups")
 def rebuild_rollups() -> dict:
     from evaluation.hotspots.aggregation import rebuild as rebuild_hotspots
+    from evaluation.hotspots.aggregation import rebuild_months as rebuild_hotspot_months
+    from evaluation.models import RollupBuild, RollupScope
     from evaluation.rollups import bump_version, rebuild_changed
 
     timings = rebuild_changed()  # the months whose cases changed since the last rebuild (all, after new measures)
-    timings.update({f"hotspots_{k}": v for k, v in rebuild_hotspots().items()})
+    build = RollupBuild.objects.order_by("-started_at").first()
+    hotspots = rebuild_hotspot_months(build.months) if build.scope == RollupScope.CHANGED else rebuild_hotspots()
+    timings.update({f"hotspots_{k}": v for k, v in hotspots.items()})
     bump_version()  # the cached heat tiles too
     return timings
 

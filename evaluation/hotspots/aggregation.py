@@ -6,7 +6,9 @@
 - ``on_transition`` (a ``cases.timeline.after_transition`` listener): a case that stops counting (not accepted, not
   registered, merged, cancelled) has its cell and grid of its day recomputed, and the month rows of that cell when
   the day lies in a complete month. Recomputing from the cases (never ±1) keeps a repeated call harmless.
-- ``rebuild()`` (``manage.py rebuild_hotspots``, nightly with the rollups, the demo city): everything from scratch.
+- ``rebuild()`` (``manage.py rebuild_hotspots``, the demo city, and nightly after a full rollup rebuild):
+  everything from scratch; ``rebuild_months(months)`` (nightly, with the rollups' incremental rebuild): the day and
+  month rows of the months whose cases changed, the same counts for those months.
 
 Cells: ``x = floor(mercator_x / CELL)``, ``y = floor(mercator_y / CELL)`` with CELL = 1/16 of a zoom-14 tile. The
 Mercator coordinates are computed with the spherical formula in SQL (what EPSG:3857 is) rather than ST_Transform,
@@ -205,4 +207,23 @@ def rebuild(*, verbose: bool = False) -> dict[str, float]:
             timings[name] = time.perf_counter() - started
             if verbose:
                 print(f"  {name}: {timings[name]:.1f} s")
+    return timings
+
+
+def rebuild_months(months: list[date]) -> dict[str, float]:
+    """The day rows of each month in *months* (first days) recomputed from the cases, and its month rows from them
+    when the month is complete: what ``rebuild`` would write for those months. Each month in its own transaction."""
+    timings = {"heat_days": 0.0, "heat_months": 0.0}
+    for month in months:
+        last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        started = time.perf_counter()
+        refresh_days(month, last)  # its heat cells and hotspot rows, day by day
+        timings["heat_days"] += time.perf_counter() - started
+        if month < current_month():
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(6060602, 1)")  # as ensure_month
+                cursor.execute(f"DELETE FROM {HEAT} WHERE grain = 1 AND period = %s", [month])
+                cursor.execute(_month_insert("h.period BETWEEN %s AND %s"), [month, last])
+            timings["heat_months"] += time.perf_counter() - started
     return timings

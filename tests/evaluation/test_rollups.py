@@ -159,6 +159,23 @@ def reported_on(day: date) -> int:
         return cursor.fetchone()[0]
 
 
+def hotspot_counts(period: date, grain: int = 0) -> tuple[int, int]:
+    """(cases in the grid ranking's total row, cases in the heat map's all-classes cells) of a day or month."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(cases), 0) FROM evaluation_hotspotday WHERE day = %s AND class_id = 0 AND source = ''"
+            " AND grid_code <> ''",
+            [period],
+        )
+        grids = cursor.fetchone()[0] if grain == 0 else 1
+        cursor.execute(
+            "SELECT coalesce(sum(cases), 0) FROM evaluation_heatcell WHERE grain = %s AND period = %s "
+            "AND class_id = 0 AND source = ''",
+            [grain, period],
+        )
+        return grids, cursor.fetchone()[0]
+
+
 def test_the_nightly_rebuild_recomputes_only_the_months_whose_cases_changed(new_case):
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
@@ -166,6 +183,7 @@ def test_the_nightly_rebuild_recomputes_only_the_months_whose_cases_changed(new_
     from django.utils import timezone
 
     from cases.models import Case
+    from evaluation.hotspots.aggregation import rebuild as rebuild_hotspots
     from evaluation.models import RollupBuild, RollupScope
     from evaluation.rollups import rebuild, rebuild_changed
     from evaluation.tasks import rebuild_rollups
@@ -175,10 +193,14 @@ def test_the_nightly_rebuild_recomputes_only_the_months_whose_cases_changed(new_
     june = new_case(at=datetime(2026, 6, 10, 9, 0, tzinfo=china))
     Case.objects.filter(pk=june.pk).update(updated_at=timezone.now() - timedelta(days=2))
     rebuild()  # the last full rebuild, recorded
+    rebuild_hotspots()
+    assert hotspot_counts(date(2026, 6, 10)) == (1, 1)
     assert RollupBuild.objects.get().scope == RollupScope.FULL
     assert reported_on(date(2026, 3, 10)) == reported_on(date(2026, 6, 10)) == 1
-    with connection.cursor() as cursor:  # both months' rollups drift (a listener that failed)
+    with connection.cursor() as cursor:  # both months' rollups and hotspot counts drift (a listener that failed)
         cursor.execute("UPDATE evaluation_sourceday SET reported = reported + 100")
+        cursor.execute("UPDATE evaluation_hotspotday SET cases = cases + 100")
+        cursor.execute("UPDATE evaluation_heatcell SET cases = cases + 100")
     Case.objects.filter(pk=march.pk).update(updated_at=timezone.now())  # only March's case changed since
 
     rebuild_rollups()  # the nightly task
@@ -188,6 +210,8 @@ def test_the_nightly_rebuild_recomputes_only_the_months_whose_cases_changed(new_
     assert build.since < build.started_at and "rollups" in build.timings
     assert reported_on(date(2026, 3, 10)) == 1  # rebuilt
     assert reported_on(date(2026, 6, 10)) == 101  # not looked at: its cases did not change
+    assert hotspot_counts(date(2026, 3, 10)) == (1, 1) and hotspot_counts(date(2026, 3, 1), grain=1) == (1, 1)
+    assert hotspot_counts(date(2026, 6, 10)) == (101, 101)
 
     rebuild_changed()  # again at once: March is looked at again (within CHANGE_MARGIN of the last start), harmlessly
     assert RollupBuild.objects.order_by("-started_at").first().months == [date(2026, 3, 1)]

@@ -228,9 +228,8 @@ def main() -> int:
     RollupBuild.objects.filter(scope__in=["full", "changed"]).exclude(pk=full.pk).delete()  # earlier runs' records
     RollupBuild.objects.filter(pk=full.pk).update(started_at=timezone.now() - timedelta(days=1) + CHANGE_MARGIN)
     began = time.perf_counter()
-    steps = rebuild_changed()
-    seconds = time.perf_counter() - began
-    build = RollupBuild.objects.latest("started_at")
+    build = rebuild_changed()
+    seconds, steps = time.perf_counter() - began, build.timings
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM cases_case WHERE received_at >= %s AND received_at < %s",

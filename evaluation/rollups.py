@@ -39,7 +39,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cases.choices import REVISITED_SOURCES, TERMINAL_STATUSES
-from evaluation.models.builds import RollupScope
+from evaluation.hotspots.aggregation import month_end
+from evaluation.models.builds import RollupBuild, RollupScope
 from evaluation.models.facts import (
     ACTOR_ACTIONS,
     CASE_MEASURES,
@@ -424,7 +425,9 @@ def rebuild(
     ``RollupBuild`` (unless *record* is false)."""
     if year is not None:
         days = (date(year, 1, 1), date(year + 1, 1, 1))
-    started, last_case_id = timezone.now(), _last_case_id()
+    # What a full or yearly rebuild is recorded as; the months of the nightly job are recorded by ``rebuild_changed``.
+    scope = RollupScope.FULL if days is None else RollupScope.YEAR if year is not None else None
+    started, last_case_id = timezone.now(), _last_case_id() if record and scope else None
     timings: dict[str, float] = {}
     outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
@@ -441,14 +444,13 @@ def rebuild(
             timings[name] = time.perf_counter() - began
             if verbose:
                 logger.info("rebuild %s: %.2f s", name, timings[name])
-    if outermost and (days is None or year is not None):  # a month of the nightly job: autovacuum analyzes
+    if outermost and scope:  # not after a month of the nightly job: autovacuum analyzes those
         began = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {FACT}, {', '.join(ROLLUP_TABLES)}")
         timings["analyze"] = time.perf_counter() - began
     bump_version()
-    if record and (days is None or year is not None):
-        scope = RollupScope.FULL if days is None else RollupScope.YEAR
+    if record and scope:
         _record(scope, started, timings, year=year, last_case_id=last_case_id)
     return timings
 
@@ -485,38 +487,38 @@ def _last_case_id() -> int:
         return cursor.fetchone()[0]
 
 
-def rebuild_changed(*, verbose: bool = False) -> dict[str, float]:
+def rebuild_changed(*, verbose: bool = False) -> RollupBuild:
     """The nightly rebuild, incremental: only the months whose cases changed since the previous rebuild began (less
     ``CHANGE_MARGIN``) are recomputed, each month in its own transaction (the rollups are per day, so a month is
     independent of the others). With no previous rebuild, or one made with other measures, everything is rebuilt.
-    Recorded as a ``RollupBuild``. Returns seconds per step, summed over the months."""
-    from evaluation.models import RollupBuild
-
+    Answers the ``RollupBuild`` recorded: its scope, the months and the seconds per step (summed over the months)."""
     version = measures_version()
     previous = (
         RollupBuild.objects.filter(scope__in=[RollupScope.FULL, RollupScope.CHANGED]).order_by("-started_at").first()
     )
-    if previous is None or previous.measures != version:
-        return rebuild(verbose=verbose)
     started, last_case_id = timezone.now(), _last_case_id()
+    if previous is None or previous.measures != version:
+        timings = rebuild(verbose=verbose, record=False)
+        return _record(RollupScope.FULL, started, timings, version=version, last_case_id=last_case_id)
     since = previous.started_at - CHANGE_MARGIN
     months = changed_months(since, previous.last_case_id or 0)
     timings: dict[str, float] = {}
     for first in months:
-        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        following = month_end(first) + timedelta(days=1)
         for step, seconds in rebuild(days=(first, following), verbose=verbose, record=False).items():
             timings[step] = timings.get(step, 0.0) + seconds
-    _record(RollupScope.CHANGED, started, timings, since=since, months=months, last_case_id=last_case_id)
-    return timings
+    return _record(
+        RollupScope.CHANGED, started, timings, version=version, since=since, months=months, last_case_id=last_case_id
+    )
 
 
-def _record(scope: str, started: datetime, timings: dict[str, float], **fields) -> None:
-    from evaluation.models import RollupBuild
-
+def _record(
+    scope: str, started: datetime, timings: dict[str, float], version: str | None = None, **fields
+) -> RollupBuild:
     finished = timezone.now()
-    RollupBuild.objects.create(
+    return RollupBuild.objects.create(
         scope=scope,
-        measures=measures_version(),
+        measures=version or measures_version(),
         started_at=started,
         finished_at=finished,
         seconds=(finished - started).total_seconds(),

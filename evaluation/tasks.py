@@ -34,13 +34,12 @@ def sync_facts() -> int:
 def rebuild_rollups() -> dict:
     from evaluation.hotspots.aggregation import rebuild as rebuild_hotspots
     from evaluation.hotspots.aggregation import rebuild_months as rebuild_hotspot_months
-    from evaluation.models import RollupBuild, RollupScope
+    from evaluation.models import RollupScope
     from evaluation.rollups import bump_version, rebuild_changed
 
-    timings = rebuild_changed()  # the months whose cases changed since the last rebuild (all, after new measures)
-    build = RollupBuild.objects.order_by("-started_at").first()
+    build = rebuild_changed()  # the months whose cases changed since the last rebuild (all, after new measures)
     hotspots = rebuild_hotspot_months(build.months) if build.scope == RollupScope.CHANGED else rebuild_hotspots()
-    timings.update({f"hotspots_{k}": v for k, v in hotspots.items()})
+    timings = {**build.timings, **{f"hotspots_{k}": v for k, v in hotspots.items()}}
     bump_version()  # the cached heat tiles too
     return timings
 

@@ -17,6 +17,7 @@ which is several times slower over millions of points.
 
 from __future__ import annotations
 
+import calendar
 import math
 import time
 from datetime import date, datetime, timedelta
@@ -89,6 +90,11 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def month_end(month: date) -> date:
+    """The last day of *month*'s month."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
 def current_month() -> date:
     return month_start(timezone.localdate())
 
@@ -107,17 +113,24 @@ def refresh_days(first: date, last: date) -> None:
 
 def ensure_month(month: date) -> bool:
     """Write the month rows of a complete month if it has none (idempotent). True when written."""
-    if month >= current_month():
-        return False
-    end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return month < current_month() and _write_month(month, replace=False)
+
+
+def _write_month(month: date, *, replace: bool) -> bool:
+    """The month rows (grain 1) of a complete month, summed from its day rows, under the month writers' lock: only if
+    it has none, or (*replace*) instead of those it has. True when rows were written."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(6060602, 1)")
-        cursor.execute(
-            f"SELECT 1 FROM {HEAT} WHERE grain = 1 AND class_id = 0 AND source = '' AND period = %s LIMIT 1", [month]
-        )
-        if cursor.fetchone():
-            return False
-        cursor.execute(_month_insert("h.period BETWEEN %s AND %s"), [month, end])
+        if replace:
+            cursor.execute(f"DELETE FROM {HEAT} WHERE grain = 1 AND period = %s", [month])
+        else:
+            cursor.execute(
+                f"SELECT 1 FROM {HEAT} WHERE grain = 1 AND class_id = 0 AND source = '' AND period = %s LIMIT 1",
+                [month],
+            )
+            if cursor.fetchone():
+                return False
+        cursor.execute(_month_insert("h.period BETWEEN %s AND %s"), [month, month_end(month)])
         return cursor.rowcount > 0
 
 
@@ -170,7 +183,7 @@ def refresh_case(case_id: int) -> None:
         )
         month = month_start(day)
         if month < current_month():
-            end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            end = month_end(month)
             params.update(month=month, end=end)
             cursor.execute(
                 f"DELETE FROM {HEAT} WHERE grain = 1 AND period = %(month)s AND x = %(x)s AND y = %(y)s", params
@@ -215,15 +228,11 @@ def rebuild_months(months: list[date]) -> dict[str, float]:
     when the month is complete: what ``rebuild`` would write for those months. Each month in its own transaction."""
     timings = {"heat_days": 0.0, "heat_months": 0.0}
     for month in months:
-        last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         started = time.perf_counter()
-        refresh_days(month, last)  # its heat cells and hotspot rows, day by day
+        refresh_days(month, month_end(month))  # its heat cells and hotspot rows, day by day
         timings["heat_days"] += time.perf_counter() - started
         if month < current_month():
             started = time.perf_counter()
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(6060602, 1)")  # as ensure_month
-                cursor.execute(f"DELETE FROM {HEAT} WHERE grain = 1 AND period = %s", [month])
-                cursor.execute(_month_insert("h.period BETWEEN %s AND %s"), [month, last])
+            _write_month(month, replace=True)
             timings["heat_months"] += time.perf_counter() - started
     return timings

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from evaluation.models import RollupBuild
 from evaluation.rollups import rebuild, rebuild_changed
 
 
@@ -25,8 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if options["changed"]:
-            timings = rebuild_changed()
-            build = RollupBuild.objects.order_by("-started_at").first()
+            build = rebuild_changed()
+            timings = build.timings
             months = ", ".join(f"{month:%Y-%m}" for month in build.months) or "none"
             self.stdout.write(f"months rebuilt: {months}" if build.scope == "changed" else "every case rebuilt")
         else:

@@ -288,24 +288,23 @@ def sync_facts() -> int:
 # ---- Rebuild --------------------------------------------------------------------------------------------------------
 
 
-def _scope(days: tuple[date, date] | None) -> tuple[str, str, str]:
-    """SQL conditions limiting a rebuild to the cases received on *days* (first day, day after the last; China
-    time): over the case ``c``, over the timeline ``e`` (its events happen on or after the case's receipt, so older
-    yearly partitions are skipped), and over a rollup's or fact's ``day``. All true when *days* is None."""
+def _scope(days: tuple[date, date | None] | None) -> tuple[str, str, str]:
+    """SQL conditions limiting a rebuild to the cases received on *days* (first day, day after the last — None: no
+    end; China time): over the case ``c``, over the timeline ``e`` (its events happen on or after the case's receipt,
+    so older yearly partitions are skipped), and over a rollup's or fact's ``day``. All true when *days* is None."""
     if days is None:
         return "true", "true", "true"
     low, high = days
     zone = ZoneInfo(settings.TIME_ZONE)
     begin = datetime(low.year, low.month, low.day, tzinfo=zone).isoformat()
-    end = datetime(high.year, high.month, high.day, tzinfo=zone).isoformat()
-    return (
-        f"c.received_at >= '{begin}' AND c.received_at < '{end}'",
-        f"e.at >= '{begin}'",
-        f"day >= '{low.isoformat()}' AND day < '{high.isoformat()}'",
-    )
+    cases, rows = [f"c.received_at >= '{begin}'"], [f"day >= '{low.isoformat()}'"]
+    if high is not None:
+        cases.append(f"c.received_at < '{datetime(high.year, high.month, high.day, tzinfo=zone).isoformat()}'")
+        rows.append(f"day < '{high.isoformat()}'")
+    return " AND ".join(cases), f"e.at >= '{begin}'", " AND ".join(rows)
 
 
-def _rebuild_statements(days: tuple[date, date] | None = None) -> list[tuple[str, str]]:
+def _rebuild_statements(days: tuple[date, date | None] | None = None) -> list[tuple[str, str]]:
     in_year, events_in_year, days_in_year = _scope(days)
     measures = ", ".join(f"{sql} AS {name}" for name, sql in CASE_MEASURES.items())
     dims = ", ".join(f"{sql} AS {name}" for sql, name in zip(_dimension_sql(), CASE_DIMENSIONS, strict=True))
@@ -368,7 +367,7 @@ def _rebuild_statements(days: tuple[date, date] | None = None) -> list[tuple[str
         }
     )
     staff_measures = ", ".join(f"{CASE_MEASURES[m]} AS {m}" for m in needed)
-    if days is not None and (days[1] - days[0]).days <= 31:
+    if days is not None and (days[1] is None or (days[1] - days[0]).days <= 31):
         # A month (the nightly job): its cases' events by index, case by case, rather than every event since the
         # month began (for a month a year back that would be a year of timeline, once per changed month).
         staff = (
@@ -414,7 +413,7 @@ def _rebuild_statements(days: tuple[date, date] | None = None) -> list[tuple[str
 
 
 def rebuild(
-    *, year: int | None = None, days: tuple[date, date] | None = None, verbose: bool = False, record: bool = True
+    *, year: int | None = None, days: tuple[date, date | None] | None = None, verbose: bool = False, record: bool = True
 ) -> dict[str, float]:
     """Recompute the fact table and every rollup from the cases and their events. Returns seconds per step.
 
@@ -504,7 +503,8 @@ def rebuild_changed(*, verbose: bool = False) -> RollupBuild:
     months = changed_months(since, previous.last_case_id or 0)
     timings: dict[str, float] = {}
     for first in months:
-        following = month_end(first) + timedelta(days=1)
+        last = month_end(first)
+        following = None if last == date.max else last + timedelta(days=1)  # December 9999: no day after it
         for step, seconds in rebuild(days=(first, following), verbose=verbose, record=False).items():
             timings[step] = timings.get(step, 0.0) + seconds
     return _record(

@@ -48,6 +48,8 @@ def _day_sql() -> str:
 def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     tz = timezone.get_default_timezone()
     low = timezone.make_aware(datetime.combine(first, datetime.min.time()), tz)
+    if last == date.max:  # no day after 31 December 9999: the last moment there is
+        return low, timezone.make_aware(datetime.max, tz)
     high = timezone.make_aware(datetime.combine(last + timedelta(days=1), datetime.min.time()), tz)
     return low, high
 

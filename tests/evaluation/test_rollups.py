@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from django.db import connection
@@ -252,3 +252,27 @@ def test_a_month_rebuilt_alone_equals_the_full_rebuild(story):
     assert full["evaluation_personday"]  # the month's path reads the timeline case by case: people included
     rebuild(days=(date(2026, 3, 1), date(2026, 4, 1)))
     assert snapshot() == full
+
+
+def test_the_nightly_rebuild_takes_cases_received_in_year_1_and_in_december_9999(new_case):
+    """Stored values the calendar can just hold (a planted row, a clock gone wrong) must not stop the nightly job."""
+    from datetime import datetime
+
+    from cases.models import Case
+    from evaluation.models import RollupBuild
+    from evaluation.rollups import rebuild
+    from evaluation.tasks import rebuild_rollups
+
+    first, last = new_case(), new_case()
+    rebuild()
+    Case.objects.filter(pk=first.pk).update(received_at=datetime(1, 1, 1, tzinfo=UTC))
+    Case.objects.filter(pk=last.pk).update(received_at=datetime(9999, 12, 31, 12, tzinfo=UTC))
+
+    rebuild_rollups()
+
+    build = RollupBuild.objects.order_by("-started_at").first()
+    assert build.months[0] == date(1, 1, 1) and build.months[-1] == date(9999, 12, 1)
+    assert reported_on(date(9999, 12, 31)) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(cases), 0) FROM evaluation_hotspotday WHERE day = '9999-12-31'")
+        assert cursor.fetchone()[0] > 0

@@ -380,5 +380,5 @@ def test_operator_records_an_inspection_in_the_browser(page, live_server, consol
 
     Camera.objects.create(code="CAM-DG-01", name="东关路口", location=Point(*INSIDE, srid=4326))
     page.goto(f"{live_server.url}{reverse('hotlines:camera_list')}")
-    page.wait_for_function("window.cameraMapState && window.cameraMapState.markers === 1")
+    page.wait_for_function("() => window.cameraMapState && window.cameraMapState.markers === 1")
     _screenshot(page, "channels-cameras")

@@ -5,20 +5,33 @@ milliseconds) to print a number nobody needs to the unit. Lists therefore count 
 (reading at most that many ids: the query stops there), and beyond that take PostgreSQL's own estimate of the
 filtered query's rows (``EXPLAIN``), never less than the cap. Pages past an estimated end are still served while rows
 exist there; the count is flagged (``count_exact`` in the API, "about" in the console).
+
+Searched lists (``windowed``) are read window by window of receipt time (``RECENT_WINDOWS``). The case table is
+partitioned by year, and ``ORDER BY received_at DESC LIMIT n`` over it is a Merge Append that needs a first row from
+*every* partition: a free-text filter that matches only recent cases (today's number prefix) made PostgreSQL walk
+each old year's ``received_at`` index to its end looking for one (0.43 s at 1 M cases, bench/case_list.py). Bounded
+to the last few days, an old year's index scan ends at once; a window that does not fill the page hands over to a
+wider one. Other filters are answered by indexes that lead with them (status, class, open cases), so an old year
+answers at once anyway and a window that does not fill would only cost another statement.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from datetime import timedelta
 
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
+from django.utils import timezone
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 EXACT_UP_TO = 5_000
+# Receipt-time windows a newest-first page is first looked for in (the last three days, then two months), before the
+# whole list: see the module docstring.
+RECENT_WINDOWS = (timedelta(days=3), timedelta(days=62))
 
 
 def planner_estimate(queryset) -> int | None:
@@ -46,6 +59,10 @@ class EstimatedCountPaginator(Paginator):
 
     SHORT = 1_000
 
+    def __init__(self, object_list, per_page, *args, windowed: bool = False, **kwargs) -> None:
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.windowed = windowed
+
     @cached_property
     def _ids(self) -> list:
         """The ids of the list, up to ``EXACT_UP_TO`` + 1 of them, in whatever order is quickest: one query that
@@ -66,6 +83,24 @@ class EstimatedCountPaginator(Paginator):
         if self._short_ids is not None:
             return self.object_list.filter(pk__in=self._short_ids)
         return self.object_list
+
+    def _newest_first(self) -> bool:
+        if not self.windowed:
+            return False
+        query = self.object_list.query
+        order = query.order_by or (query.default_ordering and self.object_list.model._meta.ordering) or ()
+        return bool(order) and order[0] == "-received_at"
+
+    def _slice(self, bottom: int, top: int) -> list:
+        """Rows ``bottom:top`` of the list. Newest-first: from the first receipt-time window that holds all of the
+        rows down to ``top`` (its rows are exactly the list's newest, in the same order), else from the whole list."""
+        if self._newest_first():
+            now = timezone.now()
+            for span in RECENT_WINDOWS:
+                rows = list(self.object_list.filter(received_at__gte=now - span)[bottom:top])
+                if len(rows) == top - bottom:
+                    return rows
+        return list(self.object_list[bottom:top])
 
     @cached_property
     def count(self) -> int:
@@ -95,8 +130,10 @@ class EstimatedCountPaginator(Paginator):
         if self.count_is_exact:
             if self._short_ids is not None:
                 return self._get_page(self._rows()[bottom:top], number, self)
-            return super().page(number)
-        rows = list(self.object_list[bottom:top])
+            if top + self.orphans >= self.count:
+                top = self.count
+            return self._get_page(self._slice(bottom, top), number, self)
+        rows = self._slice(bottom, top)
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         return self._get_page(rows, number, self)
@@ -112,7 +149,9 @@ class EstimatedCountPaginator(Paginator):
 class CasePagination(PageNumberPagination):
     """The case list API's pages: ``count`` exact up to 5,000 cases, estimated beyond (``count_exact`` false)."""
 
-    django_paginator_class = EstimatedCountPaginator
+    def django_paginator_class(self, queryset, page_size) -> EstimatedCountPaginator:
+        searched = bool(str(self.request.query_params.get("q", "")).strip())
+        return EstimatedCountPaginator(queryset, page_size, windowed=searched)
 
     def get_paginated_response(self, data):
         return Response(

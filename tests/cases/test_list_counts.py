@@ -3,8 +3,14 @@ row by row), every page still reachable; queue counts from one grouped query."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.core.paginator import EmptyPage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.api.views import CaseViewSet
 from cases.models import Case
@@ -82,3 +88,62 @@ def test_search_ignores_case_and_takes_regex_characters_literally(api_as, cast, 
     assert [row["id"] for row in client.get(LIST, {"q": "LED屏(2)"}).json()["results"]] == [five[0].pk]
     assert client.get(LIST, {"q": "屏(.*"}).json()["count"] == 0
     assert {row["id"] for row in client.get(LIST, {"q": "大道"}).json()["results"]} >= {five[0].pk}
+
+
+def _list_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().startswith("SELECT") and "ORDER BY" in q["sql"]]
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["counted", "estimated"])
+def test_long_searched_lists_are_read_by_receipt_window_in_the_list_order(report, small_cap, monkeypatch, exact):
+    """A searched list's page comes from the first receipt-time window (3 days, 62 days) that holds every row down
+    to its end, and is then exactly the whole list's page; otherwise from the whole list."""
+    if exact:
+        monkeypatch.setattr("cases.pagination.EXACT_UP_TO", 100)
+    cases = [report() for _ in range(7)]
+    now = timezone.now()
+    for case, days in zip(cases, [300, 200, 40, 10, 2, 1, 0], strict=True):
+        Case.objects.filter(pk=case.pk).update(received_at=now - timedelta(days=days, hours=1))
+    newest_first = [case.pk for case in reversed(cases)]
+    paginator = EstimatedCountPaginator(Case.objects.order_by("-received_at", "-id"), 2, windowed=True)
+    assert paginator.count_is_exact is exact
+    windows = []
+    seen = []
+    for number in (1, 2, 3, 4):
+        with CaptureQueriesContext(connection) as queries:
+            seen += [case.pk for case in paginator.page(number).object_list]
+        windows.append([sql.count('"received_at" >=') for sql in _list_queries(queries.captured_queries)])
+    assert seen == newest_first
+    assert windows[0] == [1]  # the last three days hold the first page
+    assert windows[1] == [1, 1]  # the second needs two months
+    assert windows[2] == [1, 1, 0]  # the third (300 and 200 days ago) the whole list
+    assert windows[3] == [1, 1, 0]  # the last, partial page too
+    if not exact:
+        with pytest.raises(EmptyPage):
+            paginator.page(5)
+
+
+def test_lists_in_another_order_or_not_searched_are_read_whole(report, small_cap):
+    cases = [report() for _ in range(3)]
+    for paginator, expected in (
+        (EstimatedCountPaginator(Case.objects.order_by("stage_deadline", "id"), 2, windowed=True), cases[:2]),
+        (EstimatedCountPaginator(Case.objects.order_by("-received_at", "-id"), 2), cases[:0:-1]),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            rows = list(paginator.page(1).object_list)
+        assert [case.pk for case in rows] == [case.pk for case in expected]
+        assert all('"received_at" >=' not in sql for sql in _list_queries(queries.captured_queries))
+
+
+def test_the_api_and_the_console_window_only_searched_lists(api_as, client, cast, five, small_cap):
+    five[0].refresh_from_db()
+    for params, windows in (({}, 0), ({"q": five[0].description[:4]}, 1)):
+        with CaptureQueriesContext(connection) as queries:
+            assert api_as(cast["dispatcher"]).get(LIST, params).status_code == 200
+        assert sum('"received_at" >=' in sql for sql in _list_queries(queries.captured_queries)) == windows
+    assert client.login(username=cast["supervisor"].username, password=PASSWORD)
+    # The console's page of 20 is not filled by five cases: both windows tried, then the whole list.
+    for params, windows in (({"queue": "all"}, 0), ({"queue": "all", "q": five[0].description[:4]}, 2)):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("cases:console"), params).status_code == 200
+        assert sum('"received_at" >=' in sql for sql in _list_queries(queries.captured_queries)) == windows

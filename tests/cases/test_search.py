@@ -39,3 +39,24 @@ def test_the_short_terms_are_kept_by_the_database(new_case):
     assert "'井盖'" in terms and "'缺'" in terms and "'盖缺'" in terms
     Case.objects.filter(pk=case.pk).update(description="路灯不亮")
     assert "'路灯'" in str(Case.objects.values_list("short_grams", flat=True).get(pk=case.pk))
+
+
+@pytest.mark.parametrize(
+    "description, address, terms",
+    [
+        ("井盖 缺失\t\n路灯", "A1", "井 盖 井盖 缺 失 缺失 路 灯 路灯 a 1 a1"),
+        ("  两头空格  ", "", "两 头 空 格 两头 头空 空格"),
+        ("", "", ""),
+        (None, "X", "x"),
+        ("重复重复", None, "重 复 重复 复重"),
+    ],
+)
+def test_the_short_terms_are_every_character_and_pair_of_each_word(description, address, terms):
+    """Whitespace separates words and is no term; pairs never span it; Latin letters lower-cased (migration 0017
+    computes them word by word: the same terms as migration 0005's character-by-character version)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cases_short_grams(%s, %s)::text", [description, address])
+        stored = cursor.fetchone()[0]
+    assert set(stored.replace("'", "").split()) == set(terms.split())

@@ -231,10 +231,11 @@ def fill_cases(cursor, total: int, seed: int, years: int = 1) -> dict[str, int]:
         )
         SELECT extract(year FROM f.received AT TIME ZONE 'Asia/Shanghai')::bigint * {ID_SPAN} + {first_serial} - 1
                    + row_number() OVER (ORDER BY f.received, f.n),
-               to_char(f.received AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(
-                   (coalesce(cn.last, 0) + row_number() OVER (
-                       PARTITION BY (f.received AT TIME ZONE 'Asia/Shanghai')::date ORDER BY f.received, f.n))::text,
-                   5, '0'),
+               -- as cases.numbering: five digits, more from the 100,000th case of a day on (lpad would cut them)
+               to_char(f.received AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || CASE
+                   WHEN coalesce(cn.last, 0) + row_number() OVER day_order < 100000
+                   THEN lpad((coalesce(cn.last, 0) + row_number() OVER day_order)::text, 5, '0')
+                   ELSE (coalesce(cn.last, 0) + row_number() OVER day_order)::text END,
                f.kind, f.source, f.urgency,
                f.class_name || ({phrases})[1 + floor(f.r_text * 6)::int],
                f.street_name || ({roads})[1 + floor(f.r_x * 10)::int] || (1 + floor(f.r_y * 300)::int) || '号',
@@ -283,6 +284,7 @@ def fill_cases(cursor, total: int, seed: int, years: int = 1) -> dict[str, int]:
           FROM flagged f
           -- numbers after those the demo history (or anything else) already took that day
           LEFT JOIN cases_casenumber cn ON cn.day = (f.received AT TIME ZONE 'Asia/Shanghai')::date
+        WINDOW day_order AS (PARTITION BY (f.received AT TIME ZONE 'Asia/Shanghai')::date ORDER BY f.received, f.n)
          ORDER BY f.received, f.n
         """,
         {"total": total},

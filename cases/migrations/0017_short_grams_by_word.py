@@ -8,6 +8,8 @@ takes each word's characters with ``string_to_array(word, NULL)``: about 11 µs,
 need no recomputation: they do not change.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
 BY_WORD = r"""
@@ -31,28 +33,8 @@ END
 $$
 """
 
-BY_CHARACTER = r"""
-CREATE OR REPLACE FUNCTION cases_short_grams(description text, address text) RETURNS tsvector
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-    t text := lower(coalesce(description, '') || ' ' || coalesce(address, ''));
-    terms text[] := '{}';
-    c text;
-    prev text := ' ';
-BEGIN
-    FOREACH c IN ARRAY regexp_split_to_array(t, '') LOOP
-        IF c !~ '\s' THEN
-            terms := array_append(terms, c);
-            IF prev !~ '\s' THEN
-                terms := array_append(terms, prev || c);
-            END IF;
-        END IF;
-        prev := c;
-    END LOOP;
-    RETURN array_to_tsvector(terms);
-END
-$$
-"""
+# Back to the first version, as migration 0005 created it.
+BY_CHARACTER = import_module("cases.migrations.0005_short_text_search").SHORT_GRAMS
 
 
 class Migration(migrations.Migration):

@@ -77,6 +77,12 @@ class CaseFilterSet(django_filters.FilterSet):
             return queryset
         return queryset.filter(attention.due_within(float(value)))
 
+    @staticmethod
+    def searched(params) -> bool:
+        """Whether request parameters ask for a free-text search (``q``, blank is none): the case lists read such a
+        list by receipt-time window (cases.pagination)."""
+        return bool(str(params.get("q") or "").strip())
+
     def search(self, queryset, name, value):
         """Case number, description or address containing *value*, ignoring case. Text without upper/lower case
         (Chinese, digits: nearly every search) is matched with LIKE, case-insensitive text with ``~*`` on the escaped

@@ -28,6 +28,8 @@ from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from cases.filtersets import CaseFilterSet
+
 EXACT_UP_TO = 5_000
 # Receipt-time windows a newest-first page is first looked for in (the last three days, then two months), before the
 # whole list: see the module docstring.
@@ -150,8 +152,7 @@ class CasePagination(PageNumberPagination):
     """The case list API's pages: ``count`` exact up to 5,000 cases, estimated beyond (``count_exact`` false)."""
 
     def django_paginator_class(self, queryset, page_size) -> EstimatedCountPaginator:
-        searched = bool(str(self.request.query_params.get("q", "")).strip())
-        return EstimatedCountPaginator(queryset, page_size, windowed=searched)
+        return EstimatedCountPaginator(queryset, page_size, windowed=CaseFilterSet.searched(self.request.query_params))
 
     def get_paginated_response(self, data):
         return Response(

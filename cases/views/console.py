@@ -82,8 +82,8 @@ def console(request: HttpRequest) -> HttpResponse:
     if queue is None:  # a permission without any queue: nothing to show
         return render(request, "cases/console.html", {"queues": []})
     filterset, cases = queue_rows(request, queue)
-    searched = bool(getattr(filterset.form, "cleaned_data", {}).get("q"))
-    page = EstimatedCountPaginator(cases, PAGE_SIZE, windowed=searched).get_page(request.GET.get("page"))
+    windowed = CaseFilterSet.searched(request.GET)
+    page = EstimatedCountPaginator(cases, PAGE_SIZE, windowed=windowed).get_page(request.GET.get("page"))
     now = timezone.now()
     # The 疑似重复 badge is for those who may merge (受理员, 值班长); computed for this page only.
     duplicates = set()

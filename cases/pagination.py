@@ -57,13 +57,17 @@ class EstimatedCountPaginator(Paginator):
     Short lists (up to ``SHORT`` rows) are counted by reading their ids, and their pages are then read by id. A
     selective filter (a case number in ``q``, a rare class) otherwise tempts PostgreSQL, with a ``LIMIT`` in sight, to
     walk the whole ``received_at`` index in list order hoping to meet the few matches early; by id it reads them
-    through the filter's own index and sorts a handful of rows."""
+    through the filter's own index and sorts a handful of rows.
+
+    A caller that already knows how many rows the list holds (the console's unfiltered queue: its count from the
+    case tally) passes it as ``count``; a long list is then not counted again."""
 
     SHORT = 1_000
 
-    def __init__(self, object_list, per_page, *args, windowed: bool = False, **kwargs) -> None:
+    def __init__(self, object_list, per_page, *args, windowed: bool = False, count: int | None = None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.windowed = windowed
+        self.known_count = count
 
     @cached_property
     def _ids(self) -> list:
@@ -72,11 +76,19 @@ class EstimatedCountPaginator(Paginator):
         return list(self.object_list.order_by().values_list("pk", flat=True)[: EXACT_UP_TO + 1])
 
     @property
+    def _known_long(self) -> bool:
+        return self.known_count is not None and self.known_count > self.SHORT
+
+    @property
     def _short_ids(self) -> list | None:
+        if self._known_long:
+            return None
         return self._ids if len(self._ids) <= self.SHORT else None
 
     @cached_property
     def _counted(self) -> tuple[int, bool]:
+        if self._known_long:
+            return self.known_count, True
         if len(self._ids) <= EXACT_UP_TO:
             return len(self._ids), True
         return max(planner_estimate(self.object_list) or 0, EXACT_UP_TO + 1), False

@@ -14,6 +14,7 @@ Scoping rules (roles decide rows; permissions decide actions):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import models
@@ -27,30 +28,56 @@ from core.departments import department_subtree
 TERMINAL = sorted(str(status) for status in TERMINAL_STATUSES)
 
 
+@dataclass(frozen=True)
+class CaseScope:
+    """Whose cases a user sees (the rules above): every case, the cases with some departments (a handler's
+    department and its sub-units), a collector's own and patrolled cases, or — none of these set — none."""
+
+    everything: bool = False
+    departments: tuple[int, ...] = ()
+    collector: object | None = None
+
+
+def case_scope(user) -> CaseScope:
+    """The scope of *user*'s cases (see the module docstring)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return CaseScope()
+    if user.is_superuser or user.has_perm("cases.view_all_cases"):
+        return CaseScope(everything=True)
+    if not user.has_perm("cases.view_case"):
+        return CaseScope()
+    if user.role == Role.HANDLER and user.department_id:
+        return CaseScope(departments=tuple(department_subtree(user.department)))
+    if user.role == Role.COLLECTOR:
+        return CaseScope(collector=user)
+    return CaseScope()
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
         """The cases *user* may see (see the module docstring)."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser or user.has_perm("cases.view_all_cases"):
+        return self.within(case_scope(user))
+
+    def within(self, scope: CaseScope) -> CaseQuerySet:
+        """The cases of *scope*."""
+        if scope.everything:
             return self
-        if not user.has_perm("cases.view_case"):
-            return self.none()
-        if user.role == Role.HANDLER and user.department_id:
-            return self.filter(department_id__in=department_subtree(user.department))
-        if user.role == Role.COLLECTOR:
+        if scope.departments:
+            return self.filter(department_id__in=scope.departments)
+        if scope.collector is not None:
             from grids.models import UnitGrid
 
             # The patrolled grid codes as a list (one small query), not a subquery: PostgreSQL then combines the
             # three conditions from their indexes (and with a list filter's, e.g. the trigram index of ``q``)
             # instead of checking every row of a long list against a hashed subquery, and estimates the
             # collector's share of the cases far better.
+            collector = scope.collector
             patrolled = list(
-                UnitGrid.objects.filter(duty_grids__collectors=user, duty_grids__is_active=True)
+                UnitGrid.objects.filter(duty_grids__collectors=collector, duty_grids__is_active=True)
                 .values_list("code", flat=True)
                 .distinct()
             )
-            return self.filter(Q(reporter=user) | Q(assigned_collector=user) | Q(grid_code__in=patrolled))
+            return self.filter(Q(reporter=collector) | Q(assigned_collector=collector) | Q(grid_code__in=patrolled))
         return self.none()
 
     def open(self) -> CaseQuerySet:

@@ -5,10 +5,14 @@ people who must act. What "overdue" means: the case's *current* timed stage has 
 disposal stage that is the bundled deadline (超期未处置: limit + approved extensions, suspended time left out); a
 suspended case has no running clock and is never marked. The flag is cleared when the next stage starts (or an
 extension moves the deadline past now) and set again by this task if that stage runs late too.
+
+``fold_tally`` (every minute) and ``repair_tally`` (nightly) look after the case tally the queue counts read
+(cases/tally.py).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from celery import shared_task
@@ -17,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from cases import tally
 from cases.choices import CaseStatus as S
 from cases.choices import Stage
 from cases.deadlines import STATUS_STAGE
@@ -35,6 +40,7 @@ MESSAGES = {
     Stage.CHECK: _("Check of case %(case_no)s is overdue (due %(deadline)s)"),
 }
 DEFAULT_MESSAGE = _("Case %(case_no)s is overdue at stage %(stage)s (due %(deadline)s)")
+logger = logging.getLogger(__name__)
 TIMED_STATUSES = sorted(str(status) for status in STATUS_STAGE)
 
 _MARK_SQL = f"""
@@ -105,3 +111,26 @@ def mark_overdue(now: str | None = None) -> int:
                 )
         send_notifications(notifications)
     return len(rows)
+
+
+@shared_task(name="cases.tasks.fold_tally", ignore_result=True)
+def fold_tally() -> bool:
+    """Fold the case tally's rows into one per group (cases/tally.py); beat, every minute. Idempotent."""
+    return tally.fold()
+
+
+@shared_task(name="cases.tasks.repair_tally", ignore_result=True)
+def repair_tally() -> int:
+    """Nightly safety net: count the case tally again if it drifted from the cases (something bypassed the
+    triggers); the drift is logged. Answers how many groups had drifted. Idempotent."""
+    found = tally.repair()
+    for department, status, overdue, tallied, counted in found:
+        logger.warning(
+            "case tally drifted: department %s, %s%s: %s tallied, %s counted; recounted",
+            department,
+            status,
+            " (overdue)" if overdue else "",
+            tallied,
+            counted,
+        )
+    return len(found)

@@ -19,6 +19,7 @@ ROUTES = {
     "core.tasks.requeue_import_jobs": "default",  # a quick sweep, never behind a long import
     "core.tasks.tend_export_jobs": "default",  # likewise for exports: requeue the lost, purge the expired
     "evaluation.tasks.*": "rollups",
+    "cases.tasks.repair_tally": "rollups",  # a scan of every case: never ahead of the overdue scan
     "exchange.*": "exchange",
     "core.messaging.tasks.*": "notifications",
     "*export*": "exports",

@@ -282,6 +282,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-outbox": {"task": "core.tasks.purge_outbox", "schedule": crontab(hour=3, minute=10)},
     "mark-overdue-cases": {"task": "cases.tasks.mark_overdue", "schedule": timedelta(minutes=1)},
+    # The case tally behind the queue counts (cases/tally.py): folded every minute, checked every night.
+    "fold-case-tally": {"task": "cases.tasks.fold_tally", "schedule": timedelta(minutes=1), "options": {"expires": 60}},
+    "repair-case-tally": {"task": "cases.tasks.repair_tally", "schedule": crontab(hour=2, minute=10)},
     "patrol-check-presence": {
         "task": "grids.tasks.check_presence",
         "schedule": timedelta(minutes=1),

@@ -33,6 +33,8 @@ from django.conf import settings
 from django.db import connection as default_connection
 from django.db import transaction
 
+from core.signals import partition_rows_changed
+
 YEARLY: dict[str, YearlyPartitions] = {}  # table → its partitions, registered by the models that own them
 
 
@@ -133,6 +135,7 @@ class YearlyPartitions:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"DROP TABLE {self.default}_moving")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                partition_rows_changed.send(YearlyPartitions, table=self.table, connection=connection)
         return len(wanted)
 
     def years_in_default(self, connection=None) -> set[int]:
@@ -176,6 +179,7 @@ class YearlyPartitions:
             )
             for (constraint,) in cursor.fetchall():
                 cursor.execute(f'ALTER TABLE {name} DROP CONSTRAINT "{constraint}"')
+            partition_rows_changed.send(YearlyPartitions, table=self.table, connection=connection)
         return name
 
     @property

@@ -5,6 +5,7 @@ from .photos import CasePhoto
 from .requests import CaseRequest
 from .routing import DispatchRule, DispatchRuleKind, StreetOffice
 from .settings import StageLimit
+from .tally import CaseTally
 from .visits import ReturnVisit
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "CaseNumber",
     "CasePhoto",
     "CaseRequest",
+    "CaseTally",
     "DispatchRule",
     "DispatchRuleKind",
     "ReturnVisit",

@@ -82,8 +82,11 @@ def console(request: HttpRequest) -> HttpResponse:
     if queue is None:  # a permission without any queue: nothing to show
         return render(request, "cases/console.html", {"queues": []})
     filterset, cases = queue_rows(request, queue)
+    counts = queue_counts(request.user, queues)
+    filter_active = any(v for k, v in request.GET.items() if k not in ("queue", "page", "partial"))
     windowed = CaseFilterSet.searched(request.GET)
-    page = EstimatedCountPaginator(cases, PAGE_SIZE, windowed=windowed).get_page(request.GET.get("page"))
+    known = None if filter_active else counts.get(queue.key)  # the whole queue: its count is the tab's
+    page = EstimatedCountPaginator(cases, PAGE_SIZE, windowed=windowed, count=known).get_page(request.GET.get("page"))
     now = timezone.now()
     # The 疑似重复 badge is for those who may merge (受理员, 值班长); computed for this page only.
     duplicates = set()
@@ -94,7 +97,6 @@ def console(request: HttpRequest) -> HttpResponse:
         case.has_duplicate_original = case.pk in duplicates
         if queue.key == "overdue" and case.stage_deadline is not None:
             case.overdue_hours = _overdue_hours(case, now)
-    counts = queue_counts(request.user, queues)
     context = {
         "queues": [{"key": q.key, "label": q.label, "count": counts.get(q.key, 0)} for q in queues],
         "queue": queue,
@@ -109,7 +111,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "text": {"newCases": _("New cases: %(count)s"), "updated": _("The list was updated.")},
         },
-        "filter_active": any(v for k, v in request.GET.items() if k not in ("queue", "page", "partial")),
+        "filter_active": filter_active,
         "filter_errors": filters.filter_errors(filterset),
     }
     template = "cases/_queue_table.html" if request.GET.get("partial") == "table" else "cases/console.html"

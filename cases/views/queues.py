@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cases import tally
 from cases.choices import TERMINAL_STATUSES, RequestKind, RequestStatus
 from cases.choices import CaseStatus as S
 from cases.models import Case, CaseRequest
-from cases.pagination import EXACT_UP_TO, planner_estimate
+from cases.querysets import case_scope
 from core.models import User
 
 # Named positively (status IN the open ones) so the queue queries can use the partial indexes on open cases.
@@ -142,68 +141,46 @@ def default_queue(user: User) -> Queue | None:
 
 
 def queue_counts(user: User, queues: list[Queue], overdue: dict[str, int] | None = None) -> dict[str, int]:
-    """How many visible cases each queue holds, in two queries whatever the queues:
+    """How many visible cases each queue holds, exact, in two queries whatever the queues:
 
-    * the status queues from one grouped count of the visible cases by (status, overdue flag), restricted to the
-      statuses the queues name (the open ones: a few thousand rows read through the partial index on open cases),
-      with, in the same statement, a count of every visible case capped at ``EXACT_UP_TO`` for a queue of all cases
-      (beyond the cap: the planner's estimate, one ``EXPLAIN`` more);
+    * the status queues (and a queue of every case) from the user's cases grouped by (status, overdue flag): read
+      from the case tally (cases/tally.py, a few hundred rows whatever the number of cases) for a scope of whole
+      departments or every case, and counted from the cases themselves for a collector's few (``_counted``);
     * the request queues from one grouped count of the (few) pending applications.
 
     Given an ``overdue`` dict, it is filled, from the same grouped rows, with how many of each status queue's cases
     are flagged overdue (the home page's "overdue" column).
     """
-    visible = Case.objects.visible_to(user)
+    scope = case_scope(user)
+    visible = Case.objects.within(scope)
     by_status = [queue for queue in queues if not queue.pending_request]
     by_request = {queue.pending_request: queue.key for queue in queues if queue.pending_request}
     counts: dict[str, int] = {}
     if by_status:
-        named = sorted({status for queue in by_status if queue.statuses is not None for status in queue.statuses})
-        everything = any(queue.statuses is None for queue in by_status)
-        parts, params = [], []
-        try:
-            if named:
-                grouped = (
-                    visible.filter(status__in=named)
-                    .order_by()
-                    .values_list("status", "is_overdue")
-                    .annotate(n=Count("pk"))
-                )
-                sql, grouped_params = grouped.query.sql_with_params()
-                parts.append(f"SELECT * FROM ({sql}) grouped")
-                params += grouped_params
-            if everything:
-                sql, capped_params = visible.order_by().values("pk")[: EXACT_UP_TO + 1].query.sql_with_params()
-                parts.append(f"SELECT NULL, NULL, count(*) FROM ({sql}) capped")
-                params += capped_params
-        except EmptyResultSet:  # the user sees no case at all
-            parts = []
-        rows = []
-        if parts:
-            with connections[visible.db].cursor() as cursor:
-                cursor.execute(" UNION ALL ".join(parts), params)
-                rows = cursor.fetchall()
-        total = next((n for status, _overdue, n in rows if status is None), 0)
-        if everything and total > EXACT_UP_TO:
-            total = max(planner_estimate(visible) or 0, total)
-        grouped_rows = [(status, overdue, n) for status, overdue, n in rows if status is not None]
+        rows = tally.counts(scope, using=visible.db)
+        if rows is None:
+            rows = _counted(visible, by_status)
         for queue in by_status:
-            if queue.statuses is None and not queue.overdue_only:
-                counts[queue.key] = total
-            else:
-                counts[queue.key] = sum(n for status, late, n in grouped_rows if queue.holds(status, late))
-                if overdue is not None:
-                    overdue[queue.key] = sum(
-                        n for status, late, n in grouped_rows if late and queue.holds(status, late)
-                    )
+            counts[queue.key] = sum(n for status, late, n in rows if queue.holds(status, late))
+            if overdue is not None and queue.statuses is not None:
+                overdue[queue.key] = sum(n for status, late, n in rows if late and queue.holds(status, late))
     if by_request:
         counts.update(dict.fromkeys(by_request.values(), 0))
         pending = CaseRequest.objects.filter(status=RequestStatus.PENDING, kind__in=list(by_request))
-        if visible.query.has_filters():  # a scoped user: only applications on cases they see
+        if not scope.everything:  # only applications on cases they see
             pending = pending.filter(case__in=visible)
         pending = pending.order_by().values("kind").annotate(n=Count("case", distinct=True))
         counts.update({by_request[row["kind"]]: row["n"] for row in pending})
     return counts
+
+
+def _counted(visible: QuerySet, queues: list[Queue]) -> list[tuple[str, bool, int]]:
+    """The visible cases grouped by (status, overdue flag), counted: only the statuses the queues name, unless a
+    queue holds every case."""
+    grouped = visible.order_by().values_list("status", "is_overdue").annotate(n=Count("pk"))
+    if all(queue.statuses is not None for queue in queues):
+        grouped = grouped.filter(status__in=sorted({status for queue in queues for status in queue.statuses}))
+    return list(grouped)
 
 
 def queue_soon(user: User, queues: list[Queue], now=None) -> dict[str, int]:

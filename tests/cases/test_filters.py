@@ -106,3 +106,12 @@ def test_api_turning_yellow_and_due_within(api_as, cast, new_case):
     assert {r["id"] for r in api.get("/api/v1/cases/?due_within=12").json()["results"]} == {soon.pk, later.pk}
     refused = api.get("/api/v1/cases/?due_within=-1")
     assert refused.status_code == 400 and "due_within" in refused.json()
+
+
+def test_the_extended_deadline_index_holds_the_disposal_stage_the_yellow_check_reads():
+    """``case_extended_deadline`` (cases 0020) is partial on the statuses ``turning_yellow`` asks for; were the two
+    lists to differ, PostgreSQL could no longer use it and the home page would read every open deadline again."""
+    from cases.attention import DISPOSE_STATUSES
+    from cases.models.case import EXTENDED_STATUSES
+
+    assert sorted(EXTENDED_STATUSES) == sorted(DISPOSE_STATUSES)

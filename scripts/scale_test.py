@@ -8,8 +8,8 @@ a small round-robin proxy (the next instance is tried when one refuses the conne
 of this run's own). Then collectors report (each report retried with its ``client_uuid`` until answered), operators
 accept, supervisors and dispatchers read lists, bulletins and figures (the replica), and tasks are published to the
 default and rollups queues. Midway one gunicorn instance and the rollups worker are killed with SIGKILL (the worker is
-replaced, as a process supervisor would). Prints requests served, errors, reports stored exactly once, replica lag
-and tasks lost. Not part of ``make test``. Run as root (PostgreSQL and PgBouncer then run as ``postgres``) or as a
+replaced, as a process supervisor would). Prints requests served, errors, reports stored exactly once, replica lag,
+tasks lost, and whether the case tally behind the queue counts still agrees with the cases. Not part of ``make test``. Run as root (PostgreSQL and PgBouncer then run as ``postgres``) or as a
 user who may run PostgreSQL's binaries.
 """
 
@@ -584,6 +584,16 @@ def main() -> int:
         replica_cases = replica.scalar("SELECT count(*) FROM cases_case")[0]
         replica_reads = replica.scalar("SELECT xact_commit FROM pg_stat_database WHERE datname = %s", [DB])[0]
 
+        # The case tally the queue counts read, kept by triggers under every write of the run: still the cases' count.
+        checked = subprocess.run(
+            [str(VENV / "python"), "manage.py", "check_case_tally"],
+            cwd=ROOT,
+            env=base_env,
+            capture_output=True,
+            text=True,
+        )
+        tally_agrees = checked.returncode == 0
+
         errors = {k: v for k, v in load.stats.items() if k.startswith("error")}
         print()
         print("scale-test results")
@@ -601,7 +611,9 @@ def main() -> int:
         print(f"  tasks published:                    {len(sent)}")
         print(f"  tasks redelivered after the kill:   {redelivered}")
         print(f"  tasks lost:                         {len(lost)} (still queued at the end: {still_queued})")
-        ok = not lost and not twice and not missing and primary_cases == replica_cases
+        tally_says = "agrees with the cases" if tally_agrees else (checked.stderr or checked.stdout).strip()[-300:]
+        print(f"  case tally (queue counts):          {tally_says}")
+        ok = not lost and not twice and not missing and primary_cases == replica_cases and tally_agrees
         print(f"  verdict:                            {'OK' if ok else 'FAILED'}")
         return 0 if ok else 1
     finally:

@@ -9,7 +9,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -190,3 +190,19 @@ def test_a_fold_while_another_transaction_writes_loses_nothing(report, cast):
         writer.close()
     assert grouped(tally.counts(EVERYTHING)) == {(S.ACCEPTED, False): 2}
     assert tally.drift() == [] and tally.fold() is True and tally.drift() == []
+
+
+def test_the_check_command_names_a_drift_and_repairs_it_on_request(busy_city):
+    out = StringIO()
+    call_command("check_case_tally", stdout=out)
+    assert "agrees with the cases" in out.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("UPDATE cases_case SET is_overdue = TRUE WHERE status = %s", [S.ACCEPTED])
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"disagrees with the cases in 2 group\(s\)"):
+        call_command("check_case_tally", stdout=out)
+    assert "department -, accepted overdue: 0 tallied, 1 counted" in out.getvalue()
+    call_command("check_case_tally", "--repair", stdout=StringIO())
+    assert tally.drift() == []

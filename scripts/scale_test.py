@@ -9,8 +9,9 @@ of this run's own). Then collectors report (each report retried with its ``clien
 accept, supervisors and dispatchers read lists, bulletins and figures (the replica), and tasks are published to the
 default and rollups queues. Midway one gunicorn instance and the rollups worker are killed with SIGKILL (the worker is
 replaced, as a process supervisor would). Prints requests served, errors, reports stored exactly once, replica lag,
-tasks lost, and whether the case tally behind the queue counts still agrees with the cases. Not part of ``make test``. Run as root (PostgreSQL and PgBouncer then run as ``postgres``) or as a
-user who may run PostgreSQL's binaries.
+tasks lost, and whether the case tally behind the queue counts still agrees with the cases. Not part of
+``make test``. Run as root (PostgreSQL and PgBouncer then run as ``postgres``) or as a user who may run PostgreSQL's
+binaries.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus, Stage
 from cases.deadlines import (
+    DISPOSE_STATUSES,
     NATURAL_UNITS,
     RED_FROM,
     STATUS_STAGE,
@@ -33,7 +34,6 @@ from core.choices import TimeUnit
 from core.worktime import add_duration
 
 SOON_MINUTES = 60  # "within the next working hour"
-DISPOSE_STATUSES = tuple(sorted(s for s, stage in STATUS_STAGE.items() if stage == Stage.DISPOSE))
 _LIMITS_TTL = 60.0
 _disposal_limits: tuple[float, list[tuple[Decimal, str]]] = (0.0, [])
 

@@ -49,6 +49,8 @@ STATUS_STAGE: dict[str, str] = {
     CaseStatus.CHECKED: Stage.CLOSE,
     CaseStatus.SELF_DISPOSED: Stage.CLOSE,
 }
+# The statuses of the disposal stage, whose deadline the bundled limit and extensions set.
+DISPOSE_STATUSES = tuple(sorted(s for s, stage in STATUS_STAGE.items() if stage == Stage.DISPOSE))
 NATURAL_UNITS = {TimeUnit.NATURAL_HOURS, TimeUnit.NATURAL_MINUTES}
 YELLOW_FROM, RED_FROM = 0.8, 1.0  # share of the limit used (docs/domain.md §4)
 

@@ -23,6 +23,8 @@ from the cases themselves, which are few.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db import connections, transaction
 from django.db.models import Sum
 
@@ -56,10 +58,26 @@ SELECT count(*) > count(DISTINCT (department_id, status, is_overdue)) OR coalesc
 """
 
 
+class Drift(NamedTuple):
+    """A group where the tally and the cases disagree."""
+
+    department: int | None
+    status: str
+    overdue: bool
+    tallied: int
+    counted: int
+
+    def __str__(self) -> str:
+        flag = " overdue" if self.overdue else ""
+        return (
+            f"department {self.department or '-'}, {self.status}{flag}: {self.tallied} tallied, {self.counted} counted"
+        )
+
+
 def counts(scope: CaseScope, using: str | None = None) -> list[tuple[str, bool, int]] | None:
     """``(status, overdue, cases)`` of the cases in *scope*, every status, from the tally; None for a scope the
     tally cannot tell (a collector's)."""
-    rows = CaseTally.objects.using(using) if using else CaseTally.objects.all()
+    rows = CaseTally.objects.using(using)
     if scope.departments:
         rows = rows.filter(department_id__in=scope.departments)
     elif not scope.everything:
@@ -89,8 +107,8 @@ def recount(using: str = "default") -> None:
         cursor.execute(RECOUNT_SQL)
 
 
-def drift(using: str = "default") -> list[tuple[int | None, str, bool, int, int]]:
-    """The groups where the tally and the cases disagree: ``(department, status, overdue, tallied, counted)``.
+def drift(using: str = "default") -> list[Drift]:
+    """The groups where the tally and the cases disagree.
     None, unless something bypassed the triggers; one statement, so one snapshot of both."""
     grouped = (
         "SELECT coalesce(department_id, 0) AS department, status, is_overdue, {n} AS n FROM {table} GROUP BY 1, 2, 3"
@@ -106,10 +124,10 @@ def drift(using: str = "default") -> list[tuple[int | None, str, bool, int, int]
              ORDER BY 1, 2, 3
             """
         )
-        return [(d, s, o, int(t), int(c)) for d, s, o, t, c in cursor.fetchall()]
+        return [Drift(d, s, o, int(t), int(c)) for d, s, o, t, c in cursor.fetchall()]
 
 
-def repair(using: str = "default") -> list[tuple[int | None, str, bool, int, int]]:
+def repair(using: str = "default") -> list[Drift]:
     """Recount the tally if it drifted (the nightly safety net); answers the drift it found."""
     found = drift(using)
     if found:

@@ -124,13 +124,6 @@ def repair_tally() -> int:
     """Nightly safety net: count the case tally again if it drifted from the cases (something bypassed the
     triggers); the drift is logged. Answers how many groups had drifted. Idempotent."""
     found = tally.repair()
-    for department, status, overdue, tallied, counted in found:
-        logger.warning(
-            "case tally drifted: department %s, %s%s: %s tallied, %s counted; recounted",
-            department,
-            status,
-            " (overdue)" if overdue else "",
-            tallied,
-            counted,
-        )
+    for group in found:
+        logger.warning("case tally drifted: %s; recounted", group)
     return len(found)

@@ -19,9 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         found = tally.repair() if options["repair"] else tally.drift()
-        for department, status, overdue, tallied, counted in found:
-            flag = " overdue" if overdue else ""
-            self.stdout.write(f"department {department or '-'}, {status}{flag}: {tallied} tallied, {counted} counted")
+        for group in found:
+            self.stdout.write(str(group))
         if found and not options["repair"]:
             raise CommandError(f"the case tally disagrees with the cases in {len(found)} group(s); run with --repair")
         rows = CaseTally.objects.count()

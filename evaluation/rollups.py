@@ -26,6 +26,7 @@ for it and then apply their difference against the rebuilt rows.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -39,6 +40,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cases.choices import REVISITED_SOURCES, TERMINAL_STATUSES
+from core.stored_statements import StoredStatement, ensure, forget, stored_statement
 from evaluation.hotspots.aggregation import month_end
 from evaluation.models.builds import RollupBuild, RollupScope
 from evaluation.models.facts import (
@@ -183,34 +185,16 @@ def _upkeep_sql() -> str:
     return "WITH " + ", ".join(ctes) + " SELECT count(*) FROM cur"
 
 
-def _upkeep_function() -> tuple[str, str]:
-    """The upkeep statement as a PL/pgSQL function: its name (versioned by its text, so changed code never calls an
-    older body) and the CREATE statement. PL/pgSQL plans the statement once per database session and keeps the plan
-    itself, so the speed of a prepared statement stays while no state is left in the session for a pooler to lose:
-    behind PgBouncer in transaction mode every call may land on another server connection (README: Deployment)."""
+@functools.cache
+def _upkeep_function() -> StoredStatement:
+    """The upkeep statement as a stored PL/pgSQL function (``core.stored_statements``): planned once per server
+    session and cached by PostgreSQL, with no session state a pooler in transaction mode could lose."""
     body = _upkeep_sql()
     assert body.endswith(" SELECT count(*) FROM cur")
     body = body.removesuffix(" SELECT count(*) FROM cur") + " SELECT count(*) INTO upkept FROM cur"
-    name = "evaluation_upkeep_" + hashlib.sha1(body.encode()).hexdigest()[:12]
-    create = (
-        f"CREATE OR REPLACE FUNCTION {name}(bigint[]) RETURNS bigint LANGUAGE plpgsql AS $upkeep$ "
-        f"DECLARE upkept bigint; BEGIN {body}; RETURN upkept; END $upkeep$"
+    return stored_statement(
+        "evaluation_upkeep", ["bigint[]"], "bigint", f"DECLARE upkept bigint; BEGIN {body}; RETURN upkept; END"
     )
-    return name, create
-
-
-_FUNCTION_READY: set[tuple[str, str]] = set()  # (database, function) this process has seen in place
-
-
-def _ensure_function(cursor) -> str:
-    name, create = _upkeep_function()
-    key = (connection.settings_dict["NAME"], name)
-    if key not in _FUNCTION_READY:
-        cursor.execute("SELECT to_regproc(%s) IS NOT NULL", [name])
-        if not cursor.fetchone()[0]:
-            cursor.execute(create)
-        _FUNCTION_READY.add(key)
-    return name
 
 
 def upkeep(*case_ids: int) -> None:
@@ -226,7 +210,7 @@ def upkeep(*case_ids: int) -> None:
     for attempt in range(2):
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                function = _ensure_function(cursor)
+                function = ensure(cursor, _upkeep_function())
                 cursor.execute(
                     "SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan; "
                     "SELECT pg_advisory_xact_lock(%s, (i %% 2147483647)::int) FROM unnest(%s::bigint[]) AS i "
@@ -238,7 +222,7 @@ def upkeep(*case_ids: int) -> None:
         except DatabaseError:  # the function is gone (a rolled-back creation, a restored dump) or raced: once more
             if attempt:
                 raise
-            _FUNCTION_READY.clear()
+            forget()
 
 
 def on_transition(case_id: int, event_id: int) -> None:

@@ -115,3 +115,30 @@ def test_a_report_outside_a_transaction_writes_what_one_inside_writes(report, ca
         == [("report", cast["collector"].pk, "collector", "", "reported", {"source": "collector"})]
     )
     assert [case_id for case_id, _event in heard] == [fast.pk, slow.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_outside_a_transaction_is_one_call_of_a_stored_statement_that_survives_being_dropped(report):
+    """The single report's statement is a PL/pgSQL function (planned once per server session, nothing prepared in
+    the client's session for a pooler to lose); a function dropped under a running process (a restored dump) is
+    created again by the next report."""
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.services.intake.writing import _stored_single
+
+    function = _stored_single()
+    with CaptureQueriesContext(connection) as queries:
+        first = report()
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in statements if "INSERT INTO cases_case" in sql and not sql.startswith("CREATE ")]
+    assert len([sql for sql in statements if sql.startswith(f"SELECT * FROM {function.name}(")]) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP FUNCTION {function.name}({function.arguments})")
+    second = report()
+    assert second.pk != first.pk and second.case_no != first.case_no
+    assert second.events.get().action == "report"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regproc(%s) IS NOT NULL", [function.name])
+        assert cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 0

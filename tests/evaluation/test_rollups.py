@@ -141,7 +141,7 @@ def test_upkeep_keeps_no_session_state_and_survives_a_lost_function(story, act, 
     from evaluation.indicators import overall
     from evaluation.rollups import _upkeep_function
 
-    name, _create = _upkeep_function()
+    name = _upkeep_function().name
     with connection.cursor() as cursor:
         cursor.execute(f"DROP FUNCTION IF EXISTS {name}(bigint[])")
     act(story["suspended"], "resume", cast["dispatcher"], at(5, 9))

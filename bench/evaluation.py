@@ -209,6 +209,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
+    from cases.timeline import stage_actors_sql
     from evaluation.bulletins.services import build_figures
     from evaluation.indicators import compute_period
     from evaluation.metrics import SYSTEM_METRICS, system_metric
@@ -233,6 +234,8 @@ def main() -> int:
         cursor.execute(event_insert_sql(people, args.event_share))
         events = cursor.rowcount
         cursor.execute("SET session_replication_role = origin")
+        cursor.execute(stage_actors_sql())  # who handled each stage, as those timelines say
+        cursor.execute("VACUUM FULL cases_case")
     seconds = time.perf_counter() - began
     report.add(f"generate {args.cases:,} cases + {events:,} events ({dropped} indexes dropped)", seconds, "s")
     began = time.perf_counter()

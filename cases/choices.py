@@ -61,6 +61,19 @@ PUBLIC_SOURCES = frozenset(
 # Closed cases of these sources get a return visit (回访) asking the reporter's satisfaction; 不满意 reopens them.
 REVISITED_SOURCES = frozenset({CaseSource.PUBLIC, CaseSource.ONLINE})
 
+# Who handled each stage: the case keeps the last person to take one of these actions (``Case.verifier`` …
+# ``Case.closer``, set by ``apply_action``), as its timeline tells it; the person rollups count each stage's work
+# for that person.
+STAGE_ACTORS: dict[str, tuple[str, ...]] = {
+    "verifier": ("verify",),
+    "acceptor": ("accept", "reject"),
+    "registrar": ("register", "refuse"),
+    "dispatcher": ("dispatch",),
+    "checker": ("check",),
+    "closer": ("close",),
+}
+ACTION_STAGE_ACTOR = {action: field for field, actions in STAGE_ACTORS.items() for action in actions}
+
 
 class Satisfaction(models.TextChoices):
     """The reporter's answer on a return visit (回访), kept at the case level so evaluation reads it from cases."""

@@ -8,7 +8,8 @@ Every measure has one SQL expression (``CASE_MEASURES``), used by both ways in, 
   a few index look-ups, about a millisecond. Registered with ``cases.timeline.after_transition`` in the AppConfig.
 - ``rebuild()``: everything from scratch, set-based: one ``INSERT … SELECT … GROUP BY GROUPING SETS`` over the case
   table fills the department and grid rollups and the collectors' part of the person rollup in a single scan; the
-  other people come from one pass over the timeline; facts are written for the cases that still need one. Used by
+  other people are read from the case too (who handled each stage is kept on it, ``cases.choices.STAGE_ACTORS``),
+  in one more scan; facts are written for the cases that still need one. Used by
   ``manage.py rebuild_rollups``, the nightly Celery task and the demo city; also the safety net for a listener that
   failed.
 
@@ -44,7 +45,7 @@ from core.stored_statements import StoredStatement, ensure, forget, stored_state
 from evaluation.hotspots.aggregation import month_end
 from evaluation.models.builds import RollupBuild, RollupScope
 from evaluation.models.facts import (
-    ACTOR_ACTIONS,
+    ACTOR_COLUMNS,
     CASE_MEASURES,
     GRID_MEASURES,
     PERSON_MEASURES,
@@ -67,7 +68,6 @@ REVISITED = "(" + ", ".join(f"'{source}'" for source in sorted(REVISITED_SOURCES
 KEEP_FACT = f"(c.status NOT IN {TERMINAL} OR c.rework_count > 0 OR (c.status = 'closed' AND c.source IN {REVISITED}))"
 
 CASE_DIMENSIONS = ["day", "department_id", "community_code", "grid_code", "source", "kind", "reporter_id"]
-ACTOR_COLUMNS = list(ACTOR_ACTIONS)
 FACT_COLUMNS = ["case_id", *CASE_DIMENSIONS, *ACTOR_COLUMNS, *CASE_MEASURES]
 MEASURES = list(CASE_MEASURES)
 # (table, key columns, measures) of the rollups kept from case contributions.
@@ -93,27 +93,8 @@ def _dimension_sql() -> list[str]:
 
 
 def _fact_expressions() -> list[str]:
-    """The fact row's columns (in FACT_COLUMNS order) as SQL over ``c`` (the case) and ``a`` (its stage actors)."""
-    return ["c.id", *_dimension_sql(), *[f"a.{column}" for column in ACTOR_COLUMNS], *CASE_MEASURES.values()]
-
-
-def _actor_aggregates() -> str:
-    """Per case, the last actor of each stage's actions (array_agg ordered newest first)."""
-    parts = []
-    for column, actions in ACTOR_ACTIONS.items():
-        names = ", ".join(f"'{a}'" for a in actions)
-        parts.append(
-            f"(array_agg(e.actor_id ORDER BY e.at DESC, e.id DESC) FILTER (WHERE e.action IN ({names})))[1] AS {column}"
-        )
-    return ", ".join(parts)
-
-
-# A case's events happen after it was received: saying so lets PostgreSQL skip the timeline's older yearly
-# partitions while it runs (a look-up per case would otherwise probe every year's index). A day's margin for
-# clocks.
-_EVENTS_OF_CASE = "e.at >= c.received_at - interval '1 day'"
-_ALL_ACTIONS = sorted({a for actions in ACTOR_ACTIONS.values() for a in actions})
-_ACTIONS_IN = ", ".join(f"'{a}'" for a in _ALL_ACTIONS)
+    """The fact row's columns (in FACT_COLUMNS order) as SQL over the case ``c``."""
+    return ["c.id", *_dimension_sql(), *[f"c.{column}" for column in ACTOR_COLUMNS], *CASE_MEASURES.values()]
 
 
 def _person_projections(*, with_reporter: bool = True) -> dict[str, dict[str, str]]:
@@ -137,6 +118,15 @@ def _person_select(source: str, sign: str = "1", *, with_reporter: bool = True) 
     return " UNION ALL ".join(selects)
 
 
+def _person_values(*, with_reporter: bool = True) -> str:
+    """A lateral join turning each fact-shaped row ``f`` into one row per person who handled the case: (user_id,
+    that person's measures, 0 for the others' measures); rows whose person is empty are the caller's to drop."""
+    rows = []
+    for actor, measures in _person_projections(with_reporter=with_reporter).items():
+        rows.append(f"(f.{actor}, {', '.join(measures[m] if m in measures else '0' for m in PERSON_MEASURES)})")
+    return f"CROSS JOIN LATERAL (VALUES {', '.join(rows)}) AS p (user_id, {', '.join(PERSON_MEASURES)})"
+
+
 def _upsert(table: str, keys: list[str], measures: list[str], select: str) -> str:
     updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in measures)
     return (
@@ -153,15 +143,11 @@ def _upkeep_sql() -> str:
     counts (open, or terminal with a stored fact: the transition that made it terminal); ``old`` the stored one."""
     columns = ", ".join(FACT_COLUMNS)
     current = ", ".join(f"{sql} AS {name}" for sql, name in zip(_fact_expressions(), FACT_COLUMNS, strict=True))
-    actors = (
-        f"LEFT JOIN LATERAL (SELECT {_actor_aggregates()} FROM cases_caseevent e "
-        f"WHERE e.case_id = c.id AND {_EVENTS_OF_CASE} AND e.action IN ({_ACTIONS_IN})) a ON true"
-    )
     signed = ", ".join(f"{{sign}} * {m} AS {m}" for m in MEASURES)
     dims = ", ".join([*CASE_DIMENSIONS, *ACTOR_COLUMNS])
     ctes = [
         f"old AS (SELECT {columns} FROM {FACT} WHERE case_id = ANY($1))",
-        f"cur AS (SELECT {current}, {KEEP_FACT} AS keep FROM cases_case c {actors} "
+        f"cur AS (SELECT {current}, {KEEP_FACT} AS keep FROM cases_case c "
         f"WHERE c.id = ANY($1) AND (c.status NOT IN {TERMINAL} OR c.id IN (SELECT case_id FROM old)))",
         f"kept AS (INSERT INTO {FACT} ({columns}) SELECT {columns} FROM cur WHERE keep "
         # The fact table is partitioned by day (core/partitions.py): its key is (case_id, day).
@@ -272,12 +258,11 @@ def sync_facts() -> int:
 # ---- Rebuild --------------------------------------------------------------------------------------------------------
 
 
-def _scope(days: tuple[date, date | None] | None) -> tuple[str, str, str]:
+def _scope(days: tuple[date, date | None] | None) -> tuple[str, str]:
     """SQL conditions limiting a rebuild to the cases received on *days* (first day, day after the last — None: no
-    end; China time): over the case ``c``, over the timeline ``e`` (its events happen on or after the case's receipt,
-    so older yearly partitions are skipped), and over a rollup's or fact's ``day``. All true when *days* is None."""
+    end; China time): over the case ``c`` and over a rollup's or fact's ``day``. Both true when *days* is None."""
     if days is None:
-        return "true", "true", "true"
+        return "true", "true"
     low, high = days
     zone = ZoneInfo(settings.TIME_ZONE)
     begin = datetime(low.year, low.month, low.day, tzinfo=zone).isoformat()
@@ -285,11 +270,11 @@ def _scope(days: tuple[date, date | None] | None) -> tuple[str, str, str]:
     if high is not None:
         cases.append(f"c.received_at < '{datetime(high.year, high.month, high.day, tzinfo=zone).isoformat()}'")
         rows.append(f"day < '{high.isoformat()}'")
-    return " AND ".join(cases), f"e.at >= '{begin}'", " AND ".join(rows)
+    return " AND ".join(cases), " AND ".join(rows)
 
 
 def _rebuild_statements(days: tuple[date, date | None] | None = None) -> list[tuple[str, str]]:
-    in_year, events_in_year, days_in_year = _scope(days)
+    in_year, days_in_year = _scope(days)
     measures = ", ".join(f"{sql} AS {name}" for name, sql in CASE_MEASURES.items())
     dims = ", ".join(f"{sql} AS {name}" for sql, name in zip(_dimension_sql(), CASE_DIMENSIONS, strict=True))
     sums = ", ".join(f"sum(f.{m}) AS {m}" for m in MEASURES)
@@ -341,7 +326,8 @@ def _rebuild_statements(days: tuple[date, date | None] | None = None) -> list[tu
         f"INSERT INTO {GRID} (day, grid_code, {', '.join(GRID_MEASURES)}) "
         f"SELECT day, grid_code, {', '.join(GRID_MEASURES)} FROM g WHERE grouping_set = 1"
     )
-    # The other people: the last actor of each stage, from one pass over the timeline.
+    # The other people: who handled each stage, kept on the case: one more scan, each case unnested into one row per
+    # person who handled it (``_person_values``).
     needed = sorted(
         {
             name
@@ -350,37 +336,21 @@ def _rebuild_statements(days: tuple[date, date | None] | None = None) -> list[tu
             for name in re.findall(r"f\.(\w+)", sql)
         }
     )
-    staff_measures = ", ".join(f"{CASE_MEASURES[m]} AS {m}" for m in needed)
-    if days is not None and (days[1] is None or (days[1] - days[0]).days <= 31):
-        # A month (the nightly job): its cases' events by index, case by case, rather than every event since the
-        # month began (for a month a year back that would be a year of timeline, once per changed month).
-        staff = (
-            f"SELECT {dims}, a.*, {staff_measures} FROM cases_case c "
-            f"CROSS JOIN LATERAL (SELECT c.id AS case_id, {_actor_aggregates()} FROM cases_caseevent e "
-            f"WHERE e.case_id = c.id AND {_EVENTS_OF_CASE} AND e.action IN ({_ACTIONS_IN})) a WHERE {in_year}"
-        )
-    else:  # one pass over the timeline, grouped by case
-        staff = (
-            f"SELECT {dims}, a.*, {staff_measures} "
-            f"FROM (SELECT e.case_id, {_actor_aggregates()} FROM cases_caseevent e "
-            f"WHERE e.action IN ({_ACTIONS_IN}) AND {events_in_year} GROUP BY e.case_id) a "
-            f"JOIN cases_case c ON c.id = a.case_id WHERE {in_year}"
-        )
-    people = f"WITH staff AS MATERIALIZED ({staff}) " + _upsert(
+    staff = (
+        f"SELECT {dims}, {', '.join(f'c.{column}' for column in ACTOR_COLUMNS)}, "
+        + ", ".join(f"{CASE_MEASURES[m]} AS {m}" for m in needed)
+        + f" FROM cases_case c WHERE {in_year} AND ({' OR '.join(f'c.{a} IS NOT NULL' for a in ACTOR_COLUMNS)})"
+    )
+    people = _upsert(
         PERSON,
         ["day", "user_id"],
         list(PERSON_MEASURES),
-        f"SELECT day, user_id, {', '.join(f'sum({m})' for m in PERSON_MEASURES)} "
-        f"FROM ({_person_select('staff', with_reporter=False)}) AS p (day, user_id, {person}) "
-        "GROUP BY day, user_id",
-    )
-    actors = (
-        f"LEFT JOIN LATERAL (SELECT {_actor_aggregates()} FROM cases_caseevent e "
-        f"WHERE e.case_id = c.id AND {_EVENTS_OF_CASE} AND e.action IN ({_ACTIONS_IN})) a ON true"
+        f"SELECT f.day, p.user_id, {', '.join(f'sum(p.{m})' for m in PERSON_MEASURES)} "
+        f"FROM ({staff}) f {_person_values(with_reporter=False)} WHERE p.user_id IS NOT NULL GROUP BY f.day, p.user_id",
     )
     facts = (
         f"INSERT INTO {FACT} ({', '.join(FACT_COLUMNS)}) SELECT {', '.join(_fact_expressions())} "
-        f"FROM cases_case c {actors} WHERE {KEEP_FACT} AND {in_year}"
+        f"FROM cases_case c WHERE {KEEP_FACT} AND {in_year}"
     )
     if days is None:
         clear = [("truncate", f"TRUNCATE {FACT}, {', '.join(ROLLUP_TABLES)}")]

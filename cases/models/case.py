@@ -16,6 +16,19 @@ from core.partitions import yearly_ids
 from grids.choices import ClassKind, Urgency
 
 
+def _stage_actor(verbose_name) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+
 class CaseNumber(models.Model):
     """Daily counter behind the human-readable case number (e.g. 20261122-00042)."""
 
@@ -152,6 +165,16 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_in = models.CharField(_("cancelled at status"), max_length=20, blank=True)
+
+    # Who handled each stage (``cases.choices.STAGE_ACTORS``): the last person to verify, accept or reject, register
+    # or refuse, dispatch, check, close. Plain ids, neither constrained nor indexed: intake writes them empty, and
+    # they keep naming the person after the account is gone, as the timeline does.
+    verifier = _stage_actor(_("verified by"))
+    acceptor = _stage_actor(_("accepted by"))
+    registrar = _stage_actor(_("registered by"))
+    dispatcher = _stage_actor(_("dispatched by"))
+    checker = _stage_actor(_("checked by"))
+    closer = _stage_actor(_("closed by"))
 
     # On-time flags, fixed when each stage ends (None while the stage has not ended).
     accepted_on_time = models.BooleanField(_("accepted on time"), null=True, blank=True)

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cases.choices import STAGE_ACTORS
 from core.partitions import yearly
 
 # Statuses as SQL literals (the cases layer's vocabulary; kept as text so this module has no import-time coupling).
@@ -80,15 +81,8 @@ CASE_MEASURES: dict[str, str] = {
 
 GRID_MEASURES = ["reported", "registered", "public_verified"]
 
-# Who handled each stage: the last actor of these actions in the case's timeline.
-ACTOR_ACTIONS: dict[str, tuple[str, ...]] = {
-    "verifier_id": ("verify",),
-    "acceptor_id": ("accept", "reject"),
-    "registrar_id": ("register", "refuse"),
-    "dispatcher_id": ("dispatch",),
-    "checker_id": ("check",),
-    "closer_id": ("close",),
-}
+# Who handled each stage: the case's own columns (``cases.choices.STAGE_ACTORS``), copied into its fact row.
+ACTOR_COLUMNS = [f"{field}_id" for field in STAGE_ACTORS]
 
 # Person measure → (the fact's actor column, SQL over the fact row ``f``).
 PERSON_MEASURES: dict[str, tuple[str, str]] = {

@@ -380,3 +380,33 @@ def test_second_level_dispatch_passes_the_case_to_a_sub_unit(
     with pytest.raises(ValidationError):  # not back up to the parent
         act(case, "forward", team_handler, department=department.pk)
     assert not Case.objects.visible_to(cast["other_handler"]).filter(pk=case.pk).exists()
+
+
+def test_the_case_keeps_who_handled_each_stage_as_its_timeline_says(
+    new_case, cast, wf_class, department, other_department, make_user
+):
+    """Each stage's last actor is kept on the case by the transition itself (the person rollups read it), and it
+    is what the timeline says: the dispatcher after a return replaces the first one; ``stage_actors_sql`` (the
+    migration's and the bulk loaders' fill) finds the same people."""
+    from django.db import connection
+
+    from cases.choices import STAGE_ACTORS
+    from cases.timeline import stage_actors_sql
+    from core.choices import Role
+
+    second_dispatcher = make_user("dispatcher2", Role.DISPATCHER)
+    case = to_registered(new_case(), cast, wf_class)
+    act(case, "dispatch", cast["dispatcher"], department=department.pk)
+    act(case, "sign", cast["handler"])
+    act(case, "request_return", cast["handler"], reason="不属于本单位职责")
+    act(case, "approve_return", cast["dispatcher"], opinion="同意")
+    act(case, "dispatch", second_dispatcher, department=other_department.pk)
+    kept = Case.objects.get(pk=case.pk)
+    assert (kept.acceptor, kept.registrar, kept.dispatcher) == (cast["operator"], cast["leader"], second_dispatcher)
+    assert kept.verifier_id is None and kept.checker_id is None and kept.closer_id is None  # stages not reached
+    columns = [f"{field}_id" for field in STAGE_ACTORS]
+    before = list(Case.objects.filter(pk=case.pk).values_list(*columns).get())
+    Case.objects.filter(pk=case.pk).update(**dict.fromkeys(columns))
+    with connection.cursor() as cursor:
+        cursor.execute(stage_actors_sql("c.id = %s"), [case.pk])
+    assert list(Case.objects.filter(pk=case.pk).values_list(*columns).get()) == before

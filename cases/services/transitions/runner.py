@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from cases.choices import REVISITED_SOURCES, RequestKind, RequestStatus, Stage
+from cases.choices import ACTION_STAGE_ACTOR, REVISITED_SOURCES, RequestKind, RequestStatus, Stage
 from cases.deadlines import STATUS_STAGE, stage_deadline
 from cases.exceptions import ActionNotAllowed
 from cases.models import Case, CasePhoto
@@ -90,7 +90,8 @@ def _has_sub_units(case: Case) -> bool:
 
 def apply_action(case: Case, action: str, actor: User, params: dict, now: datetime) -> tuple[str, Outcome]:
     """The action's own rule on a case its caller has already checked and locked: the handler decides, the status
-    moves and the stage clock follows. Returns the status it left and the outcome (event data, side effects).
+    moves, the case keeps who handled the stage and the stage clock follows. Returns the status it left and the
+    outcome (event data, side effects).
 
     ``perform`` uses it for every live action and ``cases.history`` for replaying past ones in bulk, so a replayed
     history is made by the very same rules."""
@@ -99,6 +100,8 @@ def apply_action(case: Case, action: str, actor: User, params: dict, now: dateti
     from_status = case.status
     outcome = HANDLERS[action](case, actor, params, now)
     case.status = outcome.to_status
+    if action in ACTION_STAGE_ACTOR:  # who handled this stage, as the timeline will say
+        setattr(case, f"{ACTION_STAGE_ACTOR[action]}_id", getattr(actor, "pk", None))
     if outcome.to_status != from_status or action == "approve_extension":
         _start_stage(case, now, new_disposal=action in {"dispatch", "check"})
     return from_status, outcome

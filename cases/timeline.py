@@ -56,20 +56,17 @@ def record_event(
 def stage_actors_sql(where: str = "true") -> str:
     """The UPDATE that sets each case's stage actors (``cases.choices.STAGE_ACTORS``) from its timeline: the last
     actor of each stage's actions, newest first. ``apply_action`` keeps them live; this is for cases written around
-    it: the migration that added the columns and the benchmarks' bulk loads. ``where``: a condition over the case
-    ``c`` (and the event ``e``) limiting the work, e.g. a range of ids."""
-    actions = sorted({action for names in STAGE_ACTORS.values() for action in names})
+    it: the migration that added the columns and the benchmarks' bulk loads. ``where``: a condition over the event
+    ``e`` limiting the work, e.g. ``e.case_id = %s``."""
+    quoted = {field: ", ".join(f"'{action}'" for action in actions) for field, actions in STAGE_ACTORS.items()}
     latest = ", ".join(
-        f"(array_agg(e.actor_id ORDER BY e.at DESC, e.id DESC) FILTER "
-        f"(WHERE e.action IN ({', '.join(repr(a) for a in names)})))[1] AS {field}_id"
-        for field, names in STAGE_ACTORS.items()
+        f"(array_agg(e.actor_id ORDER BY e.at DESC, e.id DESC) FILTER (WHERE e.action IN ({names})))[1] AS {field}_id"
+        for field, names in quoted.items()
     )
     assignments = ", ".join(f"{field}_id = a.{field}_id" for field in STAGE_ACTORS)
     return (
         f"UPDATE cases_case c SET {assignments} FROM (SELECT e.case_id, {latest} FROM cases_caseevent e "
-        f"JOIN cases_case c ON c.id = e.case_id "
-        f"WHERE e.action IN ({', '.join(repr(a) for a in actions)}) AND {where} GROUP BY e.case_id) a "
-        "WHERE c.id = a.case_id"
+        f"WHERE e.action IN ({', '.join(quoted.values())}) AND {where} GROUP BY e.case_id) a WHERE c.id = a.case_id"
     )
 
 

@@ -408,5 +408,5 @@ def test_the_case_keeps_who_handled_each_stage_as_its_timeline_says(
     before = list(Case.objects.filter(pk=case.pk).values_list(*columns).get())
     Case.objects.filter(pk=case.pk).update(**dict.fromkeys(columns))
     with connection.cursor() as cursor:
-        cursor.execute(stage_actors_sql("c.id = %s"), [case.pk])
+        cursor.execute(stage_actors_sql("e.case_id = %s"), [case.pk])
     assert list(Case.objects.filter(pk=case.pk).values_list(*columns).get()) == before

@@ -27,8 +27,13 @@ class Component(models.Model):
     point on it, indexed, and is what look-ups, bbox queries and vector tiles use."""
 
     identifier = models.CharField(_("identifier"), max_length=17, unique=True)
+    # No index of its own: (minor_class, status) below serves every look-up by class, the PROTECT check included.
     minor_class = models.ForeignKey(
-        "grids.MinorClass", verbose_name=_("class"), on_delete=models.PROTECT, related_name="components"
+        "grids.MinorClass",
+        verbose_name=_("class"),
+        on_delete=models.PROTECT,
+        related_name="components",
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
     supervising_department = models.ForeignKey(
@@ -64,7 +69,7 @@ class Component(models.Model):
         related_name="components",
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=ComponentStatus.choices, default=ComponentStatus.INTACT, db_index=True
+        _("status"), max_length=10, choices=ComponentStatus.choices, default=ComponentStatus.INTACT
     )
     census_date = models.DateField(_("initial census date"), null=True, blank=True)
     changed_date = models.DateField(_("change date"), null=True, blank=True)
@@ -73,7 +78,8 @@ class Component(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     photo = models.ImageField(_("photo"), upload_to="components/%Y/%m/", blank=True)
-    geometry = models.GeometryField(_("geometry"), srid=4326)
+    # Not indexed: every spatial question (look-ups, boxes, tiles, re-gridding) is asked of ``location``.
+    geometry = models.GeometryField(_("geometry"), srid=4326, spatial_index=False)
     location = models.PointField(_("location"), srid=4326)
     # Web-Mercator coordinates of ``location``, kept by PostgreSQL itself: map tiles group tens of thousands of
     # points per tile by these, and reading two numbers beats projecting every point on every request.
@@ -85,7 +91,12 @@ class Component(models.Model):
         verbose_name = _("component")
         verbose_name_plural = _("components")
         ordering = ["identifier"]
-        indexes = [models.Index(fields=["minor_class", "status"], name="component_class_status")]
+        # Every index is written again when any column of a row changes (re-gridding rewrites every row), so only
+        # the ones a query reads: no text-pattern copy of the status, no second index on the class.
+        indexes = [
+            models.Index(fields=["minor_class", "status"], name="component_class_status"),
+            models.Index(fields=["status"], name="component_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.identifier} {self.name}".strip()

@@ -43,6 +43,7 @@ class Component(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="supervised_components",
+        db_index=False,  # see ``Meta.indexes``
     )
     owner = models.ForeignKey(
         "core.Department",
@@ -51,6 +52,7 @@ class Component(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_components",
+        db_index=False,  # see ``Meta.indexes``
     )
     maintainer = models.ForeignKey(
         "core.Department",
@@ -59,6 +61,7 @@ class Component(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="maintained_components",
+        db_index=False,  # see ``Meta.indexes``
     )
     grid = models.ForeignKey(
         "grids.UnitGrid",
@@ -92,7 +95,9 @@ class Component(models.Model):
         verbose_name_plural = _("components")
         ordering = ["identifier"]
         # Every index is written again when any column of a row changes (re-gridding rewrites every row), so only
-        # the ones a query reads: no text-pattern copy of the status, no second index on the class.
+        # the ones a query reads: no text-pattern copy of the status, no second index on the class, none on the three
+        # departments (no page or API looks components up by department; removing a department sets its references
+        # to NULL with one scan of the table).
         indexes = [
             models.Index(fields=["minor_class", "status"], name="component_class_status"),
             models.Index(fields=["status"], name="component_status"),

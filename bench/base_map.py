@@ -329,7 +329,7 @@ def main() -> int:
 
     # ---- 5. Bulk re-gridding -----------------------------------------------------------------------------------
     # Twice: every point examined but none moves (a re-run after an edit elsewhere), then every point rewritten
-    # (all grid references cleared first: the worst case, each row and its 13 index entries written again).
+    # (all grid references cleared first: the worst case, each row and its 7 index entries written again).
     # Measured after the tiles: rewriting every row scatters the table that the seed left in spatial order
     # (grids.spatial.cluster_components_by_location restores it after such a bulk change).
     with connection.cursor() as cursor:

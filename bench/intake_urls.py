@@ -1,9 +1,10 @@
 """The platform's URLs plus two baselines that insert one row and answer 201:
 
-- ``baseline``: a bare Django view. It is what Django itself allows on this machine for one write per request; the
-  collector endpoint's figures are read against it (the issue asks for at least half of it).
-- ``drf_floor``: the same insert as a Django REST framework view with the platform's API settings (token
-  authentication, permission, throttling, parsers, renderer, exception handler), as the collector endpoint has them.
+- ``baseline`` (``/bench/baseline/``): a bare Django view. It is what Django itself allows on this machine for one
+  write per request; the collector endpoint's figures are read against it (the issue asks for at least half of it).
+- ``DrfFloor`` (``/bench/drf-floor/``): the same insert as a Django REST framework view with the platform's API
+  settings (token authentication, permission, throttling, parsers, renderer, exception handler), as the collector
+  endpoint has them.
   No report could be cheaper than this through the platform's API stack: it separates what the framework costs
   from what intake costs."""
 

@@ -165,9 +165,9 @@ def without_secondary_indexes(table: str) -> Iterator[None]:
     them back exactly as they were (definitions read from the catalogue), all inside the caller's transaction.
 
     Why: maintaining the secondary indexes row by row (a GiST and four B-trees; two GiSTs and nine B-trees when
-    this was measured), and 1.6 million deferred foreign-key checks at commit, cost twice as much as the COPY itself; rebuilding them once is sorted and fast. Unique and primary-key
-    indexes stay, so duplicates are still refused during the load. Holds an exclusive lock on the table until
-    commit: seeding is an offline operation."""
+    this was measured), and 1.6 million deferred foreign-key checks at commit, cost twice as much as the COPY
+    itself; rebuilding them once is sorted and fast. Unique and primary-key indexes stay, so duplicates are still
+    refused during the load. Holds an exclusive lock on the table until commit: seeding is an offline operation."""
     with connection.cursor() as cursor:
         cursor.execute(
             """

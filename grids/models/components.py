@@ -97,7 +97,7 @@ class Component(models.Model):
         # Every index is written again when any column of a row changes (re-gridding rewrites every row), so only
         # the ones a query reads: no text-pattern copy of the status, no second index on the class, none on the three
         # departments (no page or API looks components up by department; removing a department sets its references
-        # to NULL with one scan of the table).
+        # to NULL with a scan of the table for each).
         indexes = [
             models.Index(fields=["minor_class", "status"], name="component_class_status"),
             models.Index(fields=["status"], name="component_status"),

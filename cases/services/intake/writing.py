@@ -235,7 +235,6 @@ def insert_reports(reports: list[Report], reporter, now: datetime, deadlines: di
         data.append(json.dumps(_event_data(r), ensure_ascii=False))
     day = numbering_day(now)
     params = {
-        **statement.constants,
         **{
             f"a_{column}": values[0] if single else values
             for (column, _type), values in zip(_REPORT_COLUMNS, columns, strict=True)
@@ -253,10 +252,10 @@ def insert_reports(reports: list[Report], reporter, now: datetime, deadlines: di
     if single:
         params["opinion"] = reports[0].description[:200]
     if single and not connection.in_atomic_block:  # the collector's report: one call of the stored statement
-        rows = _write_stored(params)
+        rows = _write_stored(params)  # its body holds the model defaults as literals
     else:
         with connection.cursor() as cursor:
-            cursor.execute(statement.sql, params)
+            cursor.execute(statement.sql, {**statement.constants, **params})
             rows = cursor.fetchall()
     if len(rows) != len(reports):  # cannot happen: every case has its event
         raise RuntimeError(f"intake wrote {len(rows)} of {len(reports)} reports")
